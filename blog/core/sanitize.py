@@ -1,0 +1,113 @@
+"""Markdown rendering and HTML sanitising: the only module that imports bleach or markdown-it.
+
+Every piece of user-written text (article bodies, bios, comments) is stored twice: the source as
+typed and the HTML produced here. Templates may mark only that stored HTML safe.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+from markdown_it import MarkdownIt
+
+PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_PROTOCOLS = frozenset({"http", "https"})
+UGC_REL = "nofollow ugc noopener"
+
+COMMENT_TAGS = frozenset({"p", "br", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li"})
+BIO_TAGS = COMMENT_TAGS
+ARTICLE_TAGS = COMMENT_TAGS | frozenset(
+    {
+        "h2", "h3", "h4", "hr", "del", "s", "sub", "sup", "img", "figure", "figcaption",
+        "table", "thead", "tbody", "tr", "th", "td", "abbr", "cite", "q", "small", "mark",
+    }
+)
+_LINK_ATTRS = {"a": ["href", "title"]}
+ARTICLE_ATTRS = {
+    **_LINK_ATTRS,
+    "img": ["src", "alt", "title", "width", "height"],
+    "abbr": ["title"],
+    "th": ["colspan", "rowspan", "scope"],
+    "td": ["colspan", "rowspan"],
+}
+
+# Elements whose *content* must go too, not only the tags (bleach's strip keeps inner text).
+_DANGEROUS_BLOCKS = re.compile(
+    r"<(script|style|iframe|object|embed|noscript|template|svg|math|textarea|select|xmp|noembed|noframes)\b"
+    r"[^>]*>.*?</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _set_rel(rel: str, attrs: dict, new: bool = False) -> dict | None:
+    href_key = (None, "href")
+    href = attrs.get(href_key, "")
+    if href.startswith(("http:", "https:")):
+        attrs[(None, "rel")] = rel
+    return attrs
+
+
+def _only_web_links(attrs: dict, new: bool = False) -> dict | None:
+    """Linkify turns bare http(s) URLs into links, nothing else (no bare domains, no mailto)."""
+    if new and not attrs.get("_text", "").lower().startswith(("http://", "https://")):
+        return None
+    return attrs
+
+
+def _markdown(*, raw_html: bool, rich: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": raw_html, "breaks": not rich})
+    if rich:
+        md.enable(["table", "strikethrough"])
+    else:  # Markdown-lite: paragraphs, emphasis, code, quotes, lists, links
+        md.disable(["heading", "lheading", "image", "hr", "html_block", "html_inline"])
+    return md
+
+
+def _cleaner(tags: frozenset[str], attrs: dict, rel: str) -> bleach.Cleaner:
+    return bleach.Cleaner(
+        tags=tags,
+        attributes=attrs,
+        protocols=PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+        filters=[
+            partial(
+                LinkifyFilter,
+                callbacks=[_only_web_links, partial(_set_rel, rel)],
+                skip_tags={"pre", "code"},
+                parse_email=False,
+            )
+        ],
+    )
+
+
+_COMMENT_MD = _markdown(raw_html=False, rich=False)
+_ARTICLE_MD = _markdown(raw_html=True, rich=True)
+_COMMENT_CLEANER = _cleaner(COMMENT_TAGS, _LINK_ATTRS, UGC_REL)
+_BIO_CLEANER = _cleaner(BIO_TAGS, _LINK_ATTRS, "noopener")
+_ARTICLE_CLEANER = _cleaner(ARTICLE_TAGS, ARTICLE_ATTRS, "noopener")
+
+
+def _clean(text: str, md: MarkdownIt, cleaner: bleach.Cleaner) -> str:
+    text = text.replace("\x00", "")
+    html = md.render(text)
+    html = _DANGEROUS_BLOCKS.sub("", html)
+    return cleaner.clean(html).strip()
+
+
+def render_comment(source: str) -> str:
+    """Markdown-lite (no raw HTML) -> small allowlist -> linkify with rel="nofollow ugc noopener"."""
+    return _clean(source, _COMMENT_MD, _COMMENT_CLEANER)
+
+
+def render_bio(source: str) -> str:
+    """An author's bio: the comment allowlist, raw HTML off, links without nofollow."""
+    return _clean(source, _COMMENT_MD, _BIO_CLEANER)
+
+
+def render_article(source: str) -> str:
+    """An article body: Markdown with headings, images and tables; raw HTML is allowed in and sanitised."""
+    return _clean(source, _ARTICLE_MD, _ARTICLE_CLEANER)

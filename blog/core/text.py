@@ -1,0 +1,22 @@
+"""Small text helpers: slugs, reading time."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+WORDS_PER_MINUTE = 230
+
+
+def slugify(text: str, *, max_length: int = 80) -> str:
+    """ASCII, lowercase, hyphen-separated; '' when nothing usable is left."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+def reading_minutes(text: str) -> int:
+    """Minutes a typical reader needs, at least one."""
+    return max(1, math.ceil(len(text.split()) / WORDS_PER_MINUTE))

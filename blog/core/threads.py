@@ -1,0 +1,46 @@
+"""Arrange flat comments into display order for a threaded list."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+
+class Threadable(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def parent_id(self) -> int | None: ...
+
+
+T = TypeVar("T", bound=Threadable)
+
+
+@dataclass(frozen=True)
+class ThreadEntry(Generic[T]):
+    comment: T
+    depth: int
+
+
+def thread(comments: Sequence[T], *, max_depth: int) -> list[ThreadEntry[T]]:
+    """Depth-first order, siblings in the given (oldest-first) order.
+
+    A reply whose parent is not in ``comments`` (not approved, say) is shown as a top-level
+    comment rather than lost; replies deeper than ``max_depth`` are shown at the deepest level.
+    """
+    present = {c.id for c in comments}
+    children: dict[int | None, list[T]] = defaultdict(list)
+    for c in comments:
+        parent = c.parent_id if c.parent_id in present else None
+        children[parent].append(c)
+
+    ordered: list[ThreadEntry[T]] = []
+    stack = [(c, 0) for c in reversed(children[None])]
+    while stack:
+        comment, depth = stack.pop()
+        ordered.append(ThreadEntry(comment, min(depth, max_depth - 1)))
+        stack.extend((child, depth + 1) for child in reversed(children[comment.id]))
+    return ordered

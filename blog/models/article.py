@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blog.extensions import db
+from blog.orm import enum_column_type, utcnow
+
+if TYPE_CHECKING:
+    from blog.models.comment import Comment
+    from blog.models.user import User
+
+
+class ArticleStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+article_tags = sa.Table(
+    "article_tags",
+    db.metadata,
+    sa.Column("article_id", sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+    __table_args__ = (
+        # Home page and feeds: newest published first.
+        sa.Index("ix_articles_status_published_at", "status", "published_at"),
+        # Author page: one author's newest published first.
+        sa.Index("ix_articles_author_id_status_published_at", "author_id", "status", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.String(500), default="")
+    body_markdown: Mapped[str] = mapped_column(sa.Text, default="")
+    body_html: Mapped[str] = mapped_column(sa.Text, default="")  # sanitised at write time
+    status: Mapped[ArticleStatus] = mapped_column(enum_column_type(ArticleStatus), default=ArticleStatus.DRAFT)
+    published_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    comments_open: Mapped[bool] = mapped_column(default=True)
+    comment_count: Mapped[int] = mapped_column(default=0)  # approved comments only
+
+    author: Mapped[User] = relationship(back_populates="articles", lazy="raise")
+    tags: Mapped[list[Tag]] = relationship(
+        secondary=article_tags, back_populates="articles", order_by="Tag.name", lazy="raise"
+    )
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="article", order_by="Comment.created_at, Comment.id", lazy="raise", passive_deletes=True
+    )
+    related_links: Mapped[list[RelatedLink]] = relationship(
+        back_populates="article",
+        foreign_keys="RelatedLink.article_id",
+        order_by="RelatedLink.kind, RelatedLink.position",
+        cascade="all, delete-orphan",
+        lazy="raise",
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status is ArticleStatus.PUBLISHED and self.published_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Article {self.id} {self.slug} {self.status}>"
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+
+    articles: Mapped[list[Article]] = relationship(secondary=article_tags, back_populates="tags", lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.slug}>"
+
+
+class RelatedKind(enum.StrEnum):
+    CURATED = "curated"  # chosen and ordered by an editor; shown first
+    AUTO = "auto"  # precomputed by the related-articles scorer
+
+
+class RelatedLink(db.Model):
+    """One "Keep Reading" entry: another article of ours, or an external URL with a title."""
+
+    __tablename__ = "related_links"
+    __table_args__ = (
+        sa.Index("ix_related_links_article_id_kind_position", "article_id", "kind", "position"),
+        sa.CheckConstraint(
+            "(target_article_id IS NULL) <> (url IS NULL)", name="target_xor_url"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"))
+    kind: Mapped[RelatedKind] = mapped_column(enum_column_type(RelatedKind), default=RelatedKind.CURATED)
+    position: Mapped[int] = mapped_column(default=0)
+    target_article_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str | None] = mapped_column(sa.String(500))
+    title: Mapped[str | None] = mapped_column(sa.String(200))  # external links only
+    score: Mapped[float | None]  # auto links: the scorer's value, for inspection
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    article: Mapped[Article] = relationship(
+        back_populates="related_links", foreign_keys=[article_id], lazy="raise"
+    )
+    target: Mapped[Article | None] = relationship(foreign_keys=[target_article_id], lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<RelatedLink {self.id} {self.kind} #{self.position}>"

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from blog.extensions import db
+from blog.orm import enum_column_type, utcnow
+
+if TYPE_CHECKING:
+    from blog.models.article import Article
+    from blog.models.user import User
+
+
+class CommentStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    SPAM = "spam"
+    TRASH = "trash"
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (
+        # The article page: one article's approved comments, oldest first.
+        sa.Index("ix_comments_article_id_status_created_at", "article_id", "status", "created_at"),
+        # The moderation desk: one status, newest first.
+        sa.Index("ix_comments_status_created_at", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="SET NULL"), index=True
+    )
+    depth: Mapped[int] = mapped_column(default=0)  # 0 for a top-level comment
+    status: Mapped[CommentStatus] = mapped_column(
+        enum_column_type(CommentStatus), default=CommentStatus.PENDING
+    )
+    author_name: Mapped[str] = mapped_column(sa.String(80))
+    author_email: Mapped[str] = mapped_column(sa.String(254), index=True)  # PRIVATE: moderation only
+    author_website: Mapped[str] = mapped_column(sa.String(200), default="")
+    body_text: Mapped[str] = mapped_column(sa.Text)  # raw input, kept for re-rendering
+    body_html: Mapped[str] = mapped_column(sa.Text)  # sanitised at write time
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ip_hash: Mapped[str] = mapped_column(sa.String(64), default="")  # keyed hash, never the raw IP
+    user_agent: Mapped[str] = mapped_column(sa.String(255), default="")
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    moderation_reasons: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+
+    article: Mapped[Article] = relationship(back_populates="comments", lazy="raise")
+    parent: Mapped[Comment | None] = relationship(remote_side=[id], lazy="raise")
+    user: Mapped[User | None] = relationship(lazy="raise")
+    events: Mapped[list[ModerationEvent]] = relationship(
+        back_populates="comment", order_by="ModerationEvent.created_at", lazy="raise", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:  # never the email in reprs or logs
+        return f"<Comment {self.id} {self.status}>"
+
+
+class ModerationEvent(db.Model):
+    """Audit trail: who moved which comment from which status to which, and when."""
+
+    __tablename__ = "moderation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Kept after a comment is deleted for good, so the trail shows the deletion.
+    comment_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="SET NULL"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(  # None: the system (a rule) acted
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(sa.String(32))
+    from_status: Mapped[CommentStatus | None] = mapped_column(enum_column_type(CommentStatus))
+    to_status: Mapped[CommentStatus | None] = mapped_column(enum_column_type(CommentStatus))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    comment: Mapped[Comment | None] = relationship(back_populates="events", lazy="raise")
+    actor: Mapped[User | None] = relationship(lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<ModerationEvent {self.id} {self.action} {self.from_status}->{self.to_status}>"

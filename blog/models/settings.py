@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from blog.extensions import db
+from blog.orm import utcnow
+
+SETTINGS_ID = 1
+
+
+class SiteSettings(db.Model):
+    """The one row of settings editors and admins change at run time."""
+
+    __tablename__ = "site_settings"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=SETTINGS_ID)
+    site_title: Mapped[str] = mapped_column(sa.String(120), default="")
+    site_tagline: Mapped[str] = mapped_column(sa.String(200), default="")
+    max_links: Mapped[int] = mapped_column(default=2)  # more links than this: hold
+    hold_words: Mapped[str] = mapped_column(sa.Text, default="")  # one per line
+    block_words: Mapped[str] = mapped_column(sa.Text, default="")  # one per line
+    auto_approve_known: Mapped[bool] = mapped_column(default=True)
+    close_after_days: Mapped[int | None]  # None: comments never close by age
+    thread_depth: Mapped[int] = mapped_column(default=5)
+    comments_per_page: Mapped[int] = mapped_column(default=50)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return "<SiteSettings>"

@@ -1,0 +1,3 @@
+from blog.public.views import bp
+
+__all__ = ["bp"]

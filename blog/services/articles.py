@@ -1,0 +1,180 @@
+"""Reading articles for the public pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import joinedload, raiseload
+
+from blog.core import privacy, related
+from blog.core.threads import ThreadEntry, thread
+from blog.extensions import db
+from blog.models import Article, ArticleStatus, Comment, CommentStatus, RelatedKind, RelatedLink, Tag, User
+from blog.models import article_tags
+from blog.services.site import get_settings
+
+
+@dataclass(frozen=True)
+class PublicComment:
+    """What the public may see of a comment: no email, no IP hash, no user agent."""
+
+    id: int
+    parent_id: int | None
+    author_name: str
+    author_website: str
+    body_html: str
+    created_at: datetime
+    avatar_initials: str
+    avatar_colour: int
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    article: Article
+    comments: list[ThreadEntry[PublicComment]]
+    keep_reading: list[related.ReadingLink]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list, with what the pager needs."""
+
+    items: list
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def _published() -> sa.ColumnElement[bool]:
+    return sa.and_(Article.status == ArticleStatus.PUBLISHED, Article.published_at.is_not(None))
+
+
+def get_article_page(slug: str) -> ArticlePage | None:
+    article = db.session.scalars(
+        sa.select(Article)
+        .where(Article.slug == slug, _published())
+        .options(joinedload(Article.author), joinedload(Article.tags), raiseload("*"))
+    ).unique().one_or_none()
+    if article is None:
+        return None
+    return ArticlePage(article, _approved_comments(article), _keep_reading(article))
+
+
+def _approved_comments(article: Article) -> list[ThreadEntry[PublicComment]]:
+    secret = current_app.config["SECRET_KEY"]
+    rows = db.session.execute(
+        sa.select(
+            Comment.id, Comment.parent_id, Comment.author_name, Comment.author_website,
+            Comment.body_html, Comment.created_at, Comment.author_email,
+        )
+        .where(Comment.article_id == article.id, Comment.status == CommentStatus.APPROVED)
+        .order_by(Comment.created_at, Comment.id)
+    )
+    public = [
+        PublicComment(
+            id=r.id, parent_id=r.parent_id, author_name=r.author_name, author_website=r.author_website,
+            body_html=r.body_html, created_at=r.created_at,
+            avatar_initials=privacy.initials(r.author_name),
+            avatar_colour=privacy.avatar_colour(secret, r.author_email),
+        )
+        for r in rows
+    ]
+    return thread(public, max_depth=get_settings().thread_depth)
+
+
+def _keep_reading(article: Article) -> list[related.ReadingLink]:
+    """Curated links, stored automatic picks and (for now) a tag-sharing fill, in one query."""
+    size = current_app.config["KEEP_READING_SIZE"]
+    target = sa.orm.aliased(Article)
+    stored = (
+        sa.select(
+            sa.case((RelatedLink.kind == RelatedKind.CURATED, 0), else_=1).label("grp"),
+            RelatedLink.position.label("ord"),
+            RelatedLink.url,
+            sa.func.coalesce(target.title, RelatedLink.title, RelatedLink.url).label("title"),
+            target.slug,
+        )
+        .outerjoin(target, RelatedLink.target_article_id == target.id)
+        .where(
+            RelatedLink.article_id == article.id,
+            sa.or_(RelatedLink.target_article_id.is_(None), sa.and_(target.status == ArticleStatus.PUBLISHED,
+                                                                   target.published_at.is_not(None))),
+        )
+    )
+    parts = [stored]
+    if article.tags:
+        parts.append(_latest_sharing_a_tag(article, limit=2 * size))  # room for duplicates of curated targets
+    rows = db.session.execute(sa.union_all(*parts).order_by("grp", "ord")).all()
+    curated = [_link(r) for r in rows if r.grp == 0]
+    automatic = [_link(r) for r in rows if r.grp != 0]
+    return related.keep_reading(curated, automatic, own_slug=article.slug, size=size)
+
+
+def _link(row: sa.Row) -> related.ReadingLink:
+    if row.slug:
+        return related.ReadingLink(title=row.title, article_slug=row.slug)
+    return related.ReadingLink(title=row.title, url=row.url)
+
+
+def _latest_sharing_a_tag(article: Article, *, limit: int) -> sa.Select:
+    """Until scored picks are precomputed: the newest published articles sharing a tag."""
+    newest_first = (Article.published_at.desc(), Article.id.desc())
+    ranked = (
+        sa.select(Article.slug, Article.title, sa.func.row_number().over(order_by=newest_first).label("ord"))
+        .where(
+            _published(),
+            Article.id != article.id,
+            Article.id.in_(
+                sa.select(article_tags.c.article_id).where(article_tags.c.tag_id.in_([t.id for t in article.tags]))
+            ),
+        )
+        .order_by(*newest_first)
+        .limit(limit)
+        .subquery()
+    )
+    return sa.select(
+        sa.literal(2).label("grp"), ranked.c.ord, sa.cast(sa.null(), sa.String).label("url"), ranked.c.title, ranked.c.slug
+    )
+
+
+def list_published(
+    page: int, per_page: int, *, author: User | None = None, tag: Tag | None = None
+) -> Page:
+    where = [_published()]
+    if author is not None:
+        where.append(Article.author_id == author.id)
+    if tag is not None:
+        where.append(Article.tags.any(Tag.id == tag.id))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Article).where(*where)) or 0
+    articles = db.session.scalars(
+        sa.select(Article)
+        .where(*where)
+        .options(joinedload(Article.author), sa.orm.selectinload(Article.tags), raiseload("*"))
+        .order_by(Article.published_at.desc(), Article.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return Page(list(articles), page, per_page, total)
+
+
+def get_author(slug: str) -> User | None:
+    return db.session.scalars(sa.select(User).where(User.slug == slug)).one_or_none()
+
+
+def get_tag(slug: str) -> Tag | None:
+    return db.session.scalars(sa.select(Tag).where(Tag.slug == slug)).one_or_none()

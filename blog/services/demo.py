@@ -1,0 +1,90 @@
+"""Loading the demo content (``blog/demo/content.py``) — idempotent: a second run adds nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from blog.demo import content
+from blog.extensions import db
+from blog.models import Article, CommentStatus, User
+from blog.services import authoring, comments, site, users
+
+
+@dataclass
+class DemoReport:
+    created: dict[str, int] = field(default_factory=lambda: {"users": 0, "articles": 0, "comments": 0})
+
+    def __str__(self) -> str:
+        return ", ".join(f"{n} {kind}" for kind, n in self.created.items())
+
+
+def load_demo(*, password: str | None = None) -> DemoReport:
+    """Create what is missing of the demo site; leave what exists alone. Flushes; the caller commits."""
+    report = DemoReport()
+    settings = site.ensure_settings()
+    if not settings.site_title:
+        settings.site_title = content.SITE["title"]
+        settings.site_tagline = content.SITE["tagline"]
+
+    authors: dict[str, User] = {}
+    for spec in content.AUTHORS:
+        user = db.session.scalar(sa.select(User).where(User.email == spec["email"]))
+        if user is None:
+            user = users.create_user(
+                email=spec["email"], name=spec["display_name"], role=spec["role"], password=password,
+                bio=spec["bio"], website=spec["website"],
+            )
+            report.created["users"] += 1
+        authors[spec["slug"]] = user
+
+    tag_names = {t["slug"]: t["name"] for t in content.TAGS}
+    existing = set(db.session.scalars(sa.select(Article.slug)))
+    new_articles: dict[str, Article] = {}
+    for spec in content.ARTICLES:
+        if spec["slug"] in existing:
+            continue
+        published = spec["status"] == "published"
+        article = authoring.create_article(
+            author=authors[spec["author"]],
+            title=spec["title"],
+            slug=spec["slug"],
+            summary=spec["summary"],
+            body=spec["body"],
+            tags=authoring.get_or_create_tags((slug, tag_names[slug]) for slug in spec["tags"]),
+            published_at=datetime.fromisoformat(spec["published_at"]) if published else None,
+            comments_open=spec["comments_open"],
+        )
+        new_articles[spec["slug"]] = article
+        report.created["articles"] += 1
+
+    by_slug = {a.slug: a for a in db.session.scalars(sa.select(Article))}
+    for spec in content.ARTICLES:
+        article = new_articles.get(spec["slug"])
+        if article is None:
+            continue  # existed before this run: its links and comments are already there
+        for link in spec["keep_reading"]:
+            if "article" in link:
+                authoring.add_curated_link(article, target=by_slug[link["article"]])
+            else:
+                authoring.add_curated_link(article, url=link["url"], title=link["title"])
+        if article.published_at is None:
+            continue
+        stored = []
+        for c in spec["comments"]:
+            stored.append(
+                comments.record_comment(
+                    article,
+                    name=c["name"],
+                    email=c["email"],
+                    website=c["website"],
+                    body=c["body"],
+                    parent=None if c["reply_to"] is None else stored[c["reply_to"]],
+                    status=CommentStatus.APPROVED,
+                    created_at=article.published_at + timedelta(minutes=c["minutes_after"]),
+                )
+            )
+            report.created["comments"] += 1
+    return report

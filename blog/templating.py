@@ -1,0 +1,47 @@
+"""Template filters and the values every page needs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app
+from sqlalchemy.exc import SQLAlchemyError
+
+from blog.core.privacy import initials
+from blog.core.text import reading_minutes
+from blog.services.site import default_settings, get_settings
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["isodate"] = iso_date
+    app.jinja_env.filters["reading_minutes"] = reading_minutes
+    app.jinja_env.filters["initials"] = initials
+    app.context_processor(_site)
+
+
+def _site() -> dict:
+    try:
+        settings = get_settings()
+    except SQLAlchemyError:  # the error page of a broken database must still render
+        current_app.logger.exception("could not read site settings")
+        settings = default_settings()
+    return {
+        "site_name": settings.site_title or current_app.config["SITE_NAME"],
+        "site_tagline": settings.site_tagline,
+    }
+
+
+def format_date(value: datetime | None) -> str:
+    """'November 28, 2026' — the date readers see (UTC)."""
+    return "" if value is None else f"{value:%B} {value.day}, {value:%Y}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    """'October 6, 2026 at 9:05' (UTC, 24-hour)."""
+    return "" if value is None else f"{format_date(value)} at {value.hour}:{value:%M}"
+
+
+def iso_date(value: datetime | None) -> str:
+    return "" if value is None else value.isoformat()

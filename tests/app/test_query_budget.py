@@ -1,0 +1,48 @@
+"""The article page runs a constant, small number of SQL queries whatever it shows."""
+
+import pytest
+
+BUDGET = 6
+
+
+@pytest.fixture
+def page_queries(client, count_queries):
+    def run(slug: str) -> int:
+        client.get(f"/articles/{slug}")  # warm-up: nothing per-process should count below
+        with count_queries() as statements:
+            response = client.get(f"/articles/{slug}")
+        assert response.status_code == 200
+        return len(statements)
+
+    return run
+
+
+def build(make_article, make_comment, add_link, *, slug, comments, tags, links):
+    tag_names = tuple(f"topic-{n}" for n in range(tags))
+    targets = [make_article(f"Target {slug} {n}", tags=tag_names[:1]) for n in range(links)]
+    article = make_article(f"Article {slug}", slug=slug, tags=tag_names)
+    for n, target in enumerate(targets):
+        if n % 2:
+            add_link(article, url=f"https://example.org/{slug}/{n}", title=f"External {n}")
+        else:
+            add_link(article, target_id=target)
+    parent = None
+    for n in range(comments):
+        parent = make_comment(article, name=f"Reader {n}", email=f"r{n}@example.net", body=f"Comment {n}",
+                              parent_id=parent if n % 3 else None, minutes=n)
+    return article
+
+
+def test_query_count_is_constant(page_queries, make_article, make_comment, add_link):
+    counts = {}
+    for comments, tags, links in [(0, 1, 0), (10, 1, 0), (200, 1, 0), (10, 12, 0), (10, 1, 6), (200, 12, 6)]:
+        slug = f"c{comments}-t{tags}-l{links}"
+        build(make_article, make_comment, add_link, slug=slug, comments=comments, tags=tags, links=links)
+        counts[slug] = page_queries(slug)
+    assert len(set(counts.values())) == 1, counts
+    assert max(counts.values()) <= BUDGET, counts
+
+
+def test_article_page_query_count_is_small(page_queries, make_article):
+    make_article("Plain", slug="plain", tags=("one",))
+    assert page_queries("plain") == 4  # article+author+tags, comments, keep reading, settings

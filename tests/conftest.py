@@ -1,0 +1,190 @@
+"""Fixtures: a fresh app and database per test; PostgreSQL when BLOG_TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+
+from blog import create_app
+from blog.extensions import db
+from blog.models import CommentStatus
+from blog.services import authoring, comments, users
+
+PG_URL = os.environ.get("BLOG_TEST_DATABASE_URL")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def app_config(**overrides) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        **overrides,
+    }
+
+
+def postgres_url_or_skip() -> str:
+    """The PostgreSQL test URL; skipped with a reason locally, a failure in CI."""
+    if PG_URL:
+        return PG_URL
+    if IN_CI:
+        pytest.fail("CI must test on PostgreSQL: BLOG_TEST_DATABASE_URL is not set")
+    pytest.skip("PostgreSQL not configured: set BLOG_TEST_DATABASE_URL to run this on it too")
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    return postgres_url_or_skip()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> str:
+    """Every app test runs on SQLite and on PostgreSQL; PostgreSQL's schema comes from the migrations."""
+    if request.param == "sqlite":
+        return "sqlite://"
+    url = postgres_url_or_skip()
+    app = create_app(app_config(SQLALCHEMY_DATABASE_URI=url), instance_path=str(tmp_path_factory.mktemp("pg")))
+    with app.app_context():
+        flask_migrate.downgrade(revision="base")
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    app = create_app(app_config(SQLALCHEMY_DATABASE_URI=database_url), instance_path=str(tmp_path))
+    on_sqlite = database_url.startswith("sqlite")
+    if on_sqlite:
+        with app.app_context():
+            db.create_all()  # a new in-memory SQLite per app
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if not on_sqlite:
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    counter = iter(range(1, 10_000))
+
+    def make(name: str | None = None, *, role: str = "author", bio: str = "", email: str | None = None) -> int:
+        n = next(counter)
+        with app.app_context():
+            user = users.create_user(
+                email=email or f"staff{n}@example.org", name=name or f"Staff Writer {n}", role=role,
+                password=None, bio=bio,
+            )
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+@pytest.fixture
+def make_article(app, make_user):
+    counter = iter(range(1, 10_000))
+
+    def make(
+        title: str | None = None, *, author_id: int | None = None, tags: tuple[str, ...] = (),
+        body: str = "Some *news* from the bay.", summary: str = "A short summary.",
+        published: bool = True, published_at: datetime | None = None, slug: str | None = None,
+    ) -> int:
+        n = next(counter)
+        author_id = author_id or make_user()
+        with app.app_context():
+            from blog.models import User
+
+            article = authoring.create_article(
+                author=db.session.get(User, author_id),
+                title=title or f"Article number {n}",
+                slug=slug,
+                body=body,
+                summary=summary,
+                tags=authoring.get_or_create_tags((t, t.replace("-", " ").title()) for t in tags),
+                published_at=(published_at or NOW - timedelta(hours=n)) if published else None,
+            )
+            db.session.commit()
+            return article.id
+
+    return make
+
+
+@pytest.fixture
+def make_comment(app):
+    def make(
+        article_id: int, *, name: str = "A Reader", email: str = "reader@example.net", body: str = "Thanks!",
+        status: CommentStatus = CommentStatus.APPROVED, parent_id: int | None = None, website: str = "",
+        minutes: int = 0,
+    ) -> int:
+        with app.app_context():
+            from blog.models import Article, Comment
+
+            comment = comments.record_comment(
+                db.session.get(Article, article_id), name=name, email=email, body=body, website=website,
+                parent=db.session.get(Comment, parent_id) if parent_id else None, status=status,
+                created_at=NOW + timedelta(minutes=minutes),
+            )
+            db.session.commit()
+            return comment.id
+
+    return make
+
+
+@pytest.fixture
+def add_link(app):
+    def add(article_id: int, *, target_id: int | None = None, url: str | None = None, title: str | None = None):
+        with app.app_context():
+            from blog.models import Article
+
+            authoring.add_curated_link(
+                db.session.get(Article, article_id),
+                target=db.session.get(Article, target_id) if target_id else None, url=url, title=title,
+            )
+            db.session.commit()
+
+    return add
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as statements:`` collects the SQL the app runs inside the block."""
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "after_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "after_cursor_execute", record)
+
+    return counting

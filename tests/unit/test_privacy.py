@@ -1,0 +1,27 @@
+import hashlib
+
+from blog.core import privacy
+
+
+def test_avatar_key_is_keyed_and_not_a_plain_hash():
+    email = "Reader@Example.net"
+    key = privacy.avatar_key("secret", email)
+    assert key == privacy.avatar_key("secret", " reader@example.net ")
+    assert key != privacy.avatar_key("other-secret", email)
+    for plain in (hashlib.md5(b"reader@example.net").hexdigest(), hashlib.sha256(b"reader@example.net").hexdigest()):
+        assert plain not in key
+
+
+def test_avatar_colour_is_stable_and_in_range():
+    colours = {privacy.avatar_colour("s", f"user{i}@example.net") for i in range(200)}
+    assert colours <= set(range(privacy.AVATAR_COLOURS))
+    assert len(colours) > 6
+    assert privacy.avatar_colour("s", "a@example.net") == privacy.avatar_colour("s", "A@EXAMPLE.NET")
+
+
+def test_initials():
+    assert privacy.initials("Ada Lovelace") == "AL"
+    assert privacy.initials("cher") == "C"
+    assert privacy.initials("Jean-Luc de la Marche") == "JM"
+    assert privacy.initials("  ") == "?"
+    assert privacy.initials("— …") == "?"

@@ -1,0 +1,116 @@
+import re
+
+import pytest
+from lxml import html as lxml_html
+
+from blog.core import sanitize
+
+DANGEROUS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=https://evil.example/x.js></SCRIPT>",
+    '<img src=x onerror="alert(1)">',
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '<a href="jav&#x09;ascript:alert(1)">x</a>',
+    '<a href=" javascript:alert(1)">x</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    '<img src="data:image/svg+xml;base64,PHN2Zy8+">',
+    '<iframe src="https://evil.example"></iframe>',
+    "<style>body { display: none }</style>",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<svg onload="alert(1)"><circle r="1"/></svg>',
+    "<math><mtext><script>alert(1)</script></mtext></math>",
+    '<object data="https://evil.example/x.swf"></object>',
+    '<embed src="https://evil.example/x.swf">',
+    '<form action="https://evil.example"><input name=a></form>',
+    '<p onclick="alert(1)" onmouseover="alert(2)">hover</p>',
+    "<scr<script>ipt>alert(1)</script>",
+    '<a href="vbscript:msgbox(1)">x</a>',
+    '<meta http-equiv="refresh" content="0;url=https://evil.example">',
+    '<base href="https://evil.example/">',
+    '<link rel="stylesheet" href="https://evil.example/x.css">',
+    "[click](javascript:alert(1))",
+    "![img](javascript:alert(1))",
+]
+
+
+def _has_danger(out: str) -> list[str]:
+    """Everything executable or embedding in the parsed output."""
+    problems = []
+    tree = lxml_html.fragment_fromstring(out or "<p></p>", create_parent="div")
+    for el in tree.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in {"script", "style", "iframe", "object", "embed", "svg", "math", "form", "input", "meta", "base", "link"}:
+            problems.append(el.tag)
+        for name, value in el.attrib.items():
+            if name.startswith("on") or name == "style":
+                problems.append(f"{el.tag}[{name}]")
+            if name in {"href", "src"}:
+                squashed = re.sub(r"[\x00-\x20]", "", value).lower()  # browsers ignore these in a scheme
+                scheme = re.match(r"([a-z][a-z0-9+.-]*):", squashed)
+                if scheme and scheme.group(1) not in {"http", "https", "mailto"}:
+                    problems.append(f"{el.tag}[{name}={value}]")
+    return problems
+
+
+@pytest.mark.parametrize("render", [sanitize.render_article, sanitize.render_bio, sanitize.render_comment])
+@pytest.mark.parametrize("vector", DANGEROUS)
+def test_dangerous_markup_is_removed(render, vector):
+    out = render(vector)
+    assert _has_danger(out) == [], out
+    assert "alert(1)</script" not in out.lower()
+
+
+@pytest.mark.parametrize("vector", ["<script>alert(1)</script>after", "<style>p{}</style>after", "<iframe>x</iframe>after"])
+def test_article_drops_the_content_of_script_style_and_iframe(vector):
+    assert sanitize.render_article(vector) == "after"
+
+
+def test_article_keeps_structure():
+    out = sanitize.render_article(
+        "Intro with **bold** and *em*.\n\n## A sub-heading\n\n> “A quote,” she said.\n\n"
+        "- one\n- two\n\n[Council site](https://example.org/council)\n"
+    )
+    tree = lxml_html.fragment_fromstring(out, create_parent="div")
+    assert [el.tag for el in tree] == ["p", "h2", "blockquote", "ul", "p"]
+    assert tree.find(".//strong").text == "bold"
+    link = tree.find(".//a")
+    assert link.get("href") == "https://example.org/council"
+    assert link.get("rel") == "noopener"
+
+
+def test_article_allows_safe_html_and_images():
+    out = sanitize.render_article('<figure><img src="https://example.org/a.jpg" alt="Harbour"><figcaption>The harbour</figcaption></figure>')
+    assert '<img src="https://example.org/a.jpg" alt="Harbour">' in out
+    assert "<figcaption>The harbour</figcaption>" in out
+
+
+def test_comment_is_markdown_lite_with_raw_html_shown_as_text():
+    out = sanitize.render_comment("# not a heading\n<b>bold?</b> *yes*")
+    assert "<h1>" not in out
+    assert "&lt;b&gt;bold?&lt;/b&gt;" in out
+    assert "<em>yes</em>" in out
+
+
+def test_comment_links_get_ugc_rel_and_bare_urls_are_linked():
+    out = sanitize.render_comment("see https://example.com/x and [this](http://example.net)")
+    tree = lxml_html.fragment_fromstring(out, create_parent="div")
+    links = tree.findall(".//a")
+    assert [a.get("href") for a in links] == ["https://example.com/x", "http://example.net"]
+    assert {a.get("rel") for a in links} == {"nofollow ugc noopener"}
+
+
+def test_comment_does_not_link_bare_domains_or_code():
+    out = sanitize.render_comment("visit www.example.com or `https://example.com/in-code`")
+    assert "<a" not in out
+
+
+def test_nul_bytes_are_dropped():
+    assert "\x00" not in sanitize.render_comment("a\x00b")
+
+
+def test_bio_keeps_links_without_nofollow():
+    out = sanitize.render_bio("Writes about *ferries*. [Portfolio](https://example.org/me)")
+    assert '<a href="https://example.org/me" rel="noopener">Portfolio</a>' in out
+    assert "<em>ferries</em>" in out
