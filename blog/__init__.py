@@ -11,7 +11,7 @@ from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
 from blog.config import from_plain_env, normalise_db_url
-from blog.extensions import csrf, db, migrate
+from blog.extensions import csrf, db, limiter, migrate
 from blog.orm import render_item
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -32,11 +32,12 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_item=render_item)
     csrf.init_app(app)
+    limiter.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
 
-    from blog import cli, public, templating
+    from blog import cli, outbox, public, templating  # noqa: F401  (outbox registers session hooks)
 
     app.register_blueprint(public.bp)
     templating.init_app(app)
@@ -57,10 +58,24 @@ def _sqlite_pragmas(busy_timeout_ms: int):
     return on_connect
 
 
+# What to tell a person when the error carries only Werkzeug's generic description.
+FRIENDLY_ERRORS = {
+    400: "Something in that request didn't make sense to us. Please go back, reload the page and try again.",
+    403: "You don't have permission to do that.",
+    405: "That page can't be used that way. Please go back and use the links or forms on the page.",
+    413: "That was more than we accept in one go (at most 4 MB). "
+    "If you were sending a comment, please keep it under 5,000 characters.",
+    429: "Too many requests in a short time. Please wait a minute, then try again.",
+    500: "Something went wrong on our side. It has been logged; please try again in a moment.",
+}
+
+
 def _http_error(error: HTTPException):
     """Every HTTP error gets a page a person can read, with the right status."""
     if error.code is None or error.code < 400:
         return error
     if error.code >= 500:
         db.session.rollback()  # whatever failed, the error page must still be able to query
-    return render_template("errors/error.html", error=error), error.code
+    generic = error.description == type(error).description
+    message = FRIENDLY_ERRORS.get(error.code, error.description) if generic else error.description
+    return render_template("errors/error.html", error=error, message=message), error.code

@@ -10,6 +10,7 @@ from blog.extensions import db
 
 blog_cli = AppGroup("blog", help="Site maintenance commands.")
 users_cli = AppGroup("users", help="Manage the people who sign in (authors, editors, admins).")
+comments_cli = AppGroup("comments", help="Moderate comments from the command line.")
 
 
 @blog_cli.command("seed-demo")
@@ -44,6 +45,29 @@ def create_user(email: str, name: str, role: str, password: str | None) -> None:
     click.echo(f"Created {user.role} {user.display_name} (/authors/{user.slug}).")
 
 
+@comments_cli.command("moderate")
+@click.argument("comment_id", type=int)
+@click.argument("action", type=click.Choice(["approve", "unapprove", "spam", "trash", "restore", "delete"]))
+def moderate_comment(comment_id: int, action: str) -> None:
+    """Apply ACTION to comment COMMENT_ID (recorded in its moderation history)."""
+    from blog.models import Comment
+    from blog.orm import utcnow
+    from blog.services.moderation import ModerationError, moderate
+
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise click.ClickException(f"There is no comment {comment_id}.")
+    before = comment.status
+    try:
+        moderate(comment, action, actor=None, now=utcnow())
+    except ModerationError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    after = "deleted" if action == "delete" else comment.status
+    click.echo(f"Comment {comment_id}: {before} -> {after}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(blog_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(comments_cli)

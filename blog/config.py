@@ -26,7 +26,19 @@ class Defaults:
     SITE_NAME = "The Kestrel Bay Courier"  # used until the settings row names the site
     ARTICLES_PER_PAGE = 10
     KEEP_READING_SIZE = 4
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024  # larger requests get 413 (avatars are at most 2 MB)
     MAX_PAGE = 10_000  # ?page= beyond this is a 404, never an expensive OFFSET
+
+    # Comments
+    COMMENT_MIN_SECONDS = 3  # a form sent back sooner than this is refused (bots are fast)
+    COMMENT_MAX_AGE_SECONDS = 24 * 3600  # a form older than this must be sent again
+    COMMENT_RATE_LIMIT = "5/minute;30/hour"  # per client IP, on the comment endpoint
+    COMMENTER_COOKIE_DAYS = 365  # "Save my name, email, and website" (only with consent)
+    PENDING_COMMENTS_KEPT = 20  # own pending comments a reader's session remembers
+    WTF_CSRF_TIME_LIMIT = 24 * 3600
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"  # redis://… shares the limits between nodes
+    RATELIMIT_HEADERS_ENABLED = True
 
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25

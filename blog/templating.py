@@ -30,6 +30,7 @@ def _site() -> dict:
     return {
         "site_name": settings.site_title or current_app.config["SITE_NAME"],
         "site_tagline": settings.site_tagline,
+        "thread_depth": settings.thread_depth,
     }
 
 

@@ -15,6 +15,7 @@ from blog import create_app
 from blog.extensions import db
 from blog.models import CommentStatus
 from blog.services import authoring, comments, users
+from helpers import form_fields
 
 PG_URL = os.environ.get("BLOG_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -27,6 +28,8 @@ def app_config(**overrides) -> dict:
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "COMMENT_MIN_SECONDS": 0,
+        "RATELIMIT_ENABLED": False,
         **overrides,
     }
 
@@ -60,8 +63,11 @@ def database_url(request, tmp_path_factory) -> str:
 
 
 @pytest.fixture
-def app(tmp_path, database_url):
-    app = create_app(app_config(SQLALCHEMY_DATABASE_URI=database_url), instance_path=str(tmp_path))
+def app(request, tmp_path, database_url):
+    """A fresh app and empty database; ``@pytest.mark.app_config(KEY=value)`` overrides settings."""
+    marker = request.node.get_closest_marker("app_config")
+    overrides = marker.kwargs if marker else {}
+    app = create_app(app_config(SQLALCHEMY_DATABASE_URI=database_url, **overrides), instance_path=str(tmp_path))
     on_sqlite = database_url.startswith("sqlite")
     if on_sqlite:
         with app.app_context():
@@ -188,3 +194,17 @@ def count_queries(app):
             sa.event.remove(engine, "after_cursor_execute", record)
 
     return counting
+
+
+@pytest.fixture
+def post_comment(client):
+    """Submit the comment form as a browser would: load the article, then post with its hidden fields."""
+
+    def post(slug: str, *, query: str = "", **fields):
+        page = client.get(f"/articles/{slug}{query}")
+        data = form_fields(page.get_data(as_text=True))
+        data.update({"name": "Pat Reader", "email": "pat@example.net", "website": "", "body": "Nice piece."})
+        data.update(fields)
+        return client.post(f"/articles/{slug}/comments", data=data)
+
+    return post

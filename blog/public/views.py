@@ -1,12 +1,17 @@
-"""Public pages: home, article, author, tag, health."""
+"""Public pages: home, article (with the comment form), author, tag, health."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_limiter import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
 
-from blog.extensions import db
-from blog.services import articles
+from blog.extensions import db, limiter
+from blog.orm import utcnow
+from blog.public import commenter
+from blog.public.forms import CommentForm
+from blog.services import articles, comments
 
 bp = Blueprint("public", __name__)
 
@@ -37,8 +42,84 @@ def home():
 
 @bp.get("/articles/<slug>")
 def article(slug: str):
-    page = articles.get_article_page(slug) or abort(404)
-    return render_template("public/article.html", page=page, article=page.article)
+    form = CommentForm(article_id=0, data=commenter.remembered())
+    if (reply_to := request.args.get("replytocom", "")).isdigit():
+        form.parent_id.data = reply_to
+    return render_article(slug, form)
+
+
+@bp.post("/articles/<slug>/comments")
+@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT"])
+def submit_comment(slug: str):
+    article = articles.get_published_article(slug) or abort(404)
+    now = utcnow()
+    if comments.comments_closed(article, now=now):
+        return render_article(slug, None, status=403)
+    form = CommentForm(article_id=article.id)
+    if not form.validate_on_submit():
+        return render_article(slug, form, status=422)
+    try:
+        comment = comments.submit_comment(
+            article, form.to_draft(), now=now,
+            client=comments.Client(ip=request.remote_addr or "", user_agent=request.user_agent.string),
+            desk_url=url_for("public.article", slug=slug, _external=True),
+        )
+    except comments.CommentRefused as refusal:
+        db.session.rollback()
+        form.refusal = str(refusal)
+        return render_article(slug, None if refusal.status == 403 else form, status=refusal.status)
+    db.session.commit()
+    response = redirect(url_for("public.article", slug=slug, _anchor=f"comment-{comment.id}"), code=303)
+    commenter.after_submit(response, comment, form)
+    return response
+
+
+def render_article(slug: str, form: CommentForm | None, status: int = 200):
+    """The article page; ``form`` None means comments are closed (the form is replaced by a notice)."""
+    page = articles.get_article_page(slug, pending_ids=commenter.pending_ids()) or abort(404)
+    closed = form is None or comments.comments_closed(page.article, now=utcnow())
+    reply_to = None
+    if not closed:
+        form.article_id = page.article.id
+        form.renew_token()
+        if form.parent_id.data and form.parent_id.data.isdigit():
+            wanted = int(form.parent_id.data)
+            reply_to = next((e.comment for e in page.comments if e.comment.id == wanted), None)
+    return (
+        render_template(
+            "public/article.html", page=page, article=page.article, form=form, closed=closed, reply_to=reply_to
+        ),
+        status,
+    )
+
+
+def _refuse_with_form(message: str, status: int):
+    """Re-show the article with the reader's text kept and a message, instead of a bare error page."""
+    form = CommentForm(article_id=0, meta={"csrf": False})
+    form.refusal = message
+    return render_article((request.view_args or {}).get("slug", ""), form, status=status)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_comments(error: RateLimitExceeded):
+    if request.endpoint != "public.submit_comment":
+        return error
+    return _refuse_with_form(
+        f"You're commenting faster than we allow ({error.description}). "
+        "Please wait a little, then send your comment again — it is kept below.",
+        429,
+    )
+
+
+@bp.errorhandler(CSRFError)
+def expired_form(error: CSRFError):
+    if request.endpoint != "public.submit_comment":
+        return error
+    return _refuse_with_form(
+        "Your session had expired or the form could not be verified, so your comment was not sent. "
+        "It is kept below: please submit it again.",
+        400,
+    )
 
 
 @bp.get("/authors/<slug>")

@@ -29,6 +29,8 @@ class PublicComment:
     created_at: datetime
     avatar_initials: str
     avatar_colour: int
+    depth: int  # as stored: 0 for a top-level comment
+    is_pending: bool  # shown only to the reader who wrote it
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,12 @@ def _published() -> sa.ColumnElement[bool]:
     return sa.and_(Article.status == ArticleStatus.PUBLISHED, Article.published_at.is_not(None))
 
 
-def get_article_page(slug: str) -> ArticlePage | None:
+def get_published_article(slug: str) -> Article | None:
+    return db.session.scalars(sa.select(Article).where(Article.slug == slug, _published())).one_or_none()
+
+
+def get_article_page(slug: str, *, pending_ids: list[int] | None = None) -> ArticlePage | None:
+    """Everything the article page shows. ``pending_ids``: the reader's own comments awaiting moderation."""
     article = db.session.scalars(
         sa.select(Article)
         .where(Article.slug == slug, _published())
@@ -72,17 +79,21 @@ def get_article_page(slug: str) -> ArticlePage | None:
     ).unique().one_or_none()
     if article is None:
         return None
-    return ArticlePage(article, _approved_comments(article), _keep_reading(article))
+    return ArticlePage(article, _visible_comments(article, pending_ids or []), _keep_reading(article))
 
 
-def _approved_comments(article: Article) -> list[ThreadEntry[PublicComment]]:
+def _visible_comments(article: Article, pending_ids: list[int]) -> list[ThreadEntry[PublicComment]]:
+    """Approved comments, plus the reader's own pending ones; as a projection without the email."""
     secret = current_app.config["SECRET_KEY"]
+    visible = Comment.status == CommentStatus.APPROVED
+    if pending_ids:
+        visible = sa.or_(visible, sa.and_(Comment.status == CommentStatus.PENDING, Comment.id.in_(pending_ids)))
     rows = db.session.execute(
         sa.select(
-            Comment.id, Comment.parent_id, Comment.author_name, Comment.author_website,
-            Comment.body_html, Comment.created_at, Comment.author_email,
+            Comment.id, Comment.parent_id, Comment.author_name, Comment.author_website, Comment.body_html,
+            Comment.created_at, Comment.author_email, Comment.depth, Comment.status,
         )
-        .where(Comment.article_id == article.id, Comment.status == CommentStatus.APPROVED)
+        .where(Comment.article_id == article.id, visible)
         .order_by(Comment.created_at, Comment.id)
     )
     public = [
@@ -91,6 +102,8 @@ def _approved_comments(article: Article) -> list[ThreadEntry[PublicComment]]:
             body_html=r.body_html, created_at=r.created_at,
             avatar_initials=privacy.initials(r.author_name),
             avatar_colour=privacy.avatar_colour(secret, r.author_email),
+            depth=r.depth,
+            is_pending=r.status == CommentStatus.PENDING,
         )
         for r in rows
     ]

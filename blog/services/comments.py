@@ -1,14 +1,142 @@
-"""Storing comments and keeping the approved-comment count right."""
+"""The comment pipeline after form validation: rules, verdict, storage, audit, notification."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 
-from blog.core import sanitize
+from blog import mail, outbox
+from blog.core import moderation, privacy, sanitize
 from blog.extensions import db
-from blog.models import Article, Comment, CommentStatus, ModerationEvent
+from blog.models import Article, Comment, CommentStatus, ModerationEvent, Role, SiteSettings, User
+from blog.services.site import get_settings
+
+DUPLICATE = "Duplicate comment detected; it looks as though you've already said that!"
+CLOSED = "Comments are closed."
+
+
+class CommentRefused(Exception):
+    """The comment cannot be accepted; ``str()`` is the message for the reader."""
+
+    def __init__(self, message: str, status: int = 422, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Client:
+    ip: str
+    user_agent: str
+
+
+def policy_from(settings: SiteSettings) -> moderation.Policy:
+    return moderation.Policy(
+        max_links=settings.max_links,
+        hold_words=moderation.parse_words(settings.hold_words),
+        block_words=moderation.parse_words(settings.block_words),
+        auto_approve_known=settings.auto_approve_known,
+    )
+
+
+def comments_closed(article: Article, *, now: datetime) -> bool:
+    return moderation.comments_closed(
+        comments_open=article.comments_open,
+        published_at=article.published_at if article.is_published else None,
+        close_after_days=get_settings().close_after_days,
+        now=now,
+    )
+
+
+def submit_comment(
+    article: Article, draft: moderation.Draft, *, client: Client, now: datetime, user: User | None = None,
+    desk_url: str = "",
+) -> Comment:
+    """Check the article-level rules, decide the status, store. Raises ``CommentRefused``."""
+    if comments_closed(article, now=now):
+        raise CommentRefused(CLOSED, status=403)
+    settings = get_settings()
+    parent = _valid_parent(article, draft.parent_id, max_depth=settings.thread_depth)
+    if _is_duplicate(article, draft):
+        raise CommentRefused(DUPLICATE, field="body")
+
+    verdict = moderation.decide(
+        policy_from(settings),
+        draft,
+        by_editor=user is not None and user.role in (Role.EDITOR, Role.ADMIN),
+        known_commenter=_is_known(draft),
+    )
+    comment = record_comment(
+        article, name=draft.name, email=draft.email, website=draft.website, body=draft.body, parent=parent,
+        status=CommentStatus(verdict.status), created_at=now, reasons=list(verdict.reasons),
+        ip_hash=privacy.ip_hash(current_app.config["SECRET_KEY"], client.ip),
+        user_agent=client.user_agent[:255], user=user,
+    )
+    if comment.status is CommentStatus.PENDING:
+        _notify_editors(article, comment, desk_url=desk_url)
+    return comment
+
+
+def _valid_parent(article: Article, parent_id: int | None, *, max_depth: int) -> Comment | None:
+    if parent_id is None:
+        return None
+    parent = db.session.get(Comment, parent_id)
+    refusal = moderation.reply_refusal(
+        parent_article_id=None if parent is None else parent.article_id,
+        parent_status=None if parent is None else parent.status,
+        parent_depth=0 if parent is None else parent.depth,
+        article_id=article.id,
+        max_depth=max_depth,
+    )
+    if refusal:
+        raise CommentRefused(refusal, field="parent_id")
+    return parent
+
+
+def _any_comment(*conditions: sa.ColumnElement[bool]) -> bool:
+    return bool(db.session.scalar(sa.select(sa.exists().where(*conditions))))
+
+
+def _is_duplicate(article: Article, draft: moderation.Draft) -> bool:
+    return _any_comment(
+        Comment.article_id == article.id, Comment.author_email == draft.email, Comment.body_text == draft.body
+    )
+
+
+def _is_known(draft: moderation.Draft) -> bool:
+    """Has this commenter (same email *and* name) had a comment approved before?"""
+    return _any_comment(
+        Comment.author_email == draft.email, Comment.author_name == draft.name, Comment.status == CommentStatus.APPROVED
+    )
+
+
+def _notify_editors(article: Article, comment: Comment, *, desk_url: str) -> None:
+    recipients = list(
+        db.session.scalars(
+            sa.select(User.email).where(User.is_active, User.role.in_([Role.EDITOR, Role.ADMIN])).order_by(User.id)
+        )
+    )
+    title = " ".join(article.title.split())
+    body = "\n".join(
+        [
+            f"A comment on “{title}” is waiting for moderation.",
+            "",
+            f"From: {comment.author_name} <{comment.author_email}>",
+            f"Website: {comment.author_website or '-'}",
+            f"Held because: {', '.join(comment.moderation_reasons) or '-'}",
+            "",
+            comment.body_text,
+            "",
+            f"Moderate it: {desk_url}" if desk_url else "",
+        ]
+    )
+    outbox.after_commit(
+        db.session, mail.send, mail.MailSettings.from_config(current_app.config), recipients,
+        f"[{title[:60]}] New comment awaiting moderation", body,
+    )
 
 
 def refresh_comment_count(article_id: int) -> None:
@@ -32,6 +160,9 @@ def record_comment(
     status: CommentStatus = CommentStatus.PENDING,
     created_at: datetime,
     reasons: list[str] | None = None,
+    ip_hash: str = "",
+    user_agent: str = "",
+    user: User | None = None,
 ) -> Comment:
     """Store a comment that has passed validation and moderation, with its first audit event."""
     comment = Comment(
@@ -40,17 +171,23 @@ def record_comment(
         depth=0 if parent is None else parent.depth + 1,
         status=status,
         author_name=name,
-        author_email=email.strip().lower(),
+        author_email=privacy.normalise_email(email),
         author_website=website,
         body_text=body,
         body_html=sanitize.render_comment(body),
         created_at=created_at,
         moderation_reasons=reasons or [],
+        ip_hash=ip_hash,
+        user_agent=user_agent,
+        user_id=None if user is None else user.id,
     )
     db.session.add(comment)
     db.session.flush()
     db.session.add(
-        ModerationEvent(comment_id=comment.id, action="submitted", to_status=status, created_at=created_at)
+        ModerationEvent(
+            comment_id=comment.id, actor_id=None if user is None else user.id, action="submitted",
+            to_status=status, created_at=created_at,
+        )
     )
     if status is CommentStatus.APPROVED:
         refresh_comment_count(article.id)

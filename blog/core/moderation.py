@@ -1,0 +1,107 @@
+"""The comment rules: is the thread open, may this be a reply, and what status a new comment gets.
+
+Pure functions of plain values; the service gathers the inputs (settings, the commenter's history,
+the clock) and stores the outcome.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class Status(StrEnum):  # mirrors models.CommentStatus; core does not import models
+    PENDING = "pending"
+    APPROVED = "approved"
+    SPAM = "spam"
+
+
+@dataclass(frozen=True)
+class Policy:
+    max_links: int = 2
+    hold_words: tuple[str, ...] = ()
+    block_words: tuple[str, ...] = ()
+    auto_approve_known: bool = True
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A validated comment as the reader typed it."""
+
+    name: str
+    email: str
+    website: str
+    body: str
+    parent_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: Status
+    reasons: tuple[str, ...]
+
+
+_URL = re.compile(r"https?://", re.IGNORECASE)
+
+
+def parse_words(text: str) -> tuple[str, ...]:
+    """A settings textarea (one word or phrase per line) as lowercase entries."""
+    return tuple(dict.fromkeys(w.strip().lower() for w in text.splitlines() if w.strip()))
+
+
+def count_links(text: str) -> int:
+    return len(_URL.findall(text))
+
+
+def _matches(words: Iterable[str], draft: Draft) -> list[str]:
+    haystack = "\n".join((draft.name, draft.email, draft.website, draft.body)).lower()
+    return [w for w in words if w in haystack]
+
+
+def decide(policy: Policy, draft: Draft, *, by_editor: bool, known_commenter: bool) -> Verdict:
+    """The status a new comment gets, with the reasons (stored for the moderation desk).
+
+    Block words -> spam; a signed-in editor -> approved; too many links or a hold word -> pending;
+    a commenter with an earlier approved comment (same email and name) -> approved; else pending.
+    """
+    blocked = _matches(policy.block_words, draft)
+    if blocked:
+        return Verdict(Status.SPAM, tuple(f"block word: {w}" for w in blocked))
+    if by_editor:
+        return Verdict(Status.APPROVED, ("editor",))
+    reasons = []
+    links = count_links(draft.body)
+    if links > policy.max_links:
+        reasons.append(f"{links} links (more than {policy.max_links})")
+    reasons += [f"hold word: {w}" for w in _matches(policy.hold_words, draft)]
+    if reasons:
+        return Verdict(Status.PENDING, tuple(reasons))
+    if known_commenter and policy.auto_approve_known:
+        return Verdict(Status.APPROVED, ("known commenter",))
+    return Verdict(Status.PENDING, ("first comment" if not known_commenter else "moderation required",))
+
+
+def comments_closed(
+    *, comments_open: bool, published_at: datetime | None, close_after_days: int | None, now: datetime
+) -> bool:
+    if not comments_open or published_at is None:
+        return True
+    return close_after_days is not None and now - published_at > timedelta(days=close_after_days)
+
+
+def reply_refusal(
+    *, parent_article_id: int | None, parent_status: str | None, parent_depth: int, article_id: int, max_depth: int
+) -> str | None:
+    """Why a reply to this parent is refused, or None when it is allowed."""
+    if parent_article_id is None:
+        return "The comment you are replying to does not exist."
+    if parent_article_id != article_id:
+        return "The comment you are replying to belongs to another article."
+    if parent_status != Status.APPROVED:
+        return "The comment you are replying to is not published, so it cannot be replied to."
+    if parent_depth + 1 >= max_depth:
+        return "This conversation is nested as deep as it can go; please reply further up the thread."
+    return None

@@ -1,0 +1,56 @@
+"""What a reader's browser remembers about their own comments.
+
+- their pending comments (ids in the signed session cookie), so they alone see them marked
+  "awaiting moderation";
+- with their consent only, their name, email and website (a signed HttpOnly cookie) to pre-fill
+  the form next time. Without consent, any earlier such cookie is removed.
+"""
+
+from __future__ import annotations
+
+from flask import Response, current_app, request, session
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from blog.models import Comment, CommentStatus
+from blog.public.forms import CommentForm
+
+COOKIE = "commenter"
+_PENDING = "pending_comments"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="remember-commenter")
+
+
+def pending_ids() -> list[int]:
+    ids = session.get(_PENDING, [])
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+
+
+def remembered() -> dict[str, str]:
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return {}
+    try:
+        data = _serializer().loads(raw)
+    except BadSignature:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    fields = {"name": data.get("n"), "email": data.get("e"), "website": data.get("w")}
+    return {k: v for k, v in fields.items() if isinstance(v, str)} | {"remember": True}
+
+
+def after_submit(response: Response, comment: Comment, form: CommentForm) -> None:
+    config = current_app.config
+    if comment.status is CommentStatus.PENDING:
+        kept = config["PENDING_COMMENTS_KEPT"]
+        session[_PENDING] = [*pending_ids(), comment.id][-kept:]
+    if form.remember.data:
+        value = _serializer().dumps({"n": form.name.data, "e": form.email.data, "w": form.website.data or ""})
+        response.set_cookie(
+            COOKIE, value, max_age=config["COMMENTER_COOKIE_DAYS"] * 86400, httponly=True,
+            secure=config.get("SESSION_COOKIE_SECURE", False), samesite="Lax",
+        )
+    elif COOKIE in request.cookies:
+        response.delete_cookie(COOKIE, httponly=True, samesite="Lax")

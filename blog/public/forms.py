@@ -1,0 +1,144 @@
+"""The comment form: field rules, the honeypot and the signed form timestamp."""
+
+from __future__ import annotations
+
+import re
+import time
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from blog.core.moderation import Draft
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")  # \t \n \r allowed in the body only
+_LINE_BREAK = re.compile(r"[\r\n\t]")
+_HOST = re.compile(r"[\w.:-]+")  # a name (IDN allowed) or an IP address; nothing that could close an attribute
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _single_line(form: FlaskForm, field) -> None:
+    if field.data and (_LINE_BREAK.search(field.data) or _CONTROL.search(field.data)):
+        raise ValidationError("This must be a single line of ordinary text.")
+
+
+def _no_control_characters(form: FlaskForm, field) -> None:
+    if field.data and _CONTROL.search(field.data):
+        raise ValidationError("Your comment contains characters that can't be stored (control characters or invalid UTF-8).")
+
+
+def _email_address(form: FlaskForm, field) -> None:
+    if not field.data:
+        return
+    try:
+        field.data = validate_email(field.data, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise ValidationError(f"Please enter a valid email address ({error}).") from None
+
+
+def _web_address(form: FlaskForm, field) -> None:
+    if not field.data:
+        return
+    try:
+        parts = urlsplit(field.data)
+        scheme, host = parts.scheme.lower(), parts.hostname or ""
+    except ValueError:  # e.g. a malformed IPv6 address
+        scheme = host = ""
+    if scheme not in {"http", "https"} or not _HOST.fullmatch(host) or re.search(r"\s", field.data):
+        raise ValidationError("Please enter a web address starting with http:// or https://, or leave it empty.")
+
+
+def _parent_id(form: FlaskForm, field) -> None:
+    if field.data and not (field.data.isascii() and field.data.isdigit() and len(field.data) < 19):
+        raise ValidationError("That comment can't be replied to.")
+
+
+def _form_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="comment-form")
+
+
+def form_token(article_id: int) -> str:
+    """Signed (article id, time of issue): lets us refuse forms filled too fast, too late or elsewhere."""
+    return _form_serializer().dumps(article_id)
+
+
+class CommentForm(FlaskForm):
+    name = StringField(
+        "Name", filters=[_strip], validators=[DataRequired("Please enter your name."), Length(max=80), _single_line]
+    )
+    email = EmailField(
+        "Email",
+        filters=[_strip],
+        validators=[DataRequired("Please enter your email address."), Length(max=254), _single_line, _email_address],
+    )
+    website = URLField("Website", filters=[_strip], validators=[Optional(), Length(max=200), _single_line, _web_address])
+    body = TextAreaField(
+        "Comment",
+        filters=[_strip],
+        validators=[DataRequired("Please write a comment."), Length(max=5000), _no_control_characters],
+    )
+    parent_id = HiddenField(filters=[_strip], validators=[_parent_id])
+    remember = BooleanField("Save my name, email, and website in this browser for the next time I comment.")
+    # Honeypot: hidden from people by CSS and from assistive technology; bots fill it in.
+    url = StringField("Leave this field empty", validators=[Optional()])
+    ts = HiddenField()
+
+    DISPLAY_ORDER = ("body", "name", "email", "website")
+    refusal: str | None = None  # a refusal by the pipeline (duplicate, bad parent, rate limit …)
+
+    @property
+    def first_error(self) -> str | None:
+        """The first visible field with an error: it gets the focus when the form comes back."""
+        return next((name for name in self.DISPLAY_ORDER if self[name].errors), None)
+
+    @property
+    def form_problems(self) -> list[str]:
+        """Messages that belong to no visible field: shown above the form."""
+        hidden = [self.ts, self.url, self.parent_id] + ([self.csrf_token] if "csrf_token" in self else [])
+        return ([self.refusal] if self.refusal else []) + [m for f in hidden for m in f.errors]
+
+    def __init__(self, *args, article_id: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.article_id = article_id
+
+    def validate_url(self, field) -> None:
+        if field.data:
+            raise ValidationError("This field must be left empty.")
+
+    def validate_ts(self, field) -> None:
+        config = current_app.config
+        try:
+            article_id, issued = _form_serializer().loads(
+                field.data or "", max_age=config["COMMENT_MAX_AGE_SECONDS"], return_timestamp=True
+            )
+        except SignatureExpired:
+            raise ValidationError(
+                "This form was open for too long. Please check your comment and submit it again."
+            ) from None
+        except BadSignature:
+            raise ValidationError("This form could not be verified. Please submit it again.") from None
+        if article_id != self.article_id:
+            raise ValidationError("This form belongs to another article. Please submit it again.")
+        if time.time() - issued.timestamp() < config["COMMENT_MIN_SECONDS"]:
+            raise ValidationError(
+                "That was very fast! Please take a few seconds to check your comment, then submit it again."
+            )
+
+    def renew_token(self) -> None:
+        self.ts.data = form_token(self.article_id)
+
+    def to_draft(self) -> Draft:
+        return Draft(
+            name=self.name.data,
+            email=self.email.data.lower(),
+            website=self.website.data or "",
+            body=self.body.data,
+            parent_id=int(self.parent_id.data) if self.parent_id.data else None,
+        )

@@ -1,0 +1,378 @@
+"""The comment pipeline through the test client: form, rules, verdict, storage, what readers see."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from blog.extensions import db
+from blog.models import Article, Comment, CommentStatus, ModerationEvent, SiteSettings
+from helpers import form_fields, page_text, parse
+
+
+def stored(app) -> list[Comment]:
+    with app.app_context():
+        comments = db.session.scalars(sa.select(Comment).order_by(Comment.id)).all()
+        db.session.expunge_all()
+        return comments
+
+
+@pytest.fixture
+def article(make_article):
+    make_article("The harbour vote", slug="harbour")
+    return "harbour"
+
+
+def set_settings(app, **values):
+    with app.app_context():
+        from blog.services.site import ensure_settings
+
+        settings = ensure_settings()
+        for key, value in values.items():
+            setattr(settings, key, value)
+        db.session.commit()
+
+
+def test_form_has_the_promised_anatomy(client, article):
+    doc = parse(client.get(f"/articles/{article}"))
+    (respond,) = doc.xpath("//div[@id='respond']")
+    assert respond.xpath("./h2/text()") == ["Leave a Reply"]
+    notes = " ".join(respond.xpath(".//p[@class='comment-notes']")[0].text_content().split())
+    assert notes == "Your email address will not be published. Required fields are marked *"
+    form = respond.xpath(".//form")[0]
+    assert form.get("method") == "post" and form.get("action").startswith(f"/articles/{article}/comments")
+    for name, label in [("body", "Comment *"), ("name", "Name *"), ("email", "Email *"), ("website", "Website")]:
+        (field,) = form.xpath(f".//*[@name='{name}']")
+        (lab,) = form.xpath(f".//label[@for='{field.get('id')}']")
+        assert " ".join(lab.text_content().split()) == label
+    consent = form.xpath(".//input[@type='checkbox'][@name='remember']")[0]
+    consent_label = form.xpath(f".//label[@for='{consent.get('id')}']")[0].text_content()
+    assert consent_label == "Save my name, email, and website in this browser for the next time I comment."
+    assert set(form_fields(client.get(f"/articles/{article}").get_data(as_text=True))) >= {"ts", "parent_id"}
+    assert form.xpath(".//button[@type='submit']")
+
+
+def test_submit_pending_visible_only_to_submitter_then_approved_for_all(app, client, article, post_comment, runner):
+    response = post_comment(article, name="Ada Reader", email="Ada@Example.net", body="First *thoughts*.")
+    assert response.status_code == 303
+    (comment,) = stored(app)
+    assert response.headers["Location"].endswith(f"/articles/{article}#comment-{comment.id}")
+    assert comment.status is CommentStatus.PENDING
+    assert comment.author_email == "ada@example.net"
+    assert comment.body_html == "<p>First <em>thoughts</em>.</p>"
+    assert comment.moderation_reasons == ["first comment"]
+    assert comment.ip_hash and "127.0.0.1" not in comment.ip_hash and len(comment.ip_hash) == 64
+
+    mine = parse(client.get(f"/articles/{article}"))
+    (li,) = mine.xpath(f"//li[@id='comment-{comment.id}']")
+    assert "Your comment is awaiting moderation." in li.text_content()
+
+    stranger = app.test_client()
+    assert f"comment-{comment.id}" not in stranger.get(f"/articles/{article}").get_data(as_text=True)
+
+    result = runner.invoke(args=["comments", "moderate", str(comment.id), "approve"])
+    assert result.exit_code == 0, result.output
+    assert "pending -> approved" in result.output
+    page = parse(stranger.get(f"/articles/{article}"))
+    (li,) = page.xpath(f"//li[@id='comment-{comment.id}']")
+    assert "awaiting moderation" not in li.text_content()
+    assert page.xpath("//h2[@id='comments-title']/text()") == ["1 Comment"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(Article.comment_count)) == 1
+        events = db.session.execute(sa.select(ModerationEvent.action, ModerationEvent.from_status, ModerationEvent.to_status).order_by(ModerationEvent.id)).all()
+    assert events == [("submitted", None, CommentStatus.PENDING), ("approve", CommentStatus.PENDING, CommentStatus.APPROVED)]
+
+
+def test_known_commenter_is_approved_at_once(app, client, article, post_comment, make_comment):
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    make_comment(article_id, name="Ada Reader", email="ada@example.net", body="Earlier.")
+    assert post_comment(article, name="Ada Reader", email="ADA@example.net", body="Again!").status_code == 303
+    assert stored(app)[-1].status is CommentStatus.APPROVED
+    # same email, different name: waits
+    post_comment(article, name="Someone Else", email="ada@example.net", body="Impostor?")
+    assert stored(app)[-1].status is CommentStatus.PENDING
+
+
+def test_settings_rules_apply(app, article, post_comment):
+    set_settings(app, block_words="casino", hold_words="refund", max_links=1)
+    post_comment(article, body="Best CASINO in town")
+    post_comment(article, body="I want a refund")
+    post_comment(article, body="https://a.example https://b.example")
+    assert [(c.status, c.moderation_reasons) for c in stored(app)] == [
+        (CommentStatus.SPAM, ["block word: casino"]),
+        (CommentStatus.PENDING, ["hold word: refund"]),
+        (CommentStatus.PENDING, ["2 links (more than 1)"]),
+    ]
+
+
+def test_replies_nest_and_bad_parents_are_refused(app, client, article, post_comment, make_comment, make_article):
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id).where(Article.slug == article))
+    top = make_comment(article_id, name="Top", body="Top level")
+    pending = make_comment(article_id, name="Waiting", body="pending one", status=CommentStatus.PENDING)
+    spam = make_comment(article_id, name="Spam", body="spam one", status=CommentStatus.SPAM)
+    other = make_comment(make_article("Other"), name="Elsewhere", body="other article")
+
+    form = parse(client.get(f"/articles/{article}?replytocom={top}"))
+    assert form.xpath("//input[@name='parent_id']/@value") == [str(top)]
+    assert form.xpath("//div[@id='respond']/h2/text()") == ["Reply to Top"]
+
+    response = post_comment(article, query=f"?replytocom={top}", body="A reply")
+    assert response.status_code == 303
+    reply = stored(app)[-1]
+    assert (reply.parent_id, reply.depth) == (top, 1)
+
+    for parent, message in [(pending, "not published"), (spam, "not published"), (other, "another article"),
+                            (999999, "does not exist"), ("abc", "can't be replied to"), ("-1", "can't be replied to")]:
+        before = len(stored(app))
+        response = post_comment(article, parent_id=str(parent), body=f"reply to {parent}")
+        assert response.status_code == 422, parent
+        assert message in page_text(response), parent
+        assert f"reply to {parent}" in page_text(response)  # what was typed is kept
+        assert len(stored(app)) == before
+
+
+def test_depth_limit(app, article, post_comment, make_comment):
+    set_settings(app, thread_depth=3)
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    c0 = make_comment(article_id, body="d0")
+    c1 = make_comment(article_id, body="d1", parent_id=c0)
+    c2 = make_comment(article_id, body="d2", parent_id=c1)
+    assert post_comment(article, parent_id=str(c1), body="ok at depth 2").status_code == 303
+    response = post_comment(article, parent_id=str(c2), body="too deep")
+    assert response.status_code == 422
+    assert "as deep as it can go" in page_text(response)
+
+
+def test_threads_render_nested_oldest_first(client, app, article, make_comment):
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    a = make_comment(article_id, name="A", minutes=1)
+    b = make_comment(article_id, name="B", minutes=2)
+    a1 = make_comment(article_id, name="A1", parent_id=a, minutes=3)
+    a1x = make_comment(article_id, name="A1x", parent_id=a1, minutes=4)
+    doc = parse(client.get(f"/articles/{article}"))
+    items = doc.xpath("//ol[@class='comment-list']/li")
+    assert [(li.get("id"), li.get("class")) for li in items] == [
+        (f"comment-{a}", "comment depth-0"), (f"comment-{a1}", "comment depth-1"),
+        (f"comment-{a1x}", "comment depth-2"), (f"comment-{b}", "comment depth-0"),
+    ]
+    assert doc.xpath(f"//li[@id='comment-{a}']//a[text()='Reply']/@href") == [f"/articles/{article}?replytocom={a}#respond"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"name": ""}, "name", "Please enter your name."),
+        ({"name": "x" * 81}, "name", "Field cannot be longer than 80 characters."),
+        ({"email": ""}, "email", "Please enter your email address."),
+        ({"email": "not-an-email"}, "email", "Please enter a valid email address"),
+        ({"email": "a" * 250 + "@example.net"}, "email", "cannot be longer than 254"),
+        ({"website": "javascript:alert(1)"}, "website", "starting with http:// or https://"),
+        ({"website": "ftp://example.net"}, "website", "starting with http:// or https://"),
+        ({"website": "https://example.net/" + "a" * 200}, "website", "cannot be longer than 200"),
+        ({"body": "   "}, "body", "Please write a comment."),
+        ({"body": "x" * 5001}, "body", "cannot be longer than 5000"),
+        ({"body": "nul\x00byte"}, "body", "can't be stored"),
+        ({"name": "Evil\r\nBcc: x@example.net"}, "name", "single line"),
+        ({"email": "a@example.net\r\nBcc: b@example.net"}, "email", "single line"),
+    ],
+)
+def test_invalid_fields_are_shown_inline_with_input_kept(app, article, post_comment, fields, field, message):
+    response = post_comment(article, **{"body": "Kept text here", **fields})
+    assert response.status_code == 422
+    doc = parse(response)
+    (input_,) = doc.xpath(f"//form//*[@name='{field}']")
+    assert input_.get("aria-invalid") == "true"
+    error = doc.xpath(f"//*[@id='{input_.get('aria-describedby').split()[-1]}']")[0].text_content()
+    assert message in error
+    assert input_.get("autofocus") is not None or doc.xpath("//*[@autofocus]")
+    if field != "body":
+        assert [t.strip() for t in doc.xpath("//textarea[@name='body']/text()")] == ["Kept text here"]
+    assert stored(app) == []
+
+
+def test_honeypot_and_timing(app, article, post_comment):
+    response = post_comment(article, url="http://spam.example")
+    assert response.status_code == 422
+    assert "must be left empty" in page_text(response)
+    response = post_comment(article, ts="forged")
+    assert response.status_code == 422
+    assert "could not be verified" in page_text(response)
+    assert stored(app) == []
+
+
+@pytest.mark.app_config(COMMENT_MIN_SECONDS=30)
+def test_too_fast_is_refused_with_a_clear_message(app, article, post_comment):
+    response = post_comment(article)
+    assert response.status_code == 422
+    assert "That was very fast!" in page_text(response)
+    assert stored(app) == []
+
+
+def test_too_old_or_foreign_form_is_refused(app, client, article, make_article, post_comment):
+    import time
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    class Old(URLSafeTimedSerializer):
+        def make_signer(self, salt=None):
+            signer = super().make_signer(salt)
+            signer.get_timestamp = lambda: int(time.time()) - 3 * 24 * 3600
+            return signer
+
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    old = Old("test-secret", salt="comment-form").dumps(article_id)
+    response = post_comment(article, ts=old)
+    assert response.status_code == 422
+    assert "open for too long" in page_text(response)
+
+    other = make_article("Another")
+    foreign = URLSafeTimedSerializer("test-secret", salt="comment-form").dumps(other)
+    response = post_comment(article, ts=foreign)
+    assert response.status_code == 422
+    assert "belongs to another article" in page_text(response)
+    assert stored(app) == []
+
+
+def test_duplicate_is_refused(app, article, post_comment):
+    assert post_comment(article, body="Same words").status_code == 303
+    response = post_comment(article, body="Same words", email="PAT@example.net")
+    assert response.status_code == 422
+    assert "Duplicate comment detected" in page_text(response)
+    assert len(stored(app)) == 1
+
+
+def test_closed_comments(app, client, make_article, post_comment):
+    slug = "closed"
+    article_id = make_article("Closed", slug=slug)
+    with app.app_context():
+        db.session.get(Article, article_id).comments_open = False
+        db.session.commit()
+    doc = parse(client.get(f"/articles/{slug}"))
+    assert doc.xpath("//form[contains(@class,'comment-form')]") == []
+    assert doc.xpath("//*[@id='respond']/text()") == ["Comments are closed."]
+    response = client.post(f"/articles/{slug}/comments", data={"name": "A", "email": "a@example.net", "body": "x"})
+    assert response.status_code == 403
+    assert "Comments are closed." in page_text(response)
+    assert stored(app) == []
+
+
+def test_comments_close_after_n_days(app, client, make_article):
+    set_settings(app, close_after_days=7)  # make_article publishes before 2026-11-01
+    slug = "old-news"
+    make_article("Old news", slug=slug)
+    assert "Comments are closed." in client.get(f"/articles/{slug}").get_data(as_text=True)
+    assert client.post(f"/articles/{slug}/comments", data={}).status_code == 403
+
+
+@pytest.mark.parametrize("slug", ["nope", "a-draft"])
+def test_posting_to_unknown_or_draft_article_is_404(app, client, make_article, slug):
+    make_article("Draft", slug="a-draft", published=False)
+    assert client.post(f"/articles/{slug}/comments", data={"name": "x"}).status_code == 404
+
+
+def test_remember_me_only_with_consent(app, client, article, post_comment):
+    post_comment(article, name="Remembered Reader", email="rr@example.net", website="https://rr.example", remember="y")
+    cookie = client.get_cookie("commenter")
+    assert cookie is not None and cookie.http_only
+    doc = parse(client.get(f"/articles/{article}"))
+    assert doc.xpath("//input[@name='name']/@value") == ["Remembered Reader"]
+    assert doc.xpath("//input[@name='email']/@value") == ["rr@example.net"]
+    assert doc.xpath("//input[@name='remember']/@checked")
+
+    post_comment(article, name="Remembered Reader", email="rr@example.net", body="second, no consent")
+    assert client.get_cookie("commenter") is None
+    doc = parse(client.get(f"/articles/{article}"))
+    assert doc.xpath("//input[@name='name']/@value") in ([], [""])
+
+
+def test_no_consent_remembers_nothing(client, article, post_comment):
+    post_comment(article, name="Private Person", email="pp@example.net")
+    assert client.get_cookie("commenter") is None
+    assert "pp@example.net" not in client.get(f"/articles/{article}").get_data(as_text=True)
+
+
+def test_forged_remember_cookie_is_ignored(client, article):
+    client.set_cookie("commenter", "garbage.signature")
+    assert client.get(f"/articles/{article}").status_code == 200
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_missing_csrf_token_is_400_with_text_kept(app, client, article):
+    response = client.post(f"/articles/{article}/comments", data={"name": "A", "email": "a@example.net", "body": "Keep me"})
+    assert response.status_code == 400
+    text = page_text(response)
+    assert "could not be verified" in text
+    assert "Keep me" in text
+    assert stored(app) == []
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_csrf_protected_form_works_end_to_end(app, article, post_comment):
+    assert post_comment(article).status_code == 303
+    assert len(stored(app)) == 1
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, COMMENT_RATE_LIMIT="2/minute")
+def test_rate_limit_is_a_429_with_a_human_message(app, article, post_comment):
+    assert post_comment(article, body="one").status_code == 303
+    assert post_comment(article, body="two").status_code == 303
+    response = post_comment(article, body="three is too many")
+    assert response.status_code == 429
+    text = page_text(response)
+    assert "You're commenting faster than we allow" in text
+    assert "three is too many" in text
+    assert len(stored(app)) == 2
+
+
+def test_oversized_request_is_413(app, client, article):
+    response = client.post(f"/articles/{article}/comments", data={"body": "x" * (5 * 1024 * 1024), "name": "A"})
+    assert response.status_code == 413
+    assert "Too Large" in page_text(response)
+    assert stored(app) == []
+
+
+def test_invalid_utf8_is_refused(app, client, article):
+    page = client.get(f"/articles/{article}").get_data(as_text=True)
+    fields = form_fields(page)
+    prefix = "&".join(f"{k}={v}" for k, v in fields.items()).encode()
+    for raw in (b"&name=A&email=a%40example.net&body=bad\xff\xfebytes", b"&name=A\xff&email=a%40example.net&body=ok"):
+        response = client.post(f"/articles/{article}/comments", data=prefix + raw,
+                               content_type="application/x-www-form-urlencoded")
+        assert response.status_code == 422  # the undecodable field is dropped, so it is reported missing
+    assert stored(app) == []
+
+
+def test_user_agent_is_stored_truncated(app, client, article):
+    fields = form_fields(client.get(f"/articles/{article}").get_data(as_text=True))
+    client.post(f"/articles/{article}/comments", data=fields | {"name": "A", "email": "a@example.net", "body": "hi"},
+                headers={"User-Agent": "X" * 400})
+    assert stored(app)[0].user_agent == "X" * 255
+
+
+def test_count_on_lists_counts_approved_only(app, client, article, make_comment, runner):
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    ids = [make_comment(article_id, name=f"R{n}", email=f"r{n}@example.net", body=f"b{n}", status=CommentStatus.PENDING) for n in range(3)]
+    runner.invoke(args=["comments", "moderate", str(ids[0]), "approve"])
+    runner.invoke(args=["comments", "moderate", str(ids[1]), "approve"])
+    runner.invoke(args=["comments", "moderate", str(ids[1]), "trash"])
+    home = parse(client.get("/"))
+    assert re.search(r"\b1 comment\b", home.xpath("//p[@class='byline']")[0].text_content())
+
+
+def test_cli_moderate_refuses_bad_requests(app, runner, article, make_comment):
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    cid = make_comment(article_id, status=CommentStatus.PENDING)
+    assert runner.invoke(args=["comments", "moderate", "999", "approve"]).exit_code == 1
+    result = runner.invoke(args=["comments", "moderate", str(cid), "delete"])
+    assert result.exit_code == 1 and "cannot be given the action 'delete'" in result.output
+    assert runner.invoke(args=["comments", "moderate", str(cid), "frobnicate"]).exit_code == 2
+    assert runner.invoke(args=["comments", "moderate", str(cid), "trash"]).exit_code == 0
+    assert runner.invoke(args=["comments", "moderate", str(cid), "delete"]).exit_code == 0
+    assert stored(app) == []

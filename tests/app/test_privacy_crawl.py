@@ -1,0 +1,115 @@
+"""The promise: a commenter's email address never reaches any public output, in any encoding.
+
+Seeds comments from tricky addresses, then crawls every public URL reachable from the home page
+(plus feeds, sitemap and other public entry points) and searches bodies and headers.
+"""
+
+import hashlib
+import html
+import re
+from collections import deque
+from urllib.parse import quote, quote_plus, urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from blog.extensions import db
+from blog.models import Comment, CommentStatus
+
+ADDRESSES = [
+    "reader.one@example.net",
+    "sam+news@example.org",
+    "Mixed.Case@Example.COM",
+    "josé.álvarez@example.net",
+    "anna@bücher.example",
+    "zoë@例え.example",
+]
+# Public entry points not necessarily linked from pages; a route that does not exist yet answers 404.
+EXTRA_URLS = ["/feed.atom", "/sitemap.xml", "/robots.txt", "/search?q=harbour", "/search?q=example.net"]
+
+
+def encodings(address: str) -> set[str]:
+    """Every form in which an address could leak, lower-cased for a case-insensitive search."""
+    lowered = address.lower()
+    local, _, domain = lowered.partition("@")
+    forms = {address, lowered}
+    try:
+        forms.add(f"{local}@{domain.encode('idna').decode('ascii')}")
+    except UnicodeError:
+        pass
+    for form in list(forms):
+        forms |= {
+            quote(form), quote(form, safe=""), quote_plus(form),
+            form.replace("@", "&#64;"), form.replace("@", "&#x40;"), html.escape(form),
+            "".join(f"&#{ord(ch)};" for ch in form), "".join(f"&#x{ord(ch):x};" for ch in form),
+        }
+    for form in (lowered, address.strip().lower()):
+        data = form.encode()
+        forms |= {hashlib.md5(data).hexdigest(), hashlib.sha1(data).hexdigest(), hashlib.sha256(data).hexdigest()}
+    return {f.lower() for f in forms}
+
+
+@pytest.fixture
+def seeded(app, make_user, make_article, make_comment, post_comment):
+    author = make_user("Ruth Calloway", bio="Covers the council.")
+    first = make_article("Harbour vote tonight", author_id=author, tags=("harbour", "council"), slug="harbour-vote")
+    second = make_article("Ferry returns", author_id=author, tags=("ferries",), slug="ferry-returns")
+    parent = None
+    for n, address in enumerate(ADDRESSES):
+        response = post_comment("harbour-vote", name=f"Commenter {n}", email=address, body=f"Comment number {n}",
+                                website="https://example.com/me" if n % 2 else "", remember="y")
+        assert response.status_code == 303, address
+        parent = make_comment(second, name=f"Replier {n}", email=address, body=f"Reply {n}", parent_id=parent)
+    make_comment(first, name="Still waiting", email="pending.person@example.net", body="pending", status=CommentStatus.PENDING)
+    with app.app_context():  # approve the form-submitted ones too, so they are all on show
+        db.session.execute(sa.update(Comment).where(Comment.author_name.like("Commenter%")).values(status=CommentStatus.APPROVED))
+        db.session.commit()
+    return ADDRESSES + ["pending.person@example.net"]
+
+
+def crawl(client, start: list[str], limit: int = 400) -> dict[str, tuple[int, str, str]]:
+    seen: dict[str, tuple[int, str, str]] = {}
+    queue = deque(start)
+    while queue and len(seen) < limit:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        response = client.get(url)
+        body = response.get_data(as_text=True)
+        headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
+        seen[url] = (response.status_code, body, headers)
+        for link in re.findall(r'(?:href|src|action)="([^"]+)"|<loc>([^<]+)</loc>', body):
+            target = html.unescape(link[0] or link[1])
+            parts = urlsplit(target)
+            if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
+                continue
+            local = parts.path + (f"?{parts.query}" if parts.query else "")
+            if local not in seen and not parts.path.startswith("/static/"):
+                queue.append(local)
+    return seen
+
+
+def test_no_commenter_email_in_any_public_output(client, seeded):
+    # A fresh visitor: no cookies from the commenters above.
+    client._cookies.clear()
+    pages = crawl(client, ["/", *EXTRA_URLS])
+    ok_pages = [url for url, (status, _, _) in pages.items() if status == 200]
+    assert any(u.startswith("/articles/") for u in ok_pages) and any(u.startswith("/authors/") for u in ok_pages)
+    assert any(u.startswith("/tags/") for u in ok_pages) and any("replytocom=" in u for u in ok_pages)
+    assert all(status < 500 for status, _, _ in pages.values())
+
+    leaks = []
+    for address in seeded:
+        for needle in encodings(address):
+            for url, (_, body, headers) in pages.items():
+                if needle in body.lower() or needle in headers.lower():
+                    leaks.append((address, needle, url))
+    assert leaks == []
+
+
+def test_the_commenters_own_browser_gets_back_only_their_own_address(client, make_article, post_comment):
+    make_article("Own address", slug="own")
+    post_comment("own", name="Me Myself", email="me.myself@example.net", remember="y")
+    own = client.get("/articles/own").get_data(as_text=True)
+    assert own.count("me.myself@example.net") == 1  # the pre-filled form field, for its owner only
+    assert 'value="me.myself@example.net"' in own

@@ -1,0 +1,51 @@
+"""Plain helpers shared by tests (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import html as lxml_html
+
+EMBEDDING_TAGS = {"script", "style", "iframe", "object", "embed", "svg", "math", "form", "input", "meta", "base",
+                  "link", "frame", "frameset", "applet", "template"}
+SAFE_SCHEMES = {"http", "https", "mailto"}
+
+
+def parse(response):
+    return lxml_html.fromstring(response.get_data(as_text=True))
+
+
+def page_text(response) -> str:
+    """What a person reads on the page (entities decoded, whitespace folded), plus form values."""
+    doc = parse(response)
+    values = " ".join(doc.xpath("//input/@value") + doc.xpath("//textarea/text()"))
+    return " ".join(doc.text_content().split()) + " " + values
+
+
+def form_fields(html: str, form_selector: str = "//form[contains(@class, 'comment-form')]") -> dict[str, str]:
+    """The hidden inputs (CSRF token, form timestamp, parent) of the page's comment form."""
+    (form,) = lxml_html.fromstring(html).xpath(form_selector)
+    return {i.get("name"): i.get("value") or "" for i in form.xpath(".//input[@type='hidden']")}
+
+
+def dangerous_markup(root) -> list[str]:
+    """Everything executable or embedding below ``root`` (an lxml element)."""
+    problems = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in EMBEDDING_TAGS:
+            problems.append(el.tag)
+        for name, value in el.attrib.items():
+            if name.startswith("on") or name in {"style", "formaction", "srcdoc"}:
+                problems.append(f"{el.tag}[{name}]")
+            if name in {"href", "src", "action", "xlink:href"}:
+                squashed = re.sub(r"[\x00-\x20]", "", value).lower()  # browsers ignore these in a scheme
+                scheme = re.match(r"([a-z][a-z0-9+.-]*):", squashed)
+                if scheme and scheme.group(1) not in SAFE_SCHEMES:
+                    problems.append(f"{el.tag}[{name}={value}]")
+    return problems
+
+
+def fragment(html: str):
+    return lxml_html.fragment_fromstring(html or "<p></p>", create_parent="div")
