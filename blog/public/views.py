@@ -74,6 +74,12 @@ def submit_comment(slug: str):
     return response
 
 
+@bp.get("/articles/<slug>/comments")
+def comments_anchor(slug: str):
+    """Reloading the page a failed submission left in the address bar leads back to the discussion."""
+    return redirect(url_for("public.article", slug=slug, _anchor="comments"))
+
+
 def render_article(slug: str, form: CommentForm | None, status: int = 200):
     """The article page; ``form`` None means comments are closed (the form is replaced by a notice)."""
     page = articles.get_article_page(slug, pending_ids=commenter.pending_ids()) or abort(404)

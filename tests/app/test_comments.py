@@ -188,7 +188,8 @@ def test_invalid_fields_are_shown_inline_with_input_kept(app, article, post_comm
     assert input_.get("aria-invalid") == "true"
     error = doc.xpath(f"//*[@id='{input_.get('aria-describedby').split()[-1]}']")[0].text_content()
     assert message in error
-    assert input_.get("autofocus") is not None or doc.xpath("//*[@autofocus]")
+    assert input_.get("autofocus") is not None  # focus lands on the field to fix
+    assert len(doc.xpath("//*[@autofocus]")) == 1
     if field != "body":
         assert [t.strip() for t in doc.xpath("//textarea[@name='body']/text()")] == ["Kept text here"]
     assert stored(app) == []
@@ -376,3 +377,9 @@ def test_cli_moderate_refuses_bad_requests(app, runner, article, make_comment):
     assert runner.invoke(args=["comments", "moderate", str(cid), "trash"]).exit_code == 0
     assert runner.invoke(args=["comments", "moderate", str(cid), "delete"]).exit_code == 0
     assert stored(app) == []
+
+
+def test_get_on_the_post_address_leads_back_to_the_discussion(client, article):
+    response = client.get(f"/articles/{article}/comments")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/articles/{article}#comments"
