@@ -1,14 +1,17 @@
-# make run   - create the virtualenv, install, migrate, load the demo, serve on 127.0.0.1:5000
-# make test  - the test suite (SQLite; PostgreSQL too when BLOG_TEST_DATABASE_URL is set)
+# make run   - create the virtualenv, install, migrate, load the demo, serve on 127.0.0.1:5000 (debug server)
+# make test  - the test suite (SQLite; PostgreSQL and Redis too when BLOG_TEST_DATABASE_URL / BLOG_TEST_REDIS_URL are set)
+# make serve-prod - migrate, then serve with gunicorn on $(HOST):$(PROD_PORT) (needs a real SECRET_KEY; README "Deploying")
 PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 5000
+DEMO_PASSWORD ?= courier-demo
+PROD_PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app blog
 STAMP := $(VENV)/.installed
 
-.PHONY: install migrate demo run test clean
+.PHONY: install migrate demo run serve-prod test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,10 +25,13 @@ migrate: install
 	$(FLASK) db upgrade
 
 demo: migrate
-	$(FLASK) blog seed-demo
+	$(FLASK) blog seed-demo --password $(DEMO_PASSWORD)
 
 run: demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+serve-prod: migrate
+	$(BIN)/gunicorn -c python:blog.gunicorn_conf --bind $(HOST):$(PROD_PORT)
 
 test: install
 	$(BIN)/python -m pytest

@@ -10,8 +10,8 @@ from flask import Flask, render_template
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
-from blog.config import from_plain_env, normalise_db_url
-from blog.extensions import csrf, db, limiter, migrate
+from blog.config import derive, from_plain_env
+from blog.extensions import csrf, db, limiter, login_manager, migrate
 from blog.orm import render_item
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -26,20 +26,39 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str 
         app.config.from_prefixed_env("BLOG")  # BLOG_<KEY> for everything else
     else:
         app.config.from_mapping(test_config)  # tests never read instance/ or the environment
-    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    derive(app.config, debug=app.debug)  # database URL and pool, Redis-backed limits and cache, secure cookies
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_item=render_item)
+    from blog import cache, health, requestlog, security
+
+    requestlog.init_app(app)  # first, so its clock starts before any other hook can answer
+    security.init_app(app)
+    cache.init_app(app)
+    health.init_app(app)
+    from blog import policy
+
+    policy.init_app(app)  # before CSRF: a visitor without the right gets a login page or 403, not a CSRF error
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
 
-    from blog import cli, outbox, public, templating  # noqa: F401  (outbox registers session hooks)
+    from blog import accounts, cli, editorial, moderation, outbox, public, templating  # noqa: F401  (outbox: hooks)
+    from blog.services.users import load_user
 
+    login_manager.user_loader(load_user)
     app.register_blueprint(public.bp)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(moderation.bp)
+    app.register_blueprint(editorial.bp)
+    from blog import feeds, search
+
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(search.bp)
     templating.init_app(app)
     cli.init_app(app)
     app.register_error_handler(HTTPException, _http_error)
@@ -62,6 +81,7 @@ def _sqlite_pragmas(busy_timeout_ms: int):
 FRIENDLY_ERRORS = {
     400: "Something in that request didn't make sense to us. Please go back, reload the page and try again.",
     403: "You don't have permission to do that.",
+    404: "It may have been moved or unpublished, or the address may be mistyped.",
     405: "That page can't be used that way. Please go back and use the links or forms on the page.",
     413: "That was more than we accept in one go (at most 4 MB). "
     "If you were sending a comment, please keep it under 5,000 characters.",

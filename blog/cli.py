@@ -24,6 +24,51 @@ def seed_demo(password: str | None) -> None:
     click.echo(f"Demo content loaded: created {report}.")
 
 
+@blog_cli.command("reindex-related")
+def reindex_related() -> None:
+    """Rebuild the Keep Reading index and recompute every article's automatic picks."""
+    from blog.services import related
+
+    total = related.published_count()
+    with click.progressbar(length=total, label="Indexing articles") as bar:
+        related.rebuild_index(progress=bar.update)
+    with click.progressbar(length=total, label="Choosing Keep Reading") as bar:
+        related.refresh_all_picks(progress=bar.update)
+    db.session.commit()
+    click.echo(f"Keep Reading recomputed for {total} published article(s).")
+
+
+@blog_cli.command("reindex-search")
+def reindex_search() -> None:
+    """Rebuild the full-text search index from the published articles."""
+    from blog.services import related, search
+
+    search.rebuild()
+    db.session.commit()
+    click.echo(f"Search index rebuilt: {related.published_count()} published article(s).")
+
+
+@blog_cli.command("load-fixture")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--preview-comments", default=100, show_default=True, help="Comments on the main post.")
+@click.option("--no-full-thread", is_flag=True, help="Skip the copy of the post that carries every comment.")
+def load_fixture(path: str, preview_comments: int, no_full_thread: bool) -> None:
+    """Import a JSON export (site, author, articles, comments), e.g. the benchmark fixture. Safe to run again."""
+    import json
+
+    from blog.services.importer import ExportFormatError, import_export
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+        report = import_export(data, full_thread_copy=not no_full_thread, preview_comments=preview_comments)
+    except (ExportFormatError, ValueError, KeyError) as error:
+        db.session.rollback()
+        raise click.ClickException(f"Cannot import {path}: {error}") from None
+    db.session.commit()
+    click.echo(f"Imported {path}: created {report}.")
+
+
 @users_cli.command("create")
 @click.option("--email", required=True, help="Sign-in address (never shown publicly).")
 @click.option("--name", required=True, help="Display name, shown in bylines.")

@@ -22,10 +22,24 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     SQLITE_BUSY_TIMEOUT_MS = 5000
     REDIS_URL: str | None = None
+    # PostgreSQL connection pool, per worker process (SQLite gets none of these)
+    DATABASE_POOL_SIZE = 5
+    DATABASE_MAX_OVERFLOW = 5
+    DATABASE_POOL_TIMEOUT = 10  # seconds a request waits for a free connection
+    DATABASE_POOL_RECYCLE = 1800  # seconds; renew connections before a server or firewall drops them
+    REDIS_OPTIONS: dict[str, Any] = {"socket_connect_timeout": 2, "socket_timeout": 2}  # fail fast when down
+    # Shared cache (Flask-Caching): derived as "RedisCache" when REDIS_URL is set, else "NullCache" (off).
+    CACHE_TYPE: str | None = None
+    CACHE_DEFAULT_TIMEOUT = 300  # seconds; the longest a cached fragment can outlive a missed invalidation
+    CACHE_KEY_PREFIX = "blog:"
 
     SITE_NAME = "The Kestrel Bay Courier"  # used until the settings row names the site
     ARTICLES_PER_PAGE = 10
     KEEP_READING_SIZE = 4
+    # Absolute base URL for canonical links, feeds and the sitemap (e.g. "https://courier.example");
+    # unset, the requested host is used.
+    SITE_URL: str | None = None
+    SITEMAP_MAX_URLS = 50_000  # the sitemap protocol's limit per file; beyond it /sitemap.xml is an index
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024  # larger requests get 413 (avatars are at most 2 MB)
     MAX_PAGE = 10_000  # ?page= beyond this is a 404, never an expensive OFFSET
 
@@ -37,8 +51,19 @@ class Defaults:
     PENDING_COMMENTS_KEPT = 20  # own pending comments a reader's session remembers
     WTF_CSRF_TIME_LIMIT = 24 * 3600
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"  # redis://… shares the limits between nodes
+    RATELIMIT_STORAGE_URI: str | None = None  # derived: REDIS_URL (shared by the nodes), else memory://
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # while Redis is down, each node limits on its own
     RATELIMIT_HEADERS_ENABLED = True
+
+    DESK_PER_PAGE = 50  # comments per page on the moderation desk
+
+    # Accounts
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default cost (n=2**15, r=8, p=1)
+    LOGIN_RATE_LIMIT_IP = "10/minute;50/hour"  # failed sign-ins per client IP
+    LOGIN_RATE_LIMIT_ACCOUNT = "5/minute;20/hour"  # failed sign-ins per account (email)
+    AVATAR_FOLDER: str | None = None  # default: instance/avatars
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
 
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
@@ -46,6 +71,20 @@ class Defaults:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "blog@localhost"
+
+    # Production (README "Deploying")
+    SESSION_COOKIE_SECURE: bool | None = None  # None: secure outside debug and testing
+    REMEMBER_COOKIE_SECURE: bool | None = None  # likewise, for the sign-in cookie
+    PROXY_FIX_X_FOR = 0  # proxies in front that set X-Forwarded-For (0: trust no such header)
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
+    # No inline script or style anywhere: the pages use /static files only (JSON-LD is data, not run).
+    CONTENT_SECURITY_POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -78,6 +117,35 @@ def from_plain_env(environ: Mapping[str, str]) -> dict[str, Any]:
         else:
             found[name] = value
     return found
+
+
+def derive(config: dict[str, Any], *, debug: bool) -> None:
+    """Fill in the settings that follow from others; values set explicitly win."""
+    url = config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(config["SQLALCHEMY_DATABASE_URI"])
+    if not url.startswith("sqlite"):
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True,  # a connection the server dropped is replaced, not handed to a request
+            "pool_size": config["DATABASE_POOL_SIZE"],
+            "max_overflow": config["DATABASE_MAX_OVERFLOW"],
+            "pool_timeout": config["DATABASE_POOL_TIMEOUT"],
+            "pool_recycle": config["DATABASE_POOL_RECYCLE"],
+            **config["SQLALCHEMY_ENGINE_OPTIONS"],
+        }
+    redis_url = config.get("REDIS_URL")
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
+    config.setdefault("RATELIMIT_STORAGE_OPTIONS", config["REDIS_OPTIONS"] if redis_url else {})
+    if not config.get("CACHE_TYPE"):
+        # Off without Redis: a per-process cache could not be invalidated by the other workers or the CLI.
+        config["CACHE_TYPE"] = "RedisCache" if redis_url else "NullCache"
+    if config["CACHE_TYPE"] == "RedisCache":
+        config.setdefault("CACHE_REDIS_URL", redis_url)
+        config.setdefault("CACHE_OPTIONS", config["REDIS_OPTIONS"])
+    config.setdefault("CACHE_NO_NULL_WARNING", True)
+    production = not (debug or config.get("TESTING"))
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if config.get(key) is None:
+            config[key] = production
 
 
 def normalise_db_url(url: str) -> str:

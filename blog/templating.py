@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from blog.core.privacy import initials
 from blog.core.text import reading_minutes
+from blog.services.users import SOCIAL_NETWORKS
 from blog.services.site import default_settings, get_settings
 
 
@@ -19,6 +20,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["reading_minutes"] = reading_minutes
     app.jinja_env.filters["initials"] = initials
     app.context_processor(_site)
+    app.context_processor(_staff)
+    app.jinja_env.globals["social_networks"] = SOCIAL_NETWORKS
+    app.jinja_env.filters["combine"] = lambda a, b: {**a, **b}
 
 
 def _site() -> dict:
@@ -46,3 +50,15 @@ def format_datetime(value: datetime | None) -> str:
 
 def iso_date(value: datetime | None) -> str:
     return "" if value is None else value.isoformat()
+
+
+def _staff() -> dict:
+    """The pending count in the staff bar, for those who moderate."""
+    from flask_login import current_user
+
+    from blog.policy import may_moderate
+    from blog.services.moderation import count_pending
+
+    if not current_user.is_authenticated or not may_moderate(current_user):
+        return {}
+    return {"pending_count": count_pending()}

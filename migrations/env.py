@@ -30,6 +30,12 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the full-text search tables to the revisions: they are dialect-specific DDL (an FTS5
+    virtual table and its shadow tables on SQLite, a tsvector table on PostgreSQL), not models."""
+    return not (type_ == "table" and name.startswith("search_"))
+
+
 def run_migrations_online():
     def process_revision_directives(context, revision, directives):
         # Never write an empty revision when autogenerate finds nothing.
@@ -39,6 +45,7 @@ def run_migrations_online():
 
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    conf_args.setdefault("include_object", include_object)
     with get_engine().connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():

@@ -15,7 +15,7 @@ from blog import create_app
 from blog.extensions import db
 from blog.models import CommentStatus
 from blog.services import authoring, comments, users
-from helpers import form_fields
+from tests.helpers import form_fields
 
 PG_URL = os.environ.get("BLOG_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -29,18 +29,23 @@ def app_config(**overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": "sqlite://",
         "COMMENT_MIN_SECONDS": 0,
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, 32 times cheaper: tests sign in often
         "RATELIMIT_ENABLED": False,
         **overrides,
     }
 
 
-def postgres_url_or_skip() -> str:
-    """The PostgreSQL test URL; skipped with a reason locally, a failure in CI."""
-    if PG_URL:
-        return PG_URL
+def server_url_or_skip(name: str, url: str | None, variable: str) -> str:
+    """A test server's URL; without one the test is skipped with a reason locally, and fails in CI."""
+    if url:
+        return url
     if IN_CI:
-        pytest.fail("CI must test on PostgreSQL: BLOG_TEST_DATABASE_URL is not set")
-    pytest.skip("PostgreSQL not configured: set BLOG_TEST_DATABASE_URL to run this on it too")
+        pytest.fail(f"CI must test with {name}: {variable} is not set")
+    pytest.skip(f"{name} not configured: set {variable} to run this")
+
+
+def postgres_url_or_skip() -> str:
+    return server_url_or_skip("PostgreSQL", PG_URL, "BLOG_TEST_DATABASE_URL")
 
 
 @pytest.fixture
@@ -96,12 +101,13 @@ def runner(app):
 def make_user(app):
     counter = iter(range(1, 10_000))
 
-    def make(name: str | None = None, *, role: str = "author", bio: str = "", email: str | None = None) -> int:
+    def make(name: str | None = None, *, role: str = "author", bio: str = "", email: str | None = None,
+             password: str | None = None) -> int:
         n = next(counter)
         with app.app_context():
             user = users.create_user(
                 email=email or f"staff{n}@example.org", name=name or f"Staff Writer {n}", role=role,
-                password=None, bio=bio,
+                password=password, bio=bio,
             )
             db.session.commit()
             return user.id
@@ -208,3 +214,56 @@ def post_comment(client):
         return client.post(f"/articles/{slug}/comments", data=data)
 
     return post
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def sign_in(client, make_user):
+    """``sign_in("editor")`` creates a user with that role and signs the test client in; returns the user id."""
+
+    counter = iter(range(1, 10_000))
+
+    def sign(role: str = "editor", *, name: str | None = None, email: str | None = None) -> int:
+        email = email or f"{role}{next(counter)}@example.org"
+        user_id = make_user(name or f"{role.title()} Person", role=role, email=email, password=PASSWORD)
+        response = client.post("/login", data={"email": email, "password": PASSWORD})
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return user_id
+
+    return sign
+
+
+# --- Redis (issue 6): BLOG_TEST_REDIS_URL, like BLOG_TEST_DATABASE_URL ------------------------------
+
+REDIS_URL = os.environ.get("BLOG_TEST_REDIS_URL")
+
+
+def redis_url_or_skip() -> str:
+    return server_url_or_skip("Redis", REDIS_URL, "BLOG_TEST_REDIS_URL")
+
+
+@contextmanager
+def redis_namespace(url: str) -> Iterator[dict]:
+    """Settings that give an app its own key prefixes in the test Redis; its keys are removed afterwards."""
+    import uuid
+
+    import redis
+
+    prefix = f"blogtest-{uuid.uuid4().hex[:12]}"
+    try:
+        yield {"REDIS_URL": url, "CACHE_KEY_PREFIX": f"{prefix}:", "RATELIMIT_KEY_PREFIX": prefix}
+    finally:
+        client = redis.Redis.from_url(url)
+        keys = list(client.scan_iter(match=f"*{prefix}*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
+@pytest.fixture
+def redis_settings() -> Iterator[dict]:
+    """``REDIS_URL`` and key prefixes of the test's own (use with ``app_config``-style overrides)."""
+    with redis_namespace(redis_url_or_skip()) as settings:
+        yield settings

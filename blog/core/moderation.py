@@ -75,7 +75,7 @@ def decide(policy: Policy, draft: Draft, *, by_editor: bool, known_commenter: bo
     reasons = []
     links = count_links(draft.body)
     if links > policy.max_links:
-        reasons.append(f"{links} links (more than {policy.max_links})")
+        reasons.append(f"{links} link{'' if links == 1 else 's'} (more than {policy.max_links})")
     reasons += [f"hold word: {w}" for w in _matches(policy.hold_words, draft)]
     if reasons:
         return Verdict(Status.PENDING, tuple(reasons))

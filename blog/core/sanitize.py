@@ -7,6 +7,7 @@ typed and the HTML produced here. Templates may mark only that stored HTML safe.
 from __future__ import annotations
 
 import re
+import threading
 from functools import partial
 
 import bleach
@@ -86,28 +87,40 @@ def _cleaner(tags: frozenset[str], attrs: dict, rel: str) -> bleach.Cleaner:
 
 _COMMENT_MD = _markdown(raw_html=False, rich=False)
 _ARTICLE_MD = _markdown(raw_html=True, rich=True)
-_COMMENT_CLEANER = _cleaner(COMMENT_TAGS, _LINK_ATTRS, UGC_REL)
-_BIO_CLEANER = _cleaner(BIO_TAGS, _LINK_ATTRS, "noopener")
-_ARTICLE_CLEANER = _cleaner(ARTICLE_TAGS, ARTICLE_ATTRS, "noopener")
+_CLEANERS = {
+    "comment": (COMMENT_TAGS, _LINK_ATTRS, UGC_REL),
+    "bio": (BIO_TAGS, _LINK_ATTRS, "noopener"),
+    "article": (ARTICLE_TAGS, ARTICLE_ATTRS, "noopener"),
+}
+_per_thread = threading.local()
 
 
-def _clean(text: str, md: MarkdownIt, cleaner: bleach.Cleaner) -> str:
+def _cleaner_for(kind: str) -> bleach.Cleaner:
+    """This thread's cleaner. bleach's Cleaner keeps parser state ("not thread-safe ... Create a separate
+    cleaner per thread!"), and gunicorn's gthread workers sanitise in several threads at once."""
+    cleaners = _per_thread.__dict__.setdefault("cleaners", {})
+    if kind not in cleaners:
+        cleaners[kind] = _cleaner(*_CLEANERS[kind])
+    return cleaners[kind]
+
+
+def _clean(text: str, md: MarkdownIt, kind: str) -> str:
     text = text.replace("\x00", "")
     html = md.render(text)
     html = _DANGEROUS_BLOCKS.sub("", html)
-    return cleaner.clean(html).strip()
+    return _cleaner_for(kind).clean(html).strip()
 
 
 def render_comment(source: str) -> str:
     """Markdown-lite (no raw HTML) -> small allowlist -> linkify with rel="nofollow ugc noopener"."""
-    return _clean(source, _COMMENT_MD, _COMMENT_CLEANER)
+    return _clean(source, _COMMENT_MD, "comment")
 
 
 def render_bio(source: str) -> str:
     """An author's bio: the comment allowlist, raw HTML off, links without nofollow."""
-    return _clean(source, _COMMENT_MD, _BIO_CLEANER)
+    return _clean(source, _COMMENT_MD, "bio")
 
 
 def render_article(source: str) -> str:
     """An article body: Markdown with headings, images and tables; raw HTML is allowed in and sanitised."""
-    return _clean(source, _ARTICLE_MD, _ARTICLE_CLEANER)
+    return _clean(source, _ARTICLE_MD, "article")

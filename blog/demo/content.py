@@ -698,4 +698,58 @@ Governors will meet on 8 October to agree a draft savings plan, which will be sh
         ],
         "comments": [],
     },
+    # ------------------------------------------------------------------ 9
+    {
+        "slug": "shoreline-primary-governors-agree-savings-plan",
+        "title": "Shoreline Primary governors agree savings plan that keeps teaching assistants",
+        "summary": (
+            "Governors will share a business manager with Tidewell Primary and let two empty "
+            "classrooms to a nursery, closing most of the school's £180,000 budget shortfall."
+        ),
+        "author": "ruth-calloway",
+        "tags": ["schools", "school-funding"],
+        "published_at": "2026-10-09T16:30:00+00:00",
+        "status": "published",
+        "comments_open": True,
+        "body": """The governors of Shoreline Primary School have agreed a draft savings plan that protects the school's teaching assistants, after parents made clear at a packed meeting last week that classroom support mattered more to them than anything else in the budget.
+
+Chair of governors Margaret Ellerby said the plan closes around £150,000 of the projected £180,000 shortfall. The school will share a business manager with Tidewell Primary from January and let two empty classrooms to a local nursery. The charge for breakfast club will rise by 50p a session, with free places kept for families who need them.
+
+## The gap that remains
+
+The remaining £30,000 will come from the school's last savings this year while governors look for a longer-term answer. Headteacher Oliver Ashdown said the school would also ask the county council to review the funding formula for small coastal schools, which he said did not reflect the cost of heating an old building by the sea.
+
+“Parents told us what they valued, and we listened,” Mrs Ellerby said. “Nobody is pretending this is easy, but the two teaching assistants who retire next summer will be replaced.”
+
+The draft plan will be sent to families next week. Parents have until 23 October to comment before governors take a final vote.
+""",
+        "keep_reading": [],
+        "comments": [],
+    },
+    # ------------------------------------------------------------------ 10
+    {
+        "slug": "rovers-draw-saltmarsh-united-in-county-cup-quarter-final",
+        "title": "Rovers draw Saltmarsh United at home in the County Cup quarter-final",
+        "summary": (
+            "Kestrel Bay Rovers will host Saltmarsh United at Tidemark Park on 21 November, "
+            "and the club hopes a big crowd will finish paying for its new floodlights."
+        ),
+        "author": "ruth-calloway",
+        "tags": ["sport", "kestrel-bay-rovers"],
+        "published_at": "2026-10-26T20:15:00+00:00",
+        "status": "published",
+        "comments_open": True,
+        "body": """Kestrel Bay Rovers will play Saltmarsh United at Tidemark Park in the quarter-finals of the County Cup, after Monday night's draw paired the club with the competition's holders. The tie will be played on Saturday 21 November, with kick-off at three o'clock.
+
+Manager Declan Furze said his players would go into the game as underdogs but not as passengers. “Saltmarsh are the best side in the county and they will expect to win,” he said. “So did Harrowfield. We have a crowd behind us and a striker in Josh Pendry who does not know when to stop.”
+
+## Floodlights and tickets
+
+Club secretary Maureen Oakes said the home draw was the result the volunteers had hoped for. A full ground would bring in enough from the gate to finish paying for the replacement floodlights at Tidemark Park, which no longer meet league standards. Tickets will go on sale at the clubhouse on Saturday morning, and season-ticket holders will be able to reserve their usual seats until Wednesday.
+
+The club has asked supporters to walk or share cars where they can, as parking near the ground is limited on match days.
+""",
+        "keep_reading": [],
+        "comments": [],
+    },
 ]

@@ -2,10 +2,12 @@
 
 from blog.models.article import Article, ArticleStatus, RelatedKind, RelatedLink, Tag, article_tags
 from blog.models.comment import Comment, CommentStatus, ModerationEvent
+from blog.models.discovery import SEARCH_TABLE, RelatedTerm, RelatedTermCount
 from blog.models.settings import SETTINGS_ID, SiteSettings
 from blog.models.user import Role, User
 
 __all__ = [
+    "SEARCH_TABLE",
     "SETTINGS_ID",
     "Article",
     "ArticleStatus",
@@ -14,6 +16,8 @@ __all__ = [
     "ModerationEvent",
     "RelatedKind",
     "RelatedLink",
+    "RelatedTerm",
+    "RelatedTermCount",
     "Role",
     "SiteSettings",
     "Tag",

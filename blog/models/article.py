@@ -24,7 +24,10 @@ article_tags = sa.Table(
     "article_tags",
     db.metadata,
     sa.Column("article_id", sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("tag_id", sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+    sa.Column("tag_id", sa.ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    # A tag's articles in id order, from the index alone: tag pages, and Keep Reading's
+    # "filed just before and after under the same tag" candidates.
+    sa.Index("ix_article_tags_tag_id_article_id", "tag_id", "article_id"),
 )
 
 

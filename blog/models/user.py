@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blog.extensions import db
@@ -20,7 +21,7 @@ class Role(enum.StrEnum):
     AUTHOR = "author"
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     """A person who signs in: author, editor or admin. Readers have no account."""
 
     __tablename__ = "users"

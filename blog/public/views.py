@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_limiter import RateLimitExceeded
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 
+from blog import cache, health
 from blog.extensions import db, limiter
 from blog.orm import utcnow
 from blog.public import commenter
 from blog.public.forms import CommentForm
 from blog.services import articles, comments
+from blog.services.site import get_settings
 
 bp = Blueprint("public", __name__)
 
@@ -42,7 +45,7 @@ def home():
 
 @bp.get("/articles/<slug>")
 def article(slug: str):
-    form = CommentForm(article_id=0, data=commenter.remembered())
+    form = CommentForm(article_id=0, data=commenter.remembered() or commenter.signed_in_defaults())
     if (reply_to := request.args.get("replytocom", "")).isdigit():
         form.parent_id.data = reply_to
     return render_article(slug, form)
@@ -62,7 +65,8 @@ def submit_comment(slug: str):
         comment = comments.submit_comment(
             article, form.to_draft(), now=now,
             client=comments.Client(ip=request.remote_addr or "", user_agent=request.user_agent.string),
-            desk_url=url_for("public.article", slug=slug, _external=True),
+            user=current_user._get_current_object() if current_user.is_authenticated else None,
+            desk_url=url_for("moderation.desk", status="pending", article=slug, _external=True),
         )
     except comments.CommentRefused as refusal:
         db.session.rollback()
@@ -81,22 +85,41 @@ def comments_anchor(slug: str):
 
 
 def render_article(slug: str, form: CommentForm | None, status: int = 200):
-    """The article page; ``form`` None means comments are closed (the form is replaced by a notice)."""
-    page = articles.get_article_page(slug, pending_ids=commenter.pending_ids()) or abort(404)
+    """The article page; ``form`` None means comments are closed (the form is replaced by a notice).
+
+    The comment thread is the same for every reader who has no comment awaiting moderation, so it comes
+    from the shared cache; a reader with pending comments, or replying, gets it rendered for them alone.
+    """
+    pending = commenter.pending_ids()
+    parent = form.parent_id.data if form is not None else None
+    wanted = int(parent) if parent and parent.isascii() and parent.isdigit() else None
+    shared = not pending and wanted is None
+    page = articles.get_article_page(slug, pending_ids=pending, with_comments=not shared) or abort(404)
     closed = form is None or comments.comments_closed(page.article, now=utcnow())
     reply_to = None
     if not closed:
         form.article_id = page.article.id
         form.renew_token()
-        if form.parent_id.data and form.parent_id.data.isdigit():
-            wanted = int(form.parent_id.data)
-            reply_to = next((e.comment for e in page.comments if e.comment.id == wanted), None)
+        reply_to = next((e.comment for e in page.comments if e.comment.id == wanted), None)
     return (
         render_template(
-            "public/article.html", page=page, article=page.article, form=form, closed=closed, reply_to=reply_to
+            "public/article.html", page=page, article=page.article, form=form, closed=closed, reply_to=reply_to,
+            thread=_thread(page, closed=closed, shared=shared),
         ),
         status,
     )
+
+
+def _thread(page: articles.ArticlePage, *, closed: bool, shared: bool) -> Markup:
+    article = page.article
+
+    def render(entries) -> str:
+        return render_template("public/_thread.html", article=article, entries=entries, closed=closed)
+
+    if not shared:
+        return Markup(render(page.comments))
+    vary = (article.slug, "closed" if closed else "open", get_settings().thread_depth)
+    return cache.article_fragment(article.id, vary, lambda: render(articles.visible_comments(article, [])))
 
 
 def _refuse_with_form(message: str, status: int):
@@ -142,9 +165,4 @@ def tag(slug: str):
 
 @bp.get("/healthz")
 def healthz():
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        current_app.logger.exception("health check: database unreachable")
-        return {"status": "error", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}
+    return health.check()

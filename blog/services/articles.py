@@ -13,7 +13,6 @@ from blog.core import privacy, related
 from blog.core.threads import ThreadEntry, thread
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, Comment, CommentStatus, RelatedKind, RelatedLink, Tag, User
-from blog.models import article_tags
 from blog.services.site import get_settings
 
 
@@ -70,8 +69,13 @@ def get_published_article(slug: str) -> Article | None:
     return db.session.scalars(sa.select(Article).where(Article.slug == slug, _published())).one_or_none()
 
 
-def get_article_page(slug: str, *, pending_ids: list[int] | None = None) -> ArticlePage | None:
-    """Everything the article page shows. ``pending_ids``: the reader's own comments awaiting moderation."""
+def get_article_page(
+    slug: str, *, pending_ids: list[int] | None = None, with_comments: bool = True
+) -> ArticlePage | None:
+    """Everything the article page shows. ``pending_ids``: the reader's own comments awaiting moderation.
+
+    ``with_comments=False`` leaves the thread empty: the page takes it from the cache (``visible_comments``).
+    """
     article = db.session.scalars(
         sa.select(Article)
         .where(Article.slug == slug, _published())
@@ -79,10 +83,11 @@ def get_article_page(slug: str, *, pending_ids: list[int] | None = None) -> Arti
     ).unique().one_or_none()
     if article is None:
         return None
-    return ArticlePage(article, _visible_comments(article, pending_ids or []), _keep_reading(article))
+    entries = visible_comments(article, pending_ids or []) if with_comments else []
+    return ArticlePage(article, entries, _keep_reading(article))
 
 
-def _visible_comments(article: Article, pending_ids: list[int]) -> list[ThreadEntry[PublicComment]]:
+def visible_comments(article: Article, pending_ids: list[int]) -> list[ThreadEntry[PublicComment]]:
     """Approved comments, plus the reader's own pending ones; as a projection without the email."""
     secret = current_app.config["SECRET_KEY"]
     visible = Comment.status == CommentStatus.APPROVED
@@ -111,7 +116,7 @@ def _visible_comments(article: Article, pending_ids: list[int]) -> list[ThreadEn
 
 
 def _keep_reading(article: Article) -> list[related.ReadingLink]:
-    """Curated links, stored automatic picks and (for now) a tag-sharing fill, in one query."""
+    """Curated links and the stored automatic picks (``services.related``), in one query."""
     size = current_app.config["KEEP_READING_SIZE"]
     target = sa.orm.aliased(Article)
     stored = (
@@ -129,10 +134,7 @@ def _keep_reading(article: Article) -> list[related.ReadingLink]:
                                                                    target.published_at.is_not(None))),
         )
     )
-    parts = [stored]
-    if article.tags:
-        parts.append(_latest_sharing_a_tag(article, limit=2 * size))  # room for duplicates of curated targets
-    rows = db.session.execute(sa.union_all(*parts).order_by("grp", "ord")).all()
+    rows = db.session.execute(stored.order_by("grp", "ord")).all()
     curated = [_link(r) for r in rows if r.grp == 0]
     automatic = [_link(r) for r in rows if r.grp != 0]
     return related.keep_reading(curated, automatic, own_slug=article.slug, size=size)
@@ -142,27 +144,6 @@ def _link(row: sa.Row) -> related.ReadingLink:
     if row.slug:
         return related.ReadingLink(title=row.title, article_slug=row.slug)
     return related.ReadingLink(title=row.title, url=row.url)
-
-
-def _latest_sharing_a_tag(article: Article, *, limit: int) -> sa.Select:
-    """Until scored picks are precomputed: the newest published articles sharing a tag."""
-    newest_first = (Article.published_at.desc(), Article.id.desc())
-    ranked = (
-        sa.select(Article.slug, Article.title, sa.func.row_number().over(order_by=newest_first).label("ord"))
-        .where(
-            _published(),
-            Article.id != article.id,
-            Article.id.in_(
-                sa.select(article_tags.c.article_id).where(article_tags.c.tag_id.in_([t.id for t in article.tags]))
-            ),
-        )
-        .order_by(*newest_first)
-        .limit(limit)
-        .subquery()
-    )
-    return sa.select(
-        sa.literal(2).label("grp"), ranked.c.ord, sa.cast(sa.null(), sa.String).label("url"), ranked.c.title, ranked.c.slug
-    )
 
 
 def list_published(

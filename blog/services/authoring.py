@@ -1,4 +1,9 @@
-"""Writing articles, tags and curated Keep Reading links (used by the CLI now, editorial pages later)."""
+"""Writing articles, tags and curated Keep Reading links (used by the CLI now, editorial pages later).
+
+Every change to an article goes through ``create_article``, ``update_article``,
+``publish_article`` or ``unpublish_article``: they keep the search index and the automatic Keep
+Reading picks (``services.search``, ``services.related``) in step with what is public.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from blog.core import sanitize
 from blog.core.text import slugify
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, Tag, User
+from blog.services import related, search
 from blog.services.users import unique_slug
 
 
@@ -35,8 +41,13 @@ def create_article(
     tags: Iterable[Tag] = (),
     published_at: datetime | None = None,
     comments_open: bool = True,
+    index: bool = True,
 ) -> Article:
-    """A new article; published when ``published_at`` is given, otherwise a draft."""
+    """A new article; published when ``published_at`` is given, otherwise a draft.
+
+    ``index=False`` is for bulk loads (imports): they skip search and Keep Reading per article and
+    run ``search.rebuild`` and ``related.rebuild_index`` + ``related.refresh_all_picks`` once at the end.
+    """
     article = Article(
         author=author,
         title=title.strip(),
@@ -51,7 +62,76 @@ def create_article(
     )
     db.session.add(article)
     db.session.flush()
+    if article.is_published and index:
+        _went_public(article)
     return article
+
+
+def update_article(
+    article: Article,
+    *,
+    title: str | None = None,
+    summary: str | None = None,
+    body: str | None = None,
+    tags: Iterable[Tag] | None = None,
+    comments_open: bool | None = None,
+) -> Article:
+    """Change an article's text, tags or comment setting; a published one is re-indexed."""
+    was_public = article.is_published
+    if was_public:
+        related.forget(article)  # with the old text and tags, before they change
+    if title is not None:
+        article.title = title.strip()
+    if summary is not None:
+        article.summary = summary.strip()
+    if body is not None:
+        article.body_markdown = body
+        article.body_html = sanitize.render_article(body)
+    if tags is not None:
+        _with_tags_loaded(article).tags = list(tags)
+    if comments_open is not None:
+        article.comments_open = comments_open
+    db.session.flush()
+    if was_public:
+        _went_public(article)
+    return article
+
+
+def publish_article(article: Article, *, published_at: datetime) -> Article:
+    """Make a draft public as of ``published_at``; it enters search and Keep Reading."""
+    if article.is_published:
+        return article
+    article.status = ArticleStatus.PUBLISHED
+    article.published_at = published_at
+    db.session.flush()
+    _went_public(article)
+    return article
+
+
+def unpublish_article(article: Article) -> Article:
+    """Take an article off the public site: out of search, out of every automatic Keep Reading."""
+    if not article.is_published:
+        return article
+    related.forget(article)
+    article.status = ArticleStatus.DRAFT
+    db.session.flush()
+    search.sync(article.id)
+    related.withdraw_from_picks(article.id)
+    return article
+
+
+def _went_public(article: Article) -> None:
+    """A published article is new or changed: index it, pick for it, and refresh where it may appear."""
+    search.sync(article.id)
+    related.index(article)
+    related.refresh_around(article.id)
+
+
+def _with_tags_loaded(article: Article) -> Article:
+    """Replacing a collection needs the old one loaded (the relationship refuses lazy loads)."""
+    return db.session.scalars(
+        sa.select(Article).where(Article.id == article.id).options(sa.orm.selectinload(Article.tags))
+    ).one()
 
 
 def add_curated_link(

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
-from blog import mail, outbox
+from blog import cache, mail, outbox
 from blog.core import moderation, privacy, sanitize
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ModerationEvent, Role, SiteSettings, User
@@ -141,6 +141,12 @@ def _notify_editors(article: Article, comment: Comment, *, desk_url: str) -> Non
 
 def refresh_comment_count(article_id: int) -> None:
     """Recount the article's approved comments in the database (exact under concurrency)."""
+    # Lock the article row first. Under PostgreSQL's READ COMMITTED the count below is then a new statement
+    # that sees every approval committed before ours; a lone UPDATE's subquery would count from a snapshot
+    # taken before it waited for the row, and two overlapping approvals could leave the count one short.
+    # FOR NO KEY UPDATE (key_share): inserting a comment key-share-locks its article, and a plain FOR UPDATE
+    # would deadlock with another transaction that inserted one too.
+    db.session.execute(sa.select(Article.id).where(Article.id == article_id).with_for_update(key_share=True))
     approved = (
         sa.select(sa.func.count())
         .where(Comment.article_id == article_id, Comment.status == CommentStatus.APPROVED)
@@ -189,6 +195,7 @@ def record_comment(
             to_status=status, created_at=created_at,
         )
     )
-    if status is CommentStatus.APPROVED:
+    if status is CommentStatus.APPROVED:  # the public thread changed
         refresh_comment_count(article.id)
+        cache.article_changed(article.id)
     return comment

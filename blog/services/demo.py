@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from blog.demo import content
 from blog.extensions import db
 from blog.models import Article, CommentStatus, User
-from blog.services import authoring, comments, site, users
+from blog.services import authoring, comments, related, search, site, users
 
 
 @dataclass
@@ -56,6 +56,7 @@ def load_demo(*, password: str | None = None) -> DemoReport:
             tags=authoring.get_or_create_tags((slug, tag_names[slug]) for slug in spec["tags"]),
             published_at=datetime.fromisoformat(spec["published_at"]) if published else None,
             comments_open=spec["comments_open"],
+            index=False,  # indexed all at once below
         )
         new_articles[spec["slug"]] = article
         report.created["articles"] += 1
@@ -87,4 +88,8 @@ def load_demo(*, password: str | None = None) -> DemoReport:
                 )
             )
             report.created["comments"] += 1
+    if report.created["articles"]:  # search and Keep Reading, over the whole site at once
+        search.rebuild()
+        related.rebuild_index()
+        related.refresh_all_picks()
     return report

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
+
+from blog import cache
 from blog.extensions import db
-from blog.models import Comment, CommentStatus, ModerationEvent, User
+from blog.models import Article, Comment, CommentStatus, ModerationEvent, User
 from blog.services.comments import refresh_comment_count
 
 # action -> (statuses it applies to, resulting status); "delete" removes the row for good.
@@ -42,5 +46,150 @@ def moderate(comment: Comment, action: str, *, actor: User | None, now: datetime
     else:
         comment.status = to_status
     db.session.flush()
-    if CommentStatus.APPROVED in (from_status, to_status):
+    if CommentStatus.APPROVED in (from_status, to_status):  # the public thread changed
         refresh_comment_count(comment.article_id)
+        cache.article_changed(comment.article_id)
+
+
+# --- The moderation desk -------------------------------------------------------------------------
+
+ALL_STATUSES = (CommentStatus.PENDING, CommentStatus.APPROVED, CommentStatus.SPAM, CommentStatus.TRASH)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the newest-first list: (created_at, id) of a row."""
+
+    created_at: datetime
+    id: int
+
+    def token(self) -> str:
+        return f"{self.created_at.isoformat()}~{self.id}"
+
+    @classmethod
+    def parse(cls, token: str | None) -> Cursor | None:
+        if not token or "~" not in token:
+            return None
+        stamp, _, ident = token.rpartition("~")
+        try:
+            when = datetime.fromisoformat(stamp)
+        except ValueError:
+            return None
+        if not ident.isdigit() or when.tzinfo is None:
+            return None
+        return cls(when, int(ident))
+
+
+@dataclass(frozen=True)
+class DeskQuery:
+    status: CommentStatus = CommentStatus.PENDING
+    article_id: int | None = None
+    q: str = ""
+    before: Cursor | None = None  # older than this row
+    after: Cursor | None = None  # newer than this row
+    per_page: int = 20
+
+
+@dataclass(frozen=True)
+class DeskPage:
+    comments: list[Comment]
+    counts: dict[CommentStatus, int]
+    older: Cursor | None
+    newer: Cursor | None
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def desk_page(query: DeskQuery) -> DeskPage:
+    """One page of the desk: newest first, keyset-paginated on the (status, created_at) index."""
+    where = [Comment.status == query.status]
+    if query.article_id is not None:
+        where.append(Comment.article_id == query.article_id)
+    if query.q:
+        pattern = _like(query.q.lower())
+        where.append(sa.or_(*(sa.func.lower(col).like(pattern, escape="\\") for col in
+                              (Comment.author_name, Comment.author_email, Comment.author_website, Comment.body_text))))
+    newest_first = query.after is None
+    if query.before is not None:
+        c = query.before
+        where.append(sa.or_(Comment.created_at < c.created_at, sa.and_(Comment.created_at == c.created_at, Comment.id < c.id)))
+    elif query.after is not None:
+        c = query.after
+        where.append(sa.or_(Comment.created_at > c.created_at, sa.and_(Comment.created_at == c.created_at, Comment.id > c.id)))
+    order = (Comment.created_at.desc(), Comment.id.desc()) if newest_first else (Comment.created_at, Comment.id)
+    parent = sa.orm.aliased(Comment)
+    rows = list(
+        db.session.scalars(
+            sa.select(Comment)
+            .where(*where)
+            .options(
+                sa.orm.joinedload(Comment.article).load_only(Article.id, Article.title, Article.slug, raiseload=True),
+                sa.orm.joinedload(Comment.parent.of_type(parent)).load_only(
+                    parent.id, parent.author_name, parent.body_text, raiseload=True
+                ),
+                sa.orm.raiseload("*"),
+            )
+            .order_by(*order)
+            .limit(query.per_page + 1)
+        )
+    )
+    more = len(rows) > query.per_page
+    rows = rows[: query.per_page]
+    if not newest_first:
+        rows.reverse()
+    has_older = more if newest_first else True
+    has_newer = (query.before is not None) if newest_first else more
+    return DeskPage(
+        comments=rows,
+        counts=count_by_status(query.article_id),
+        older=Cursor(rows[-1].created_at, rows[-1].id) if rows and has_older else None,
+        newer=Cursor(rows[0].created_at, rows[0].id) if rows and has_newer else None,
+    )
+
+
+def count_by_status(article_id: int | None = None) -> dict[CommentStatus, int]:
+    stmt = sa.select(Comment.status, sa.func.count()).group_by(Comment.status)
+    if article_id is not None:
+        stmt = stmt.where(Comment.article_id == article_id)
+    counts = dict.fromkeys(ALL_STATUSES, 0)
+    counts.update({status: n for status, n in db.session.execute(stmt)})
+    return counts
+
+
+def count_pending() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Comment).where(Comment.status == CommentStatus.PENDING)
+    ) or 0
+
+
+def parse_ids(raw: list[str]) -> list[int]:
+    """Comment ids from a bulk form; anything but positive whole numbers is refused."""
+    if not raw:
+        raise ModerationError("Select at least one comment first.")
+    if not all(r.isascii() and r.isdigit() and len(r) < 19 for r in raw):
+        raise ModerationError("The selection contained something that is not a comment number.")
+    return sorted({int(r) for r in raw})
+
+
+def moderate_many(ids: list[int], action: str, *, actor: User | None, now: datetime) -> int:
+    """Apply one action to several comments: all of them, or (on any problem) none."""
+    found = {c.id: c for c in db.session.scalars(sa.select(Comment).where(Comment.id.in_(ids)))}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ModerationError(f"No comment with number {', '.join(map(str, missing))}; nothing was changed.")
+    for comment_id in ids:
+        moderate(found[comment_id], action, actor=actor, now=now)
+    return len(ids)
+
+
+def comment_history(comment_id: int) -> list[ModerationEvent]:
+    return list(
+        db.session.scalars(
+            sa.select(ModerationEvent)
+            .where(ModerationEvent.comment_id == comment_id)
+            .options(sa.orm.joinedload(ModerationEvent.actor).load_only(User.display_name, raiseload=True))
+            .order_by(ModerationEvent.created_at, ModerationEvent.id)
+        )
+    )

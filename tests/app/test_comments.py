@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ModerationEvent, SiteSettings
-from helpers import form_fields, page_text, parse
+from tests.helpers import form_fields, page_text, parse
 
 
 def stored(app) -> list[Comment]:
@@ -383,3 +383,18 @@ def test_get_on_the_post_address_leads_back_to_the_discussion(client, article):
     response = client.get(f"/articles/{article}/comments")
     assert response.status_code == 302
     assert response.headers["Location"] == f"/articles/{article}#comments"
+
+
+def test_signed_in_editor_comments_are_published_at_once(app, client, article, sign_in, post_comment):
+    sign_in("editor", name="Eda Editor", email="eda@example.org")
+    form = parse(client.get(f"/articles/{article}"))
+    assert form.xpath("//input[@name='name']/@value") == ["Eda Editor"]
+    assert post_comment(article, name="Eda Editor", email="eda@example.org", body="From the desk").status_code == 303
+    (comment,) = stored(app)
+    assert (comment.status, comment.moderation_reasons, comment.user_id is not None) == (CommentStatus.APPROVED, ["editor"], True)
+
+
+def test_signed_in_author_comments_still_wait(app, client, article, sign_in, post_comment):
+    sign_in("author")
+    assert post_comment(article, body="From an author").status_code == 303
+    assert stored(app)[0].status is CommentStatus.PENDING

@@ -16,7 +16,7 @@ from blog import create_app
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
 from blog.services import authoring, comments, users
-from conftest import NOW, app_config
+from tests.conftest import NOW, app_config
 
 THREADS = 8
 PER_THREAD = 25

@@ -53,7 +53,7 @@ def test_held_comment_mails_active_editors_after_commit(app, smtp_inbox, make_us
     assert "Held for a first comment" in text
     assert "Pat Reader <pat@example.net>" in text  # editors may see the email; the public never does
     assert "first comment" in text
-    assert "http://localhost/articles/harbour" in text
+    assert "http://localhost/moderation/?status=pending&article=harbour" in text
 
 
 @pytest.mark.app_config(MAIL_SERVER="127.0.0.1", MAIL_PORT=SMTP_PORT)

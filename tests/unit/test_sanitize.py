@@ -2,7 +2,7 @@ import pytest
 from lxml import html as lxml_html
 
 from blog.core import sanitize
-from helpers import dangerous_markup, fragment
+from tests.helpers import dangerous_markup, fragment
 
 DANGEROUS = [
     "<script>alert(1)</script>",

@@ -1,0 +1,3 @@
+from blog.accounts.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,68 @@
+"""Sign-in and profile forms."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from blog.services.users import SOCIAL_NETWORKS, ProfileDraft
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def web_address(form, field) -> None:
+    if field.data and (urlsplit(field.data).scheme not in {"http", "https"} or not urlsplit(field.data).netloc):
+        raise ValidationError("Please enter a web address starting with http:// or https://, or leave it empty.")
+
+
+def safe_next(target: str | None) -> str | None:
+    """A local path to go to after signing in, or None: never another site (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", filters=[_strip], validators=[DataRequired("Please enter your email address."), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Please enter your password."), Length(max=1024)])
+    remember = BooleanField("Keep me signed in on this device")
+    next = HiddenField()
+
+
+class ProfileForm(FlaskForm):
+    user_id = HiddenField(validators=[DataRequired("The form is incomplete; please reload the page.")])  # a forged id: 403
+    display_name = StringField("Display name", filters=[_strip], validators=[DataRequired("Please enter a name."), Length(max=80)])
+    bio = TextAreaField("Bio", validators=[Optional(), Length(max=5000)],
+                        description="Markdown: *emphasis*, **bold**, [links](https://…), lists and quotes.")
+    website = URLField("Website", filters=[_strip], validators=[Optional(), Length(max=200), web_address])
+    mastodon = URLField("Mastodon", filters=[_strip], validators=[Optional(), Length(max=200), web_address])
+    bluesky = URLField("Bluesky", filters=[_strip], validators=[Optional(), Length(max=200), web_address])
+    linkedin = URLField("LinkedIn", filters=[_strip], validators=[Optional(), Length(max=200), web_address])
+    instagram = URLField("Instagram", filters=[_strip], validators=[Optional(), Length(max=200), web_address])
+    avatar = FileField("Photo", description="JPEG, PNG, GIF or WebP, at most 2 MB; shown as a 256 px square.")
+    remove_avatar = BooleanField("Remove my photo")
+
+    def social_fields(self):
+        return [self[name] for name in SOCIAL_NETWORKS]
+
+    def to_draft(self) -> ProfileDraft:
+        return ProfileDraft(
+            display_name=self.display_name.data,
+            bio=self.bio.data or "",
+            website=self.website.data or "",
+            social_links={name: self[name].data or "" for name in SOCIAL_NETWORKS},
+        )
+
+    @classmethod
+    def for_user(cls, user, **kwargs) -> ProfileForm:
+        return cls(
+            user_id=str(user.id), display_name=user.display_name, bio=user.bio_markdown, website=user.website,
+            **{name: (user.social_links or {}).get(name, "") for name in SOCIAL_NETWORKS}, **kwargs,
+        )

@@ -1,0 +1,119 @@
+"""Search queries and result snippets, as plain values.
+
+A reader's query is never handed to a full-text engine as syntax: it is cut into words and each
+word is quoted, so ``"``, ``*``, ``AND OR NOT``, ``NEAR(`` and friends are searched for as text
+(or dropped), never parsed as operators. Snippets are escaped first and only then marked.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from blog.core.terms import fold, stem
+
+MAX_QUERY_LENGTH = 200  # characters; longer queries are refused politely
+MAX_TERMS = 12  # words used from a query; more only slow the engine down
+SNIPPET_WORDS = 30
+
+_WORD = re.compile(r"[^\W_]+")
+_TAG = re.compile(r"<[^>]*>")
+
+
+class QueryError(ValueError):
+    """A query we will not run; the message is for the reader."""
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # as typed, trimmed: compared with titles for the exact-match boost
+    words: tuple[str, ...]  # lowercased words, in order, without duplicates
+
+    @property
+    def fts5(self) -> str:
+        """SQLite FTS5 MATCH expression: every word as a quoted string, all required."""
+        return " ".join('"' + word.replace('"', '""') + '"' for word in self.words)
+
+    @property
+    def plain(self) -> str:
+        """Words for PostgreSQL's ``plainto_tsquery``, which treats its input as text, never syntax."""
+        return " ".join(self.words)
+
+
+def parse_query(raw: str | None) -> Query | None:
+    """The reader's query as words; None when there is nothing to search for.
+
+    Raises ``QueryError`` for a query longer than ``MAX_QUERY_LENGTH``.
+    """
+    text = " ".join((raw or "").split())
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"That search is too long. Please use at most {MAX_QUERY_LENGTH} characters.")
+    words: list[str] = []
+    for word in _WORD.findall(text.lower()):
+        if word not in words:
+            words.append(word)
+    if not words:
+        return None
+    return Query(text=text, words=tuple(words[:MAX_TERMS]))
+
+
+def plain_text(html_text: str) -> str:
+    """Text of sanitised HTML (tags dropped, entities decoded, whitespace collapsed)."""
+    return " ".join(html.unescape(_TAG.sub(" ", html_text)).split())
+
+
+def _matches(token: str, keys: set[str]) -> bool:
+    folded = fold(token)
+    return stem(folded) in keys or any(folded.startswith(key) for key in keys if len(key) >= 4)
+
+
+def _keys(query: Query) -> set[str]:
+    return {stem(fold(w)) for w in query.words} | {fold(w) for w in query.words}
+
+
+def mentions(text: str, query: Query) -> bool:
+    """Does ``text`` contain one of the query's words (by stem or prefix)?"""
+    keys = _keys(query)
+    return any(_matches(word, keys) for word in _WORD.findall(text))
+
+
+def highlight(text: str, query: Query, *, words: int = SNIPPET_WORDS) -> str:
+    """HTML: a window of ``text`` around the most query matches, escaped, matches in ``<mark>``.
+
+    Matching is by stem and prefix ("ferries" marks "ferry" and "Ferryman"). Falls back to the
+    start of the text when nothing matches.
+    """
+    keys = _keys(query)
+    tokens = text.split()
+    hits = [i for i, token in enumerate(tokens) if any(_matches(part, keys) for part in _WORD.findall(token))]
+    start = 0
+    if hits:
+        best = _densest(hits, words)
+        start = max(0, min(best - words // 4, len(tokens) - words))
+    window = tokens[start : start + words]
+    marked = " ".join(_mark(token, keys) for token in window)
+    return ("… " if start > 0 else "") + marked + (" …" if start + words < len(tokens) else "")
+
+
+def _densest(hits: list[int], width: int) -> int:
+    """The first hit of the ``width``-token window holding the most hits (linear: two pointers)."""
+    best, most, end = hits[0], 0, 0
+    for begin, position in enumerate(hits):
+        while end < len(hits) and hits[end] < position + width:
+            end += 1
+        if end - begin > most:
+            best, most = position, end - begin
+    return best
+
+
+def _mark(token: str, keys: set[str]) -> str:
+    """One whitespace-free token, escaped, with its matching words wrapped in ``<mark>``."""
+    out, last = [], 0
+    for found in _WORD.finditer(token):
+        out.append(html.escape(token[last : found.start()]))
+        word = html.escape(found.group())
+        out.append(f"<mark>{word}</mark>" if _matches(found.group(), keys) else word)
+        last = found.end()
+    out.append(html.escape(token[last:]))
+    return "".join(out)

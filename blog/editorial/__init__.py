@@ -1,0 +1,3 @@
+from blog.editorial.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,194 @@
+"""The newsroom's pages: articles and their Keep Reading links (editors); users and settings (admins)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from blog.accounts.views import edit_profile
+from blog.core import sanitize
+from blog.editorial.forms import ArticleForm, ExternalLinkForm, NewUserForm, SettingsForm, UserForm
+from blog.extensions import db
+from blog.models import Role, User
+from blog.orm import utcnow
+from blog.services import editorial, users
+from blog.services.editorial import ArticleDraft, EditorialError
+from blog.services.site import get_settings
+
+bp = Blueprint("editorial", __name__, url_prefix="/editorial")
+
+
+# --- Articles ------------------------------------------------------------------------------------
+
+def _authors() -> list[SelectChoice]:
+    people = db.session.execute(sa.select(User.id, User.display_name).order_by(User.display_name))
+    return [SelectChoice(row.id, row.display_name) for row in people]
+
+
+def _draft(form: ArticleForm) -> ArticleDraft:
+    return ArticleDraft(
+        title=form.title.data, slug=form.slug.data or "", summary=form.summary.data or "", body=form.body.data or "",
+        tags=form.tags.data or "", author_id=form.author_id.data, comments_open=form.comments_open.data,
+    )
+
+
+@bp.get("/")
+def articles():
+    q = request.args.get("q", "").strip()[:200]
+    return render_template("editorial/articles.html", articles=editorial.list_articles(q=q), q=q)
+
+
+@bp.route("/articles/new", methods=["GET", "POST"])
+def new_article():
+    form = ArticleForm(author_id=current_user.id)
+    form.author_id.choices = _authors()
+    if request.method == "POST" and form.validate():
+        if request.form.get("action") != "preview":
+            try:
+                article = editorial.create_from_draft(_draft(form))
+            except EditorialError as error:
+                db.session.rollback()
+                form[error.field or "title"].errors = [str(error)]
+            else:
+                db.session.commit()
+                flash(f"Draft “{article.title}” created. Publish it when it is ready.", "success")
+                return redirect(url_for("editorial.article", article_id=article.id), code=303)
+    return _article_page(form, None)
+
+
+@bp.route("/articles/<int:article_id>", methods=["GET", "POST"])
+def article(article_id: int):
+    found = editorial.get_article(article_id) or abort(404, "There is no such article.")
+    form = ArticleForm(obj=found) if request.method == "GET" else ArticleForm()
+    if request.method == "GET":
+        form.tags.data = ", ".join(t.name for t in found.tags)
+        form.body.data = found.body_markdown
+    form.author_id.choices = _authors()
+    action = request.form.get("action", "save")
+    if request.method == "POST" and form.validate() and action != "preview":
+        try:
+            editorial.update_from_draft(found, _draft(form))
+            if action in ("publish", "unpublish"):
+                editorial.set_published(found, action == "publish", now=utcnow())
+        except EditorialError as error:
+            db.session.rollback()
+            form[error.field or "title"].errors = [str(error)]
+        else:
+            db.session.commit()
+            flash({"publish": "Published.", "unpublish": "Unpublished: the article is now a draft."}.get(action, "Saved."),
+                  "success")
+            return redirect(url_for("editorial.article", article_id=found.id), code=303)
+    return _article_page(form, found)
+
+
+def _article_page(form: ArticleForm, article):
+    preview = None
+    if request.method == "POST" and request.form.get("action") == "preview":
+        preview = sanitize.render_article(form.body.data or "")
+    status = 422 if request.method == "POST" and form.errors else 200
+    context = {"form": form, "article": article, "preview": preview}
+    if article is not None:
+        q = request.args.get("q", "").strip()[:200]
+        context |= {"links": editorial.curated_links(article), "link_form": ExternalLinkForm(), "q": q,
+                    "candidates": editorial.find_link_targets(article, q)}
+    return render_template("editorial/article.html", **context), status
+
+
+@bp.post("/articles/<int:article_id>/links")
+def add_link(article_id: int):
+    found = editorial.get_article(article_id) or abort(404, "There is no such article.")
+    try:
+        if target := request.form.get("target_id", ""):
+            if not target.isdigit():
+                abort(400, "Choose an article from the search results.")
+            editorial.add_internal_link(found, int(target))
+        else:
+            form = ExternalLinkForm()
+            if not form.validate():
+                abort(422, " ".join(m for errors in form.errors.values() for m in errors))
+            editorial.add_external_link(found, form.url.data, form.title.data)
+    except EditorialError as error:
+        db.session.rollback()
+        abort(422, str(error))
+    db.session.commit()
+    flash("Link added to Keep Reading.", "success")
+    return redirect(url_for("editorial.article", article_id=article_id, _anchor="keep-reading"), code=303)
+
+
+@bp.post("/articles/<int:article_id>/links/<int:link_id>/<action>")
+def change_link(article_id: int, link_id: int, action: str):
+    found = editorial.get_article(article_id) or abort(404, "There is no such article.")
+    try:
+        editorial.change_link(found, link_id, action)
+    except EditorialError as error:
+        db.session.rollback()
+        abort(400, str(error))
+    db.session.commit()
+    return redirect(url_for("editorial.article", article_id=article_id, _anchor="keep-reading"), code=303)
+
+
+# --- Users (admins) ------------------------------------------------------------------------------
+
+@bp.get("/users", endpoint="users")
+def users_list():
+    people = db.session.scalars(sa.select(User).order_by(User.is_active.desc(), User.display_name)).all()
+    return render_template("editorial/users.html", people=people, forms={u.id: UserForm(obj=u, role=u.role.value) for u in people})
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = users.create_user(email=form.email.data, name=form.name.data, role=form.role.data,
+                                     password=form.password.data)
+        except users.UserError as error:
+            db.session.rollback()
+            form.email.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"{user.display_name} can now sign in as {user.role}.", "success")
+            return redirect(url_for("editorial.users"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("editorial/new_user.html", form=form), status
+
+
+@bp.post("/users/<int:user_id>")
+def user(user_id: int):
+    person = db.session.get(User, user_id) or abort(404, "There is no such user.")
+    form = UserForm()
+    if not form.validate():
+        abort(422, "Choose a valid role.")
+    try:
+        users.set_role_and_status(current_user, person, role=Role(form.role.data), is_active=form.is_active.data)
+    except users.UserError as error:
+        db.session.rollback()
+        abort(409, str(error))
+    db.session.commit()
+    flash(f"{person.display_name}: {person.role}, {'active' if person.is_active else 'deactivated'}.", "success")
+    return redirect(url_for("editorial.users"), code=303)
+
+
+@bp.route("/users/<int:user_id>/profile", methods=["GET", "POST"])
+def user_profile(user_id: int):
+    person = db.session.get(User, user_id) or abort(404, "There is no such user.")
+    return edit_profile(person, "editorial.user_profile", user_id=user_id)
+
+
+# --- Settings (admins) ---------------------------------------------------------------------------
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    form = SettingsForm(obj=get_settings())
+    if form.validate_on_submit():
+        changes = editorial.update_settings({name: form[name].data for name in editorial.SETTING_FIELDS})
+        db.session.commit()
+        if changes:
+            current_app.logger.info("settings changed by user %s: %s", current_user.id,
+                                    ", ".join(f"{k}: {o!r} -> {n!r}" for k, (o, n) in changes.items()))
+        flash("Settings saved; they apply from the next comment." if changes else "Nothing changed.", "success")
+        return redirect(url_for("editorial.settings"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("editorial/settings.html", form=form), status

@@ -1,0 +1,3 @@
+from blog.feeds.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,45 @@
+"""gunicorn settings for production: ``gunicorn -c python:blog.gunicorn_conf --bind 127.0.0.1:8000``.
+
+Options on the command line and in ``GUNICORN_CMD_ARGS`` override these. ``WEB_CONCURRENCY`` sets the
+number of worker processes (default: 2 × CPUs + 1) and ``GUNICORN_THREADS`` the threads in each.
+"""
+
+import multiprocessing
+import os
+
+from gunicorn.glogging import CONFIG_DEFAULTS
+
+wsgi_app = "blog.wsgi:app"
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+timeout = 30  # a worker silent this long is killed and replaced
+graceful_timeout = 20
+keepalive = 5
+max_requests = 5000  # recycle workers now and then, with jitter so they don't all restart at once
+max_requests_jitter = 500
+# Which X-Forwarded-* headers to believe is the app's setting (PROXY_FIX_*, blog/security.py), the one
+# place for it: gunicorn itself would otherwise take X-Forwarded-Proto from any local process.
+forwarded_allow_ips = ""
+control_socket_disable = True  # gunicorn ≥ 27: one fixed socket path per user would clash between instances
+
+# The app writes one JSON line per request (blog/requestlog.py) to stdout; gunicorn's own access log
+# would repeat it without the request id. gunicorn's messages stay on stderr.
+accesslog = None
+errorlog = "-"
+loglevel = "info"
+logconfig_dict = {
+    **CONFIG_DEFAULTS,
+    "root": {"level": "INFO", "handlers": ["error_console"]},  # stdout carries the request lines alone
+    "loggers": {
+        **CONFIG_DEFAULTS["loggers"],
+        "gunicorn.error": {**CONFIG_DEFAULTS["loggers"]["gunicorn.error"], "propagate": False},  # printed once
+        "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},  # off: it logs addresses
+        "blog.requests": {"level": "INFO", "handlers": ["request_lines"], "propagate": False},
+    },
+    "handlers": {
+        **CONFIG_DEFAULTS["handlers"],
+        "request_lines": {"class": "logging.StreamHandler", "formatter": "message", "stream": "ext://sys.stdout"},
+    },
+    "formatters": {**CONFIG_DEFAULTS["formatters"], "message": {"format": "%(message)s"}},
+}

@@ -1,0 +1,3 @@
+from blog.moderation.views import bp
+
+__all__ = ["bp"]

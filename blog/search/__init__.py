@@ -1,0 +1,3 @@
+from blog.search.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,52 @@
+"""What the app tells browsers and what it trusts: security headers, proxy headers, the secret key."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from blog.config import DEFAULT_SECRET_KEY
+
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+    "X-Frame-Options": "DENY",  # for browsers that predate CSP's frame-ancestors
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+HSTS = "max-age=31536000"  # only ever sent over HTTPS
+_PROXY_HEADERS = ("for", "proto", "host", "port", "prefix")
+
+
+class InsecureSecretKey(RuntimeError):
+    """Production refuses to start with the development secret key or none."""
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_add_headers)
+    hops = {name: int(app.config[f"PROXY_FIX_X_{name.upper()}"]) for name in _PROXY_HEADERS}
+    if any(hops.values()):  # trust X-Forwarded-* only from as many proxies as configured
+        app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{name}": n for name, n in hops.items()})
+
+
+def _add_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
+
+
+def require_secret_key(app: Flask) -> None:
+    """Stop a production start (not debug, not testing) that would sign sessions with a known key."""
+    if app.debug or app.testing:
+        return
+    key = app.config.get("SECRET_KEY")
+    if not key or not str(key).strip() or key == DEFAULT_SECRET_KEY:
+        raise InsecureSecretKey(
+            "Refusing to start: SECRET_KEY is "
+            + ("empty" if not key or not str(key).strip() else "the development default")
+            + ". Set the SECRET_KEY environment variable (or SECRET_KEY in instance/config.py) to a long random "
+            "value, e.g. the output of: python3 -c 'import secrets; print(secrets.token_hex(32))'"
+        )

@@ -1,0 +1,133 @@
+"""Every registered route x every kind of visitor: allowed, 403, or sent to sign in.
+
+The table below is written independently of ``blog.policy``; a route missing from it fails the
+test, so nobody can add a page without deciding who may open it.
+"""
+
+import pytest
+import sqlalchemy as sa
+
+from blog.extensions import db
+from blog.models import Comment, CommentStatus, RelatedLink
+
+ANYONE, SIGNED_IN, EDITOR, ADMIN = "anyone", "signed-in", "editor", "admin"
+
+EXPECTED = {
+    "static": ANYONE,
+    "public.home": ANYONE,
+    "public.article": ANYONE,
+    "public.submit_comment": ANYONE,
+    "public.comments_anchor": ANYONE,
+    "public.author": ANYONE,
+    "public.tag": ANYONE,
+    "public.healthz": ANYONE,
+    "feeds.site_feed": ANYONE,
+    "feeds.author_feed": ANYONE,
+    "feeds.tag_feed": ANYONE,
+    "feeds.comments_feed": ANYONE,
+    "feeds.sitemap": ANYONE,
+    "feeds.sitemap_pages": ANYONE,
+    "feeds.sitemap_articles": ANYONE,
+    "feeds.robots": ANYONE,
+    "search.results": ANYONE,
+    "accounts.login": ANYONE,
+    "accounts.avatar": ANYONE,
+    "accounts.logout": SIGNED_IN,
+    "accounts.profile": SIGNED_IN,
+    "moderation.desk": EDITOR,
+    "moderation.act": EDITOR,
+    "moderation.bulk": EDITOR,
+    "moderation.comment": EDITOR,
+    "editorial.articles": EDITOR,
+    "editorial.new_article": EDITOR,
+    "editorial.article": EDITOR,
+    "editorial.add_link": EDITOR,
+    "editorial.change_link": EDITOR,
+    "editorial.users": ADMIN,
+    "editorial.new_user": ADMIN,
+    "editorial.user": ADMIN,
+    "editorial.user_profile": ADMIN,
+    "editorial.settings": ADMIN,
+}
+ROLES = {"anonymous": None, "author": "author", "editor": "editor", "admin": "admin"}
+RANK = {None: 0, "author": 1, "editor": 2, "admin": 3}
+NEEDS = {ANYONE: 0, SIGNED_IN: 1, EDITOR: 2, ADMIN: 3}
+
+
+@pytest.fixture
+def world(app, make_user, make_article, make_comment, add_link):
+    people = {role: make_user(f"{role.title()} Person", role=role, email=f"{role}@example.org")
+              for role in ("author", "editor", "admin")}
+    target = make_article("Linked story", slug="linked", tags=("harbour",))
+    article = make_article("Matrix story", slug="matrix", tags=("harbour",), author_id=people["author"])
+    add_link(article, target_id=target)
+    comment = make_comment(article, status=CommentStatus.PENDING)
+    with app.app_context():
+        link_id = db.session.scalar(sa.select(RelatedLink.id))
+        assert db.session.get(Comment, comment) is not None
+    samples = {
+        "slug": "matrix", "article_id": article, "comment_id": comment, "user_id": people["author"],
+        "link_id": link_id, "action": "up", "name": "missing.webp", "filename": "site.css", "number": 1,
+    }
+    overrides = {("public.author", "slug"): "author-person", ("public.tag", "slug"): "harbour",
+                 ("feeds.author_feed", "slug"): "author-person", ("feeds.tag_feed", "slug"): "harbour",
+                 ("moderation.act", "action"): "approve"}
+    return people, samples, overrides
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def url_for_rule(rule, samples, overrides) -> str:
+    values = {arg: overrides.get((rule.endpoint, arg), samples[arg]) for arg in rule.arguments}
+    return rule.build(values, append_unknown=False)[1]
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - EXPECTED.keys() == set(), "new routes need a line in EXPECTED"
+    assert EXPECTED.keys() - endpoints == set(), "EXPECTED names routes that no longer exist"
+
+
+def test_roles_matrix(app, world):
+    people, samples, overrides = world
+    failures = []
+    for rule, method in routes(app):
+        url = url_for_rule(rule, samples, overrides)
+        need = NEEDS[EXPECTED[rule.endpoint]]
+        for label, role in ROLES.items():
+            client = app.test_client()
+            if role is not None:
+                with client.session_transaction() as session:
+                    session["_user_id"] = str(people[role])
+                    session["_fresh"] = True
+            response = client.open(url, method=method)
+            response.close()  # file responses (static, avatars) hold an open file until closed
+            to_login = response.status_code == 302 and response.headers["Location"].startswith("/login")
+            if RANK[role] >= need:
+                outcome_ok = response.status_code != 403 and not to_login and response.status_code < 500
+                expected = "allowed"
+            elif role is None:
+                outcome_ok, expected = to_login, "sign-in redirect"
+            else:
+                outcome_ok, expected = response.status_code == 403, "403"
+            if not outcome_ok:
+                failures.append(f"{method} {url} as {label}: expected {expected}, got {response.status_code}")
+    assert failures == []
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_every_state_changing_route_needs_the_csrf_token(app, world):
+    people, samples, overrides = world
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(people["admin"])
+        session["_fresh"] = True
+    posts = [(rule, method) for rule, method in routes(app) if method != "GET"]
+    assert len(posts) >= 10
+    for rule, method in posts:
+        response = client.open(url_for_rule(rule, samples, overrides), method=method, data={"name": "x"})
+        assert response.status_code == 400, f"{method} {rule.rule} answered {response.status_code} without a CSRF token"
