@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -183,12 +183,10 @@ def user_profile(user_id: int):
 def settings():
     form = SettingsForm(obj=get_settings())
     if form.validate_on_submit():
-        changes = editorial.update_settings({name: form[name].data for name in editorial.SETTING_FIELDS})
+        changes = editorial.update_settings({name: form[name].data for name in editorial.SETTING_FIELDS},
+                                            actor=current_user, now=utcnow())
         db.session.commit()
-        if changes:
-            current_app.logger.info("settings changed by user %s: %s", current_user.id,
-                                    ", ".join(f"{k}: {o!r} -> {n!r}" for k, (o, n) in changes.items()))
         flash("Settings saved; they apply from the next comment." if changes else "Nothing changed.", "success")
         return redirect(url_for("editorial.settings"), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("editorial/settings.html", form=form), status
+    return render_template("editorial/settings.html", form=form, history=editorial.recent_settings_changes()), status

@@ -3,7 +3,7 @@
 from blog.models.article import Article, ArticleStatus, RelatedKind, RelatedLink, Tag, article_tags
 from blog.models.comment import Comment, CommentStatus, ModerationEvent
 from blog.models.discovery import SEARCH_TABLE, RelatedTerm, RelatedTermCount
-from blog.models.settings import SETTINGS_ID, SiteSettings
+from blog.models.settings import SETTINGS_ID, SettingsChange, SiteSettings
 from blog.models.user import Role, User
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "RelatedTerm",
     "RelatedTermCount",
     "Role",
+    "SettingsChange",
     "SiteSettings",
     "Tag",
     "User",

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blog.extensions import db
 from blog.orm import utcnow
+
+if TYPE_CHECKING:
+    from blog.models.user import User
 
 SETTINGS_ID = 1
 
@@ -31,3 +35,19 @@ class SiteSettings(db.Model):
 
     def __repr__(self) -> str:
         return "<SiteSettings>"
+
+
+class SettingsChange(db.Model):
+    """The record of a settings change: who, when, and each field's old and new value."""
+
+    __tablename__ = "settings_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    changes: Mapped[dict[str, list]] = mapped_column(sa.JSON)  # {"max_links": [2, 0], …}
+
+    actor: Mapped[User | None] = relationship(lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<SettingsChange {self.id} {sorted(self.changes)}>"

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from blog.core.text import slugify
 from blog.extensions import db
-from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, SiteSettings, User
+from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, SettingsChange, SiteSettings, User
 from blog.services import authoring
 from blog.services.site import ensure_settings
 
@@ -170,8 +170,8 @@ SETTING_FIELDS = ("max_links", "hold_words", "block_words", "auto_approve_known"
                   "thread_depth", "comments_per_page")
 
 
-def update_settings(values: dict) -> dict[str, tuple]:
-    """Apply new settings; returns {field: (old, new)} for what changed (for the record)."""
+def update_settings(values: dict, *, actor: User, now: datetime) -> dict[str, tuple]:
+    """Apply new settings and record who changed what; returns {field: (old, new)}."""
     settings: SiteSettings = ensure_settings()
     changes = {}
     for name in SETTING_FIELDS:
@@ -181,5 +181,18 @@ def update_settings(values: dict) -> dict[str, tuple]:
         if old != new:
             changes[name] = (old, new)
             setattr(settings, name, new)
+    if changes:
+        db.session.add(SettingsChange(actor_id=actor.id, changed_at=now, changes={k: list(v) for k, v in changes.items()}))
     db.session.flush()
     return changes
+
+
+def recent_settings_changes(limit: int = 20) -> list[SettingsChange]:
+    return list(
+        db.session.scalars(
+            sa.select(SettingsChange)
+            .options(sa.orm.joinedload(SettingsChange.actor).load_only(User.display_name, raiseload=True))
+            .order_by(SettingsChange.changed_at.desc(), SettingsChange.id.desc())
+            .limit(limit)
+        )
+    )

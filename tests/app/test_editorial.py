@@ -4,7 +4,8 @@ import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.models import Article, Comment, CommentStatus, RelatedKind, RelatedLink, Role, SiteSettings, Tag, User
+from blog.models import (Article, Comment, CommentStatus, RelatedKind, RelatedLink, Role, SettingsChange, SiteSettings,
+                         Tag, User)
 from tests.helpers import page_text, parse
 
 
@@ -149,6 +150,12 @@ def test_settings_take_effect_on_the_next_comment(app, client, sign_in, make_art
     with app.app_context():
         settings = db.session.get(SiteSettings, 1)
         assert (settings.max_links, settings.hold_words, settings.auto_approve_known, settings.thread_depth) == (0, "Refund", False, 3)
+        (change,) = db.session.scalars(sa.select(SettingsChange)).all()
+        assert change.actor_id is not None
+        assert change.changes == {"max_links": [2, 0], "hold_words": ["", "Refund"], "block_words": ["", "casino"],
+                                  "auto_approve_known": [True, False], "thread_depth": [5, 3]}
+    history = " ".join(parse(client.get("/editorial/settings")).xpath("//ol[@class='history']")[0].text_content().split())
+    assert "Admin Person" in history and "casino" in history
     make_article("Open thread", slug="open")
     client.post("/logout")
     post_comment("open", body="Try my casino")
