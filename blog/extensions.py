@@ -17,3 +17,6 @@ login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Please sign in to open that page."
 login_manager.login_message_category = "info"
+# No "fresh login" checks are used, and "basic" protection would write to every reader's session
+# (a Set-Cookie on public, cacheable responses such as feeds).
+login_manager.session_protection = None

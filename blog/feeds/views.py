@@ -27,9 +27,10 @@ def rfc3339(value: datetime) -> str:
 
 def _xml(template: str, mimetype: str, last_modified: datetime | None = None, **context) -> Response:
     response = Response(_NOT_XML.sub("", render_template(template, **context)), mimetype=mimetype)
+    response.add_etag()  # the same for every reader: feeds carry nothing personal
     if last_modified is not None:
         response.last_modified = last_modified
-        response.make_conditional(request)
+    response.make_conditional(request)
     response.cache_control.public = True
     response.cache_control.max_age = 300
     return response

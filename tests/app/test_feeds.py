@@ -253,3 +253,16 @@ def test_empty_site(client):
     assert check_atom(atom(client, "/feed.atom")) == []
     root = parse_xml(client.get("/sitemap.xml"))
     assert root.findall(SM + "url") == []
+
+
+def test_feeds_answer_conditional_requests_without_cookies(client, make_article):
+    make_article("Conditional", slug="conditional")
+    client.get("/articles/conditional")  # a reader with a session cookie (CSRF token) …
+    first = client.get("/feed.atom")
+    assert first.status_code == 200 and first.headers["ETag"]
+    assert "Set-Cookie" not in first.headers  # … still gets a response a shared cache may store
+    assert first.headers["Cache-Control"] == "public, max-age=300"
+    again = client.get("/feed.atom", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    since = client.get("/feed.atom", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert since.status_code == 304
