@@ -94,7 +94,8 @@ def render_article(slug: str, form: CommentForm | None, status: int = 200):
     parent = form.parent_id.data if form is not None else None
     wanted = int(parent) if parent and parent.isascii() and parent.isdigit() else None
     shared = not pending and wanted is None
-    page = articles.get_article_page(slug, pending_ids=pending, with_comments=not shared) or abort(404)
+    after = request.args.get("comments_after") if articles.parse_cursor(request.args.get("comments_after")) else None
+    page = articles.get_article_page(slug, pending_ids=pending, with_comments=not shared, after=after) or abort(404)
     closed = form is None or comments.comments_closed(page.article, now=utcnow())
     reply_to = None
     if not closed:
@@ -104,22 +105,23 @@ def render_article(slug: str, form: CommentForm | None, status: int = 200):
     return (
         render_template(
             "public/article.html", page=page, article=page.article, form=form, closed=closed, reply_to=reply_to,
-            thread=_thread(page, closed=closed, shared=shared),
+            thread=_thread(page, closed=closed, shared=shared, after=after),
         ),
         status,
     )
 
 
-def _thread(page: articles.ArticlePage, *, closed: bool, shared: bool) -> Markup:
+def _thread(page: articles.ArticlePage, *, closed: bool, shared: bool, after: str | None) -> Markup:
     article = page.article
 
     def render(entries) -> str:
-        return render_template("public/_thread.html", article=article, entries=entries, closed=closed)
+        return render_template("public/_thread.html", article=article, entries=entries, closed=closed, after=after)
 
     if not shared:
         return Markup(render(page.comments))
-    vary = (article.slug, "closed" if closed else "open", get_settings().thread_depth)
-    return cache.article_fragment(article.id, vary, lambda: render(articles.visible_comments(article, [])))
+    settings = get_settings()
+    vary = (article.slug, "closed" if closed else "open", settings.thread_depth, settings.comments_per_page, after or "")
+    return cache.article_fragment(article.id, vary, lambda: render(articles.visible_comments(article, [], after=after)))
 
 
 def _refuse_with_form(message: str, status: int):

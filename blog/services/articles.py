@@ -35,7 +35,7 @@ class PublicComment:
 @dataclass(frozen=True)
 class ArticlePage:
     article: Article
-    comments: list[ThreadEntry[PublicComment]]
+    comments: Thread
     keep_reading: list[related.ReadingLink]
 
 
@@ -69,8 +69,38 @@ def get_published_article(slug: str) -> Article | None:
     return db.session.scalars(sa.select(Article).where(Article.slug == slug, _published())).one_or_none()
 
 
+@dataclass(frozen=True)
+class Thread:
+    """One page of an article's discussion: top-level comments with all their replies."""
+
+    entries: list[ThreadEntry[PublicComment]]
+    first_page: bool
+    next_cursor: str | None  # where the next page starts, when there is one
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+
+def parse_cursor(token: str | None) -> tuple[datetime, int] | None:
+    """A top-level comment's position, "<iso time>~<id>", or None for anything else."""
+    stamp, sep, ident = (token or "").rpartition("~")
+    if not sep or not ident.isascii() or not ident.isdigit() or len(ident) > 18:
+        return None
+    try:
+        when = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return (when, int(ident)) if when.tzinfo is not None else None
+
+
 def get_article_page(
-    slug: str, *, pending_ids: list[int] | None = None, with_comments: bool = True
+    slug: str, *, pending_ids: list[int] | None = None, with_comments: bool = True, after: str | None = None
 ) -> ArticlePage | None:
     """Everything the article page shows. ``pending_ids``: the reader's own comments awaiting moderation.
 
@@ -83,22 +113,41 @@ def get_article_page(
     ).unique().one_or_none()
     if article is None:
         return None
-    entries = visible_comments(article, pending_ids or []) if with_comments else []
-    return ArticlePage(article, entries, _keep_reading(article))
+    thread_page = visible_comments(article, pending_ids or [], after=after) if with_comments else Thread([], True, None)
+    return ArticlePage(article, thread_page, _keep_reading(article))
 
 
-def visible_comments(article: Article, pending_ids: list[int]) -> list[ThreadEntry[PublicComment]]:
-    """Approved comments, plus the reader's own pending ones; as a projection without the email."""
+def visible_comments(article: Article, pending_ids: list[int], *, after: str | None = None) -> Thread:
+    """One page of top-level comments (``comments_per_page``, oldest first, keyset ``after``) with their replies.
+
+    Approved comments, plus the reader's own pending ones; as a projection without the email. One query:
+    the page's top-level comments, then (recursively) their visible replies.
+    """
     secret = current_app.config["SECRET_KEY"]
-    visible = Comment.status == CommentStatus.APPROVED
-    if pending_ids:
-        visible = sa.or_(visible, sa.and_(Comment.status == CommentStatus.PENDING, Comment.id.in_(pending_ids)))
+    settings = get_settings()
+    per_page = settings.comments_per_page
+
+    def visible(c):
+        shown = c.status == CommentStatus.APPROVED
+        if pending_ids:
+            shown = sa.or_(shown, sa.and_(c.status == CommentStatus.PENDING, c.id.in_(pending_ids)))
+        return shown
+
+    top = sa.select(Comment.id).where(Comment.article_id == article.id, Comment.parent_id.is_(None), visible(Comment))
+    cursor = parse_cursor(after)
+    if cursor is not None:
+        when, ident = cursor
+        top = top.where(sa.or_(Comment.created_at > when, sa.and_(Comment.created_at == when, Comment.id > ident)))
+    roots = top.order_by(Comment.created_at, Comment.id).limit(per_page + 1).cte("roots")
+    tree = sa.select(roots.c.id).cte("tree", recursive=True)
+    reply = sa.orm.aliased(Comment)
+    tree = tree.union_all(sa.select(reply.id).join(tree, reply.parent_id == tree.c.id).where(visible(reply)))
     rows = db.session.execute(
         sa.select(
             Comment.id, Comment.parent_id, Comment.author_name, Comment.author_website, Comment.body_html,
             Comment.created_at, Comment.author_email, Comment.depth, Comment.status,
         )
-        .where(Comment.article_id == article.id, visible)
+        .where(Comment.id.in_(sa.select(tree.c.id)))
         .order_by(Comment.created_at, Comment.id)
     )
     public = [
@@ -112,7 +161,19 @@ def visible_comments(article: Article, pending_ids: list[int]) -> list[ThreadEnt
         )
         for r in rows
     ]
-    return thread(public, max_depth=get_settings().thread_depth)
+    entries = thread(public, max_depth=settings.thread_depth)
+    # Keep per_page top-level comments with their replies; the extra one (if any) says there is more.
+    roots_seen, cut, last_root = 0, len(entries), None
+    for index, entry in enumerate(entries):
+        if entry.comment.parent_id is None:
+            roots_seen += 1
+            if roots_seen > per_page:
+                cut = index
+                break
+            last_root = entry.comment
+    more = cut < len(entries)
+    next_cursor = f"{last_root.created_at.isoformat()}~{last_root.id}" if more and last_root else None
+    return Thread(entries[:cut], cursor is None, next_cursor)
 
 
 def _keep_reading(article: Article) -> list[related.ReadingLink]:

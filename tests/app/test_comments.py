@@ -398,3 +398,30 @@ def test_signed_in_author_comments_still_wait(app, client, article, sign_in, pos
     sign_in("author")
     assert post_comment(article, body="From an author").status_code == 303
     assert stored(app)[0].status is CommentStatus.PENDING
+
+
+def test_long_threads_are_paged_by_top_level_comment_with_replies_kept(app, client, article, make_comment):
+    set_settings(app, comments_per_page=5)
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    roots = [make_comment(article_id, name=f"Root {n}", email=f"r{n}@example.net", body=f"root {n}", minutes=n * 10)
+             for n in range(12)]
+    # a late reply to the first comment stays with it on page 1, whatever its date
+    late = make_comment(article_id, name="Late", body="late reply", parent_id=roots[0], minutes=500)
+    nested = make_comment(article_id, name="Nested", body="nested", parent_id=late, minutes=501)
+
+    def ids(response):
+        return [li.get("id") for li in parse(response).xpath("//ol[@class='comment-list']/li")]
+
+    first = client.get(f"/articles/{article}")
+    assert ids(first) == [f"comment-{roots[0]}", f"comment-{late}", f"comment-{nested}"] + [f"comment-{r}" for r in roots[1:5]]
+    assert parse(first).xpath("//h2[@id='comments-title']/text()") == ["14 Comments"]
+    next_url = parse(first).xpath("//nav[@class='pager comments-pager']/a[@rel='next']/@href")[0]
+    second = client.get(next_url)
+    assert ids(second) == [f"comment-{r}" for r in roots[5:10]]
+    third = client.get(parse(second).xpath("//nav[@class='pager comments-pager']/a[@rel='next']/@href")[0])
+    assert ids(third) == [f"comment-{r}" for r in roots[10:]]
+    assert parse(third).xpath("//nav[@class='pager comments-pager']/a[@rel='next']") == []
+    assert parse(third).xpath("//nav[@class='pager comments-pager']/a/text()") == ["← First comments"]
+    for bad in ("garbage", "2024-01-01~x", "~1", "2024-01-01T00:00:00~1"):  # naive time, junk: the first page
+        assert ids(client.get(f"/articles/{article}?comments_after={bad}")) == ids(first)
