@@ -1,5 +1,6 @@
 # make run   - create the virtualenv, install, migrate, load the demo, serve on 127.0.0.1:5000 (debug server)
 # make test  - the test suite (SQLite; PostgreSQL and Redis too when BLOG_TEST_DATABASE_URL / BLOG_TEST_REDIS_URL are set)
+# make bench - side-by-side page benchmark: our app, a bare Flask floor and nginx (tests/perf/bench_pages.py; BENCH_ARGS=--quick)
 # make serve-prod - migrate, then serve with gunicorn on $(HOST):$(PROD_PORT) (needs a real SECRET_KEY; README "Deploying")
 PYTHON ?= python3
 HOST ?= 127.0.0.1
@@ -11,7 +12,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app blog
 STAMP := $(VENV)/.installed
 
-.PHONY: install migrate demo run serve-prod test clean
+.PHONY: install migrate demo run serve-prod test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +36,9 @@ serve-prod: migrate
 
 test: install
 	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python tests/perf/bench_pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info
