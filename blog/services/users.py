@@ -110,12 +110,17 @@ def update_profile(actor: User, user: User, draft: ProfileDraft) -> None:
     """Change a profile. Only its owner or an admin may; the slug stays, so links keep working."""
     if not may_edit_profile(actor, user):
         raise PermissionError("You may edit only your own profile.")
+    renamed = user.display_name != draft.display_name.strip()
     user.display_name = draft.display_name.strip()
     user.bio_markdown = draft.bio
     user.bio_html = sanitize.render_bio(draft.bio)
     user.website = draft.website
     user.social_links = {k: v for k, v in draft.social_links.items() if k in SOCIAL_NETWORKS and v}
     db.session.flush()
+    if renamed:  # bylines are searchable: the author's articles are found by the new name
+        from blog.services import search
+
+        search.sync_author(user.id)
 
 
 def _active_admins() -> int:

@@ -165,3 +165,14 @@ def test_rebuild_reindexes_everything(app, runner, client, newsroom):
     result = runner.invoke(args=["blog", "reindex-search"])
     assert result.exit_code == 0, result.output
     assert results(client, "slipway") == ["ferry"]
+
+
+def test_profile_rename_is_followed_by_search(app, client, newsroom):
+    from blog.services.users import ProfileDraft, update_profile
+
+    with app.app_context():
+        user = db.session.get(User, newsroom)
+        update_profile(user, user, ProfileDraft(display_name="Nadia Quillfeather", bio="", website="", social_links={}))
+        db.session.commit()
+    assert results(client, "quillfeather") == ["exact"]
+    assert results(client, "okafor") == []
