@@ -7,7 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload, raiseload
+from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from blog.core import privacy, related
 from blog.core.threads import ThreadEntry, thread
@@ -109,7 +109,7 @@ def get_article_page(
     article = db.session.scalars(
         sa.select(Article)
         .where(Article.slug == slug, _published())
-        .options(joinedload(Article.author), joinedload(Article.tags), raiseload("*"))
+        .options(joinedload(Article.author), selectinload(Article.tags), raiseload("*"))
     ).unique().one_or_none()
     if article is None:
         return None

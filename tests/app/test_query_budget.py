@@ -45,4 +45,4 @@ def test_query_count_is_constant(page_queries, make_article, make_comment, add_l
 
 def test_article_page_query_count_is_small(page_queries, make_article):
     make_article("Plain", slug="plain", tags=("one",))
-    assert page_queries("plain") == 4  # article+author+tags, comments, keep reading, settings
+    assert page_queries("plain") == 5  # article+author, its tags, comments, keep reading, settings
