@@ -4,6 +4,7 @@ Options on the command line and in ``GUNICORN_CMD_ARGS`` override these. ``WEB_C
 number of worker processes (default: 2 × CPUs + 1) and ``GUNICORN_THREADS`` the threads in each.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -18,6 +19,28 @@ graceful_timeout = 20
 keepalive = 5
 max_requests = 5000  # recycle workers now and then, with jitter so they don't all restart at once
 max_requests_jitter = 500
+# The app is loaded once in the master and the workers are forked from it, so they share its memory
+# (code, templates, libraries) instead of each building its own: about 60 MiB less for two workers.
+# A code change therefore needs a restart of gunicorn, not just a HUP.
+preload_app = True
+
+
+def pre_fork(server, worker):
+    # Objects that exist now are never collected: the collector would otherwise touch (and so copy) every
+    # shared page in each worker.
+    gc.freeze()
+
+
+def post_fork(server, worker):
+    # Connections opened by the master (none, normally) must not be shared with the workers.
+    from blog.extensions import db
+    from blog.wsgi import app
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+
+
 # Which X-Forwarded-* headers to believe is the app's setting (PROXY_FIX_*, blog/security.py), the one
 # place for it: gunicorn itself would otherwise take X-Forwarded-Proto from any local process.
 forwarded_allow_ips = ""

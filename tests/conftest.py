@@ -267,3 +267,26 @@ def redis_settings() -> Iterator[dict]:
     """``REDIS_URL`` and key prefixes of the test's own (use with ``app_config``-style overrides)."""
     with redis_namespace(redis_url_or_skip()) as settings:
         yield settings
+
+
+def enable_cache(request, app, kind: str):
+    """Switch the test's app's cache on: ``SimpleCache`` (in-process) or ``RedisCache`` (the test Redis under a
+    key prefix of its own); ``NullCache`` leaves it off."""
+    from blog import cache
+
+    if kind == "NullCache":
+        return app
+    settings = {"CACHE_TYPE": "SimpleCache"}
+    if kind == "RedisCache":
+        redis = request.getfixturevalue("redis_settings")
+        settings = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis["REDIS_URL"],
+                    "CACHE_KEY_PREFIX": redis["CACHE_KEY_PREFIX"]}
+    app.config.update(settings)
+    cache.init_app(app)
+    return app
+
+
+@pytest.fixture(params=["SimpleCache", "RedisCache"])
+def cached(request, app):
+    """The test's app with its cache on."""
+    return enable_cache(request, app, request.param)

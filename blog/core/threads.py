@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 
 class Threadable(Protocol):
@@ -19,8 +18,7 @@ class Threadable(Protocol):
 T = TypeVar("T", bound=Threadable)
 
 
-@dataclass(frozen=True)
-class ThreadEntry(Generic[T]):
+class ThreadEntry(NamedTuple, Generic[T]):  # a named tuple: one per comment shown, cheap to build
     comment: T
     depth: int
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -11,7 +11,7 @@ from markupsafe import Markup
 from blog import cache, health
 from blog.extensions import db, limiter
 from blog.orm import utcnow
-from blog.public import commenter
+from blog.public import commenter, shared_page
 from blog.public.forms import CommentForm
 from blog.services import articles, comments
 from blog.services.site import get_settings
@@ -45,10 +45,45 @@ def home():
 
 @bp.get("/articles/<slug>")
 def article(slug: str):
+    after = _comments_after()
+    if shared_page.is_plain_reader():
+        return shared_page.respond(slug, after or "", lambda: _render_shared(slug, after))
     form = CommentForm(article_id=0, data=commenter.remembered() or commenter.signed_in_defaults())
     if (reply_to := request.args.get("replytocom", "")).isdigit():
         form.parent_id.data = reply_to
-    return render_article(slug, form)
+    response = make_response(render_article(slug, form))
+    response.headers["Cache-Control"] = "private, no-store"  # may hold the reader's own name and address
+    return response
+
+
+def _comments_after() -> str | None:
+    after = request.args.get("comments_after")
+    return after if articles.parse_cursor(after) else None
+
+
+def _render_shared(slug: str, after: str | None) -> cache.PageEntry:
+    """The page every plain anonymous reader gets, with slots for their form tokens (``shared_page``)."""
+    versions = None
+    if cache.enabled():  # the versions are read before the data (blog/cache.py)
+        versions = cache.page_versions(articles.published_article_id(slug) or abort(404))
+    form = CommentForm(article_id=0)
+    csrf_slot, form.ts.data = shared_page.slots()
+    if "csrf_token" in form:  # absent when CSRF protection is switched off (WTF_CSRF_ENABLED)
+        form.csrf_token.current_token = csrf_slot
+    html, page = _render(slug, form, after=after, slot_form=True)
+    entry = cache.PageEntry(html, page.article.id, shared_page.digest(html), *(versions or ("", "")))
+    if versions:
+        cache.set_page(slug, after or "", entry, timeout=_cache_timeout(page.article))
+    return entry
+
+
+def _cache_timeout(article) -> int:
+    """The configured lifetime, cut short when the article's comments close by age before it ends."""
+    timeout = current_app.config["CACHE_DEFAULT_TIMEOUT"]
+    closes_at = comments.comments_close_at(article)
+    if closes_at is not None and closes_at > utcnow():
+        timeout = min(timeout, int((closes_at - utcnow()).total_seconds()) + 1)
+    return timeout
 
 
 @bp.post("/articles/<slug>/comments")
@@ -85,7 +120,14 @@ def comments_anchor(slug: str):
 
 
 def render_article(slug: str, form: CommentForm | None, status: int = 200):
-    """The article page; ``form`` None means comments are closed (the form is replaced by a notice).
+    """The article page; ``form`` None means comments are closed (the form is replaced by a notice)."""
+    return _render(slug, form, after=_comments_after())[0], status
+
+
+def _render(
+    slug: str, form: CommentForm | None, *, after: str | None, slot_form: bool = False
+) -> tuple[str, articles.ArticlePage]:
+    """The page's HTML and data. ``slot_form``: the form's tokens are already slots, leave them.
 
     The comment thread is the same for every reader who has no comment awaiting moderation, so it comes
     from the shared cache; a reader with pending comments, or replying, gets it rendered for them alone.
@@ -94,21 +136,19 @@ def render_article(slug: str, form: CommentForm | None, status: int = 200):
     parent = form.parent_id.data if form is not None else None
     wanted = int(parent) if parent and parent.isascii() and parent.isdigit() else None
     shared = not pending and wanted is None
-    after = request.args.get("comments_after") if articles.parse_cursor(request.args.get("comments_after")) else None
     page = articles.get_article_page(slug, pending_ids=pending, with_comments=not shared, after=after) or abort(404)
     closed = form is None or comments.comments_closed(page.article, now=utcnow())
     reply_to = None
     if not closed:
         form.article_id = page.article.id
-        form.renew_token()
+        if not slot_form:
+            form.renew_token()
         reply_to = next((e.comment for e in page.comments if e.comment.id == wanted), None)
-    return (
-        render_template(
-            "public/article.html", page=page, article=page.article, form=form, closed=closed, reply_to=reply_to,
-            thread=_thread(page, closed=closed, shared=shared, after=after),
-        ),
-        status,
+    html = render_template(
+        "public/article.html", page=page, article=page.article, form=form, closed=closed, reply_to=reply_to,
+        thread=_thread(page, closed=closed, shared=shared, after=after),
     )
+    return html, page
 
 
 def _thread(page: articles.ArticlePage, *, closed: bool, shared: bool, after: str | None) -> Markup:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -16,9 +18,11 @@ from blog.models import Article, ArticleStatus, Comment, CommentStatus, RelatedK
 from blog.services.site import get_settings
 
 
-@dataclass(frozen=True)
-class PublicComment:
-    """What the public may see of a comment: no email, no IP hash, no user agent."""
+class PublicComment(NamedTuple):
+    """What the public may see of a comment: no email, no IP hash, no user agent.
+
+    A named tuple: a page builds one per comment, and they are several times cheaper than frozen dataclasses.
+    """
 
     id: int
     parent_id: int | None
@@ -69,6 +73,15 @@ def get_published_article(slug: str) -> Article | None:
     return db.session.scalars(sa.select(Article).where(Article.slug == slug, _published())).one_or_none()
 
 
+def published_article_id(slug: str) -> int | None:
+    return db.session.scalar(_article_id_statement(), {"slug": slug})
+
+
+@functools.cache
+def _article_id_statement() -> sa.Select:
+    return sa.select(Article.id).where(Article.slug == sa.bindparam("slug"), _published())
+
+
 @dataclass(frozen=True)
 class Thread:
     """One page of an article's discussion: top-level comments with all their replies."""
@@ -106,15 +119,55 @@ def get_article_page(
 
     ``with_comments=False`` leaves the thread empty: the page takes it from the cache (``visible_comments``).
     """
-    article = db.session.scalars(
-        sa.select(Article)
-        .where(Article.slug == slug, _published())
-        .options(joinedload(Article.author), selectinload(Article.tags), raiseload("*"))
-    ).unique().one_or_none()
+    article = db.session.scalars(_article_statement(), {"slug": slug}).unique().one_or_none()
     if article is None:
         return None
     thread_page = visible_comments(article, pending_ids or [], after=after) if with_comments else Thread([], True, None)
     return ArticlePage(article, thread_page, _keep_reading(article))
+
+
+# The article page's statements are built once per process, with bound parameters: building them is
+# most of their cost (SQLAlchemy caches the compiled SQL, not the Python objects that describe it).
+
+
+@functools.cache
+def _article_statement() -> sa.Select:
+    return (
+        sa.select(Article)
+        .where(Article.slug == sa.bindparam("slug"), _published())
+        .options(joinedload(Article.author), selectinload(Article.tags), raiseload("*"))
+    )
+
+
+@functools.cache
+def _thread_statement(with_pending: bool, with_cursor: bool) -> sa.Select:
+    """An article's visible comments: a page of top-level ones (oldest first), then all their replies."""
+
+    def visible(c):
+        shown = c.status == CommentStatus.APPROVED
+        if with_pending:
+            pending = sa.and_(c.status == CommentStatus.PENDING, c.id.in_(sa.bindparam("pending", expanding=True)))
+            shown = sa.or_(shown, pending)
+        return shown
+
+    top = sa.select(Comment.id).where(
+        Comment.article_id == sa.bindparam("article_id"), Comment.parent_id.is_(None), visible(Comment)
+    )
+    if with_cursor:
+        when, ident = sa.bindparam("after_time", type_=Comment.created_at.type), sa.bindparam("after_id")
+        top = top.where(sa.or_(Comment.created_at > when, sa.and_(Comment.created_at == when, Comment.id > ident)))
+    roots = top.order_by(Comment.created_at, Comment.id).limit(sa.bindparam("limit", type_=sa.Integer)).cte("roots")
+    tree = sa.select(roots.c.id).cte("tree", recursive=True)
+    reply = sa.orm.aliased(Comment)
+    tree = tree.union_all(sa.select(reply.id).join(tree, reply.parent_id == tree.c.id).where(visible(reply)))
+    return (
+        sa.select(
+            Comment.id, Comment.parent_id, Comment.author_name, Comment.author_website, Comment.body_html,
+            Comment.created_at, Comment.author_email, Comment.depth, Comment.status,
+        )
+        .where(Comment.id.in_(sa.select(tree.c.id)))
+        .order_by(Comment.created_at, Comment.id)
+    )
 
 
 def visible_comments(article: Article, pending_ids: list[int], *, after: str | None = None) -> Thread:
@@ -126,30 +179,13 @@ def visible_comments(article: Article, pending_ids: list[int], *, after: str | N
     secret = current_app.config["SECRET_KEY"]
     settings = get_settings()
     per_page = settings.comments_per_page
-
-    def visible(c):
-        shown = c.status == CommentStatus.APPROVED
-        if pending_ids:
-            shown = sa.or_(shown, sa.and_(c.status == CommentStatus.PENDING, c.id.in_(pending_ids)))
-        return shown
-
-    top = sa.select(Comment.id).where(Comment.article_id == article.id, Comment.parent_id.is_(None), visible(Comment))
     cursor = parse_cursor(after)
+    params: dict = {"article_id": article.id, "limit": per_page + 1}
+    if pending_ids:
+        params["pending"] = pending_ids
     if cursor is not None:
-        when, ident = cursor
-        top = top.where(sa.or_(Comment.created_at > when, sa.and_(Comment.created_at == when, Comment.id > ident)))
-    roots = top.order_by(Comment.created_at, Comment.id).limit(per_page + 1).cte("roots")
-    tree = sa.select(roots.c.id).cte("tree", recursive=True)
-    reply = sa.orm.aliased(Comment)
-    tree = tree.union_all(sa.select(reply.id).join(tree, reply.parent_id == tree.c.id).where(visible(reply)))
-    rows = db.session.execute(
-        sa.select(
-            Comment.id, Comment.parent_id, Comment.author_name, Comment.author_website, Comment.body_html,
-            Comment.created_at, Comment.author_email, Comment.depth, Comment.status,
-        )
-        .where(Comment.id.in_(sa.select(tree.c.id)))
-        .order_by(Comment.created_at, Comment.id)
-    )
+        params["after_time"], params["after_id"] = cursor
+    rows = db.session.execute(_thread_statement(bool(pending_ids), cursor is not None), params)
     public = [
         PublicComment(
             id=r.id, parent_id=r.parent_id, author_name=r.author_name, author_website=r.author_website,
@@ -179,8 +215,16 @@ def visible_comments(article: Article, pending_ids: list[int], *, after: str | N
 def _keep_reading(article: Article) -> list[related.ReadingLink]:
     """Curated links and the stored automatic picks (``services.related``), in one query."""
     size = current_app.config["KEEP_READING_SIZE"]
+    rows = db.session.execute(_keep_reading_statement(), {"article_id": article.id}).all()
+    curated = [_link(r) for r in rows if r.grp == 0]
+    automatic = [_link(r) for r in rows if r.grp != 0]
+    return related.keep_reading(curated, automatic, own_slug=article.slug, size=size)
+
+
+@functools.cache
+def _keep_reading_statement() -> sa.Select:
     target = sa.orm.aliased(Article)
-    stored = (
+    return (
         sa.select(
             sa.case((RelatedLink.kind == RelatedKind.CURATED, 0), else_=1).label("grp"),
             RelatedLink.position.label("ord"),
@@ -190,15 +234,12 @@ def _keep_reading(article: Article) -> list[related.ReadingLink]:
         )
         .outerjoin(target, RelatedLink.target_article_id == target.id)
         .where(
-            RelatedLink.article_id == article.id,
+            RelatedLink.article_id == sa.bindparam("article_id"),
             sa.or_(RelatedLink.target_article_id.is_(None), sa.and_(target.status == ArticleStatus.PUBLISHED,
                                                                    target.published_at.is_not(None))),
         )
+        .order_by("grp", "ord")
     )
-    rows = db.session.execute(stored.order_by("grp", "ord")).all()
-    curated = [_link(r) for r in rows if r.grp == 0]
-    automatic = [_link(r) for r in rows if r.grp != 0]
-    return related.keep_reading(curated, automatic, own_slug=article.slug, size=size)
 
 
 def _link(row: sa.Row) -> related.ReadingLink:

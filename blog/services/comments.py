@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -49,6 +49,14 @@ def comments_closed(article: Article, *, now: datetime) -> bool:
         close_after_days=get_settings().close_after_days,
         now=now,
     )
+
+
+def comments_close_at(article: Article) -> datetime | None:
+    """When an open article's comments close by age (``close_after_days``), if they do."""
+    days = get_settings().close_after_days
+    if not article.comments_open or article.published_at is None or days is None:
+        return None
+    return article.published_at + timedelta(days=days)
 
 
 def submit_comment(

@@ -4,7 +4,6 @@ import pytest
 import sqlalchemy as sa
 from lxml import html as lxml_html
 
-from blog import cache
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
 from blog.orm import utcnow
@@ -12,19 +11,6 @@ from blog.services import authoring, moderation
 from tests.helpers import form_fields
 
 SLUG = "cached-story"
-
-
-@pytest.fixture(params=["SimpleCache", "RedisCache"])
-def cached(request, app):
-    """The test's app with its cache on: in-process, or the test Redis under a key prefix of its own."""
-    settings = {"CACHE_TYPE": "SimpleCache"}
-    if request.param == "RedisCache":
-        redis = request.getfixturevalue("redis_settings")
-        settings = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis["REDIS_URL"],
-                    "CACHE_KEY_PREFIX": redis["CACHE_KEY_PREFIX"]}
-    app.config.update(settings)
-    cache.init_app(app)
-    return app
 
 
 @pytest.fixture

@@ -1,0 +1,90 @@
+"""The article page as a plain anonymous reader gets it: one shared copy, their own form tokens, 304s.
+
+A *plain* reader is not signed in, has no comment awaiting moderation, no remembered name, no flash
+message and is not replying: everything on their page is the same for all such readers except two
+hidden form fields, the CSRF token (bound to their session) and the signed form timestamp. So the page
+is rendered once with *slots* in those two places, kept in the shared cache (``blog/cache.py``, when
+Redis is configured) and served with the reader's own values put in the slots.
+
+Conditional requests: the ETag is weak (the tokens in the body differ per response) and made of
+- a digest of the page with its slots, so any change a reader could see gives a new tag;
+- a keyed digest of the reader's CSRF session secret and the hour, so a browser only reuses a copy whose
+  tokens are still valid for this session (both tokens live for a day: ``WTF_CSRF_TIME_LIMIT``).
+``Cache-Control: private, no-cache``: shared caches must not store a page holding a reader's token;
+the browser may keep it and revalidate. Personal pages (pending comments, a remembered email address,
+staff) are ``private, no-store``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+
+from flask import Response, current_app, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from blog import cache
+from blog.public import commenter
+from blog.public.forms import form_token
+
+ETAG_WINDOW_SECONDS = 3600  # a revalidated copy's form tokens are at most this old
+_clock = time.time
+
+
+def is_plain_reader() -> bool:
+    return not (
+        current_user.is_authenticated
+        or commenter.pending_ids()
+        or commenter.COOKIE in request.cookies
+        or "replytocom" in request.args
+        or "_flashes" in session
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _slots(secret: str) -> tuple[str, str]:
+    """Placeholders no one can type into a comment: derived from the secret key, the same on every node."""
+    digest = hmac.new(secret.encode(), b"article-page-slots", hashlib.sha256).hexdigest()
+    return f"slot-csrf-{digest[:24]}", f"slot-ts-{digest[24:48]}"
+
+
+def slots() -> tuple[str, str]:
+    return _slots(current_app.config["SECRET_KEY"])
+
+
+def respond(slug: str, variant: str, render: Callable[[], cache.PageEntry]) -> Response:
+    """The page for ``slug`` and ``variant`` (its comment page) from the cache, else from ``render()``.
+
+    304 when the reader's copy is still good.
+    """
+    entry = cache.get_page(slug, variant) if cache.enabled() else None
+    if entry is None:
+        entry = render()
+    csrf_slot, ts_slot = slots()
+    token = generate_csrf() if csrf_slot in entry.html else ""  # first: a new session's ETag counts its secret
+    etag = _etag(entry)
+    headers = {"Cache-Control": "private, no-cache", "ETag": f'W/"{etag}"'}
+    if request.if_none_match.contains_weak(etag):
+        return Response(status=304, headers=headers)
+    html = entry.html
+    if ts_slot in html:
+        html = html.replace(csrf_slot, token).replace(ts_slot, form_token(entry.article_id))
+    return Response(html, mimetype="text/html", headers=headers)
+
+
+def digest(html: str) -> str:
+    return hashlib.blake2b(html.encode(), digest_size=12).hexdigest()
+
+
+def _etag(entry: cache.PageEntry) -> str:
+    """``<page digest>-<reader digest>``; the reader part is keyed so it reveals nothing about the session."""
+    raw = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "")
+    window = int(_clock() // ETAG_WINDOW_SECONDS)
+    reader = hmac.new(
+        current_app.config["SECRET_KEY"].encode(), f"{raw}:{window}".encode(), hashlib.sha256
+    ).hexdigest()[:16]
+    return f"{entry.digest}-{reader}"

@@ -1,0 +1,223 @@
+"""The whole article page from the shared cache for plain anonymous readers (blog/public/shared_page.py).
+
+Each reader still gets their own form tokens; any change a reader could see retires the page; ETag/304
+for revisits; personal pages are neither shared nor stored.
+"""
+
+from datetime import timedelta
+
+import pytest
+import redis as redis_lib
+import sqlalchemy as sa
+
+from blog import cache
+from blog.extensions import db
+from blog.models import Article, Comment, CommentStatus, User
+from blog.orm import utcnow
+from blog.public import shared_page
+from blog.services import authoring, moderation
+from blog.services.site import ensure_settings
+from tests.conftest import enable_cache
+from tests.helpers import form_fields
+
+SLUG = "shared-story"
+URL = f"/articles/{SLUG}"
+
+
+@pytest.fixture
+def story(app, make_article, make_comment, make_user) -> int:
+    author = make_user("Ada Byline", bio="Writes about the harbour.")
+    article_id = make_article("A shared story", slug=SLUG, author_id=author)
+    make_comment(article_id, name="Early Bird", body="First words.")
+    return article_id
+
+
+@pytest.fixture(params=["NullCache", "SimpleCache", "RedisCache"])
+def any_cache(request, app):
+    """No cache (every request renders), the in-process cache, or Redis."""
+    return enable_cache(request, app, request.param)
+
+
+def get_text(client, url: str = URL) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def commit_change(app, change) -> None:
+    with app.app_context():
+        change()
+        db.session.commit()
+
+
+def test_a_plain_reader_gets_the_cached_page_without_touching_the_database(cached, story, count_queries):
+    first = get_text(cached.test_client())
+    with count_queries() as statements:
+        second = get_text(cached.test_client())
+    assert statements == []
+    assert "First words." in second and "A shared story" in second
+    assert first.replace(form_fields(first)["ts"], "") == second.replace(form_fields(second)["ts"], "")
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_each_reader_fills_the_shared_page_with_their_own_tokens(cached, story):
+    alice, bob = cached.test_client(), cached.test_client()
+    alice_page, bob_page = get_text(alice), get_text(bob)  # Bob's comes from the cache
+    alice_form, bob_form = form_fields(alice_page), form_fields(bob_page)
+    with cached.app_context():
+        csrf_slot, ts_slot = shared_page.slots()
+    for page in (alice_page, bob_page):
+        assert csrf_slot not in page and ts_slot not in page
+    assert alice_form["csrf_token"] != bob_form["csrf_token"] and alice_form["ts"] and bob_form["ts"]
+
+    fields = {"name": "Bob Reader", "email": "bob@example.net", "body": "Borrowed token."}
+    stolen = bob.post(f"{URL}/comments", data={**bob_form, **fields, "csrf_token": alice_form["csrf_token"]})
+    assert stolen.status_code == 400  # Alice's token is bound to Alice's session
+    for client, form, name in ((alice, alice_form, "Alice"), (bob, bob_form, "Bob")):
+        mine = {"name": f"{name} Reader", "email": f"{name.lower()}@example.net", "body": f"{name}'s own words."}
+        sent = client.post(f"{URL}/comments", data={**form, **mine})
+        assert sent.status_code == 303, sent.get_data(as_text=True)[:300]
+    with cached.app_context():
+        names = db.session.scalars(sa.select(Comment.author_name).where(Comment.status == CommentStatus.PENDING))
+        assert sorted(names) == ["Alice Reader", "Bob Reader"]
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_pending_comment_and_a_remembered_name_stay_with_their_reader(cached, story, client, post_comment):
+    neighbour = cached.test_client()
+    get_text(neighbour)
+    sent = post_comment(SLUG, name="Pat Private", email="pat@example.net", body="Held for me.", remember="y")
+    assert sent.status_code == 303
+    own = client.get(URL)
+    assert "Held for me." in own.get_data(as_text=True) and 'value="Pat Private"' in own.get_data(as_text=True)
+    assert own.headers["Cache-Control"] == "private, no-store" and "ETag" not in own.headers
+    for reader in (neighbour, cached.test_client()):
+        page = get_text(reader)
+        assert "Held for me." not in page and "Pat Private" not in page and "pat@example.net" not in page
+        assert "awaiting moderation" not in page
+
+
+def _approve_held():
+    held = db.session.scalar(sa.select(Comment).where(Comment.status == CommentStatus.PENDING))
+    moderation.moderate(held, "approve", actor=None, now=utcnow())
+
+
+def _retitle(title):
+    return lambda: authoring.update_article(db.session.scalar(sa.select(Article).filter_by(slug=SLUG)), title=title)
+
+
+def _rename_author():
+    db.session.scalar(sa.select(User).filter_by(display_name="Ada Byline")).display_name = "Ada Renamed"
+
+
+@pytest.mark.parametrize(
+    "change, shown",
+    [
+        pytest.param(_retitle("A retitled story"), "A retitled story", id="article edited"),
+        pytest.param(_rename_author, "Ada Renamed", id="author renamed"),
+        pytest.param(lambda: setattr(ensure_settings(), "site_title", "The Renamed Courier"),
+                     "The Renamed Courier", id="settings changed"),
+    ],
+)
+def test_edits_retire_the_cached_page(cached, story, change, shown):
+    reader = cached.test_client()
+    assert shown not in get_text(reader)
+    commit_change(cached, change)
+    assert shown in get_text(reader)
+
+
+def test_moderation_and_new_comments_retire_the_cached_page(cached, story, make_comment):
+    reader = cached.test_client()
+    make_comment(story, name="Late Owl", body="Held words.", status=CommentStatus.PENDING)
+    assert "Held words." not in get_text(reader)
+    commit_change(cached, _approve_held)
+    page = get_text(reader)
+    assert "Held words." in page and "2 Comments" in page
+    make_comment(story, name="Third Voice", email="third@example.net", body="Third words.")
+    assert "Third words." in get_text(reader)
+
+
+def test_a_keep_reading_target_renamed_or_unpublished_retires_the_page(cached, story, make_article, add_link):
+    target = make_article("Harbour dredging resumes", slug="harbour-dredging")
+    add_link(story, target_id=target)
+    reader = cached.test_client()
+    assert "Harbour dredging resumes" in get_text(reader)
+    commit_change(cached, lambda: authoring.update_article(db.session.get(Article, target), title="Dredging, again"))
+    assert "Dredging, again" in get_text(reader)
+    commit_change(cached, lambda: authoring.unpublish_article(db.session.get(Article, target)))
+    assert "Dredging, again" not in get_text(reader)
+
+
+def test_unpublishing_removes_the_cached_page(cached, story):
+    reader = cached.test_client()
+    get_text(reader)
+    commit_change(cached, lambda: authoring.unpublish_article(db.session.get(Article, story)))
+    assert reader.get(URL).status_code == 404
+
+
+def test_the_cache_forgets_changes_that_were_rolled_back(cached, story):
+    reader = cached.test_client()
+    get_text(reader)
+    with cached.app_context():
+        authoring.update_article(db.session.get(Article, story), title="Never committed")
+        db.session.flush()
+        assert db.session.info.get("cache_versions_queued")
+        db.session.rollback()
+        assert not db.session.info.get("cache_versions_queued")
+    assert "Never committed" not in get_text(reader)
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_revisit_is_answered_304_until_the_page_changes(any_cache, story, make_comment, monkeypatch):
+    reader = any_cache.test_client()
+    first = reader.get(URL)
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "private, no-cache" and etag.startswith('W/"')
+
+    again = reader.get(URL, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    assert "Set-Cookie" not in again.headers
+
+    other = any_cache.test_client()
+    other.get(URL)  # a session of their own
+    assert other.get(URL, headers={"If-None-Match": etag}).status_code == 200  # the tag is tied to the session
+
+    make_comment(story, name="New Voice", email="new@example.net", body="Fresh words.")
+    changed = reader.get(URL, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "Fresh words." in changed.get_data(as_text=True)
+
+    later = changed.headers["ETag"]
+    real_clock = shared_page._clock
+    monkeypatch.setattr(shared_page, "_clock", lambda: real_clock() + shared_page.ETAG_WINDOW_SECONDS)
+    assert reader.get(URL, headers={"If-None-Match": later}).status_code == 200  # tokens renewed hourly
+
+
+def test_pages_for_staff_and_repliers_are_private_and_not_validated(any_cache, story, client, sign_in):
+    with any_cache.app_context():
+        first = db.session.scalar(sa.select(Comment.id))
+    replying = client.get(f"{URL}?replytocom={first}")
+    assert replying.headers["Cache-Control"] == "private, no-store" and "ETag" not in replying.headers
+    sign_in("editor")
+    staff = client.get(URL)
+    assert staff.headers["Cache-Control"] == "private, no-store" and "ETag" not in staff.headers
+
+
+@pytest.mark.app_config(CACHE_DEFAULT_TIMEOUT=3600)
+def test_a_page_is_kept_no_longer_than_its_comments_stay_open(request, app, make_article):
+    enable_cache(request, app, "RedisCache")
+    commit_change(app, lambda: setattr(ensure_settings(), "close_after_days", 1))
+    make_article("Closing soon", slug="closing-soon", published_at=utcnow() - timedelta(days=1) + timedelta(seconds=90))
+    assert "Leave a Reply" in get_text(app.test_client(), "/articles/closing-soon")
+    store = redis_lib.Redis.from_url(app.config["CACHE_REDIS_URL"])
+    ttl = store.ttl(f"{app.config['CACHE_KEY_PREFIX']}page:closing-soon:")
+    store.close()
+    assert 0 < ttl <= 91
+
+
+def test_without_a_cache_every_request_renders(app, story, count_queries):
+    assert app.config["CACHE_TYPE"] == "NullCache"  # no REDIS_URL
+    get_text(app.test_client())
+    with count_queries() as statements:
+        get_text(app.test_client())
+    assert any("FROM comments" in s for s in statements)  # rendered from the database again
