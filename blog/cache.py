@@ -27,6 +27,7 @@ from __future__ import annotations
 import itertools
 import logging
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
@@ -111,36 +112,46 @@ def page_versions(article_id: int) -> tuple[str, str] | None:
         return None
 
 
-# slug → article id, per process: lets one round trip fetch a page and both its version tokens. A stale
-# id (a slug that moved to another article) only costs a miss: the versions then don't match.
-_article_ids: dict[str, int] = {}
-_ARTICLE_IDS_KEPT = 10_000
+# Pages this process has served, kept here too (a few, LOCAL_PAGES): a hit then costs one small round trip
+# for the two version tokens instead of fetching and unpickling the page. Checked against the same tokens
+# on every request, so it is exactly as fresh as the shared copy.
+LOCAL_PAGES = 32
+_local: OrderedDict[tuple[str, str], PageEntry] = OrderedDict()
 
 
 def get_page(slug: str, variant: str) -> PageEntry | None:
     """The stored page for ``slug`` (and comment page ``variant``) when it is still current, else None."""
-    key = _page_key(slug, variant)
+    key = (slug, variant)
     try:
-        article_id = _article_ids.get(slug)
-        if article_id is None:
-            entry, site_version = cache.get_many(key, SITE_VERSION)
-            article_version = cache.get(_version_key(entry.article_id)) if isinstance(entry, PageEntry) else None
-        else:
-            entry, site_version, article_version = cache.get_many(key, SITE_VERSION, _version_key(article_id))
+        entry = _local.get(key)
+        if entry is not None:
+            if cache.get_many(SITE_VERSION, _version_key(entry.article_id)) == [
+                entry.site_version, entry.article_version
+            ]:
+                _local.move_to_end(key)
+                return entry
+            del _local[key]
+        entry, site_version = cache.get_many(_page_key(slug, variant), SITE_VERSION)
+        if not isinstance(entry, PageEntry) or entry.site_version != site_version:
+            return None
+        if cache.get(_version_key(entry.article_id)) != entry.article_version:
+            return None
     except RedisError:
         log.warning("cache unreachable: rendering without it", exc_info=True)
         return None
-    if not isinstance(entry, PageEntry):
-        return None
-    if len(_article_ids) >= _ARTICLE_IDS_KEPT:
-        _article_ids.clear()
-    _article_ids[slug] = entry.article_id
-    if (entry.site_version, entry.article_version) != (site_version, article_version):
-        return None
+    _keep_local(key, entry)
     return entry
 
 
+def _keep_local(key: tuple[str, str], entry: PageEntry) -> None:
+    _local[key] = entry
+    _local.move_to_end(key)
+    while len(_local) > LOCAL_PAGES:
+        _local.popitem(last=False)
+
+
 def set_page(slug: str, variant: str, entry: PageEntry, timeout: int | None = None) -> None:
+    _keep_local((slug, variant), entry)
     try:
         cache.set(_page_key(slug, variant), entry, timeout=timeout)
     except RedisError:

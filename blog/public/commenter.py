@@ -12,7 +12,7 @@ from flask import Response, current_app, request, session
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from blog.models import Comment, CommentStatus
+from blog.models import CommentStatus
 from blog.public.forms import CommentForm
 
 COOKIE = "commenter"
@@ -49,11 +49,11 @@ def signed_in_defaults() -> dict[str, str]:
     return {"name": current_user.display_name, "email": current_user.email, "website": current_user.website}
 
 
-def after_submit(response: Response, comment: Comment, form: CommentForm) -> None:
+def after_submit(response: Response, comment_id: int, status: CommentStatus, form: CommentForm) -> None:
     config = current_app.config
-    if comment.status is CommentStatus.PENDING:
+    if status is CommentStatus.PENDING:
         kept = config["PENDING_COMMENTS_KEPT"]
-        session[_PENDING] = [*pending_ids(), comment.id][-kept:]
+        session[_PENDING] = [*pending_ids(), comment_id][-kept:]
     if form.remember.data:
         value = _serializer().dumps({"n": form.name.data, "e": form.email.data, "w": form.website.data or ""})
         response.set_cookie(

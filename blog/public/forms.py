@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from urllib.parse import urlsplit
@@ -61,7 +62,12 @@ def _parent_id(form: FlaskForm, field) -> None:
 
 
 def _form_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="comment-form")
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=4)
+def _serializer_for(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="comment-form")
 
 
 def form_token(article_id: int) -> str:

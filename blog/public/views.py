@@ -107,9 +107,10 @@ def submit_comment(slug: str):
         db.session.rollback()
         form.refusal = str(refusal)
         return render_article(slug, None if refusal.status == 403 else form, status=refusal.status)
+    comment_id, status = comment.id, comment.status  # read before the commit expires them (a query each)
     db.session.commit()
-    response = redirect(url_for("public.article", slug=slug, _anchor=f"comment-{comment.id}"), code=303)
-    commenter.after_submit(response, comment, form)
+    response = redirect(url_for("public.article", slug=slug, _anchor=f"comment-{comment_id}"), code=303)
+    commenter.after_submit(response, comment_id, status, form)
     return response
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, raiseload, selectinload
 from blog.core import privacy, related
 from blog.core.threads import ThreadEntry, thread
 from blog.extensions import db
-from blog.models import Article, ArticleStatus, Comment, CommentStatus, RelatedKind, RelatedLink, Tag, User
+from blog.models import Article, ArticleStatus, Comment, CommentStatus, RelatedKind, RelatedLink, Tag, User, article_tags
 from blog.services.site import get_settings
 
 
@@ -36,9 +36,46 @@ class PublicComment(NamedTuple):
     is_pending: bool  # shown only to the reader who wrote it
 
 
+class AuthorView(NamedTuple):
+    """The article page's byline and bio box."""
+
+    id: int
+    slug: str
+    display_name: str
+    bio_html: str
+    avatar_path: str | None
+
+
+class TagView(NamedTuple):
+    slug: str
+    name: str
+
+
+class ArticleView(NamedTuple):
+    """A published article as its page shows it: read as plain rows, not ORM objects (a quarter of the
+    uncached page's database time went to the ORM building and tracking objects nobody changes)."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    body_html: str
+    body_markdown: str
+    published_at: datetime
+    updated_at: datetime
+    comments_open: bool
+    comment_count: int
+    author: AuthorView
+    tags: list[TagView]
+
+    @property
+    def is_published(self) -> bool:
+        return True  # only published articles are read this way
+
+
 @dataclass(frozen=True)
 class ArticlePage:
-    article: Article
+    article: ArticleView
     comments: Thread
     keep_reading: list[related.ReadingLink]
 
@@ -70,7 +107,12 @@ def _published() -> sa.ColumnElement[bool]:
 
 
 def get_published_article(slug: str) -> Article | None:
-    return db.session.scalars(sa.select(Article).where(Article.slug == slug, _published())).one_or_none()
+    return db.session.scalars(_published_statement(), {"slug": slug}).one_or_none()
+
+
+@functools.cache
+def _published_statement() -> sa.Select:
+    return sa.select(Article).where(Article.slug == sa.bindparam("slug"), _published())
 
 
 def published_article_id(slug: str) -> int | None:
@@ -119,9 +161,11 @@ def get_article_page(
 
     ``with_comments=False`` leaves the thread empty: the page takes it from the cache (``visible_comments``).
     """
-    article = db.session.scalars(_article_statement(), {"slug": slug}).unique().one_or_none()
-    if article is None:
+    row = db.session.execute(_article_statement(), {"slug": slug}).one_or_none()
+    if row is None:
         return None
+    tags = [TagView(*t) for t in db.session.execute(_tags_statement(), {"article_id": row.id})]
+    article = ArticleView(*row[:10], author=AuthorView(*row[10:]), tags=tags)
     thread_page = visible_comments(article, pending_ids or [], after=after) if with_comments else Thread([], True, None)
     return ArticlePage(article, thread_page, _keep_reading(article))
 
@@ -132,16 +176,36 @@ def get_article_page(
 
 @functools.cache
 def _article_statement() -> sa.Select:
+    a, u = Article.__table__.c, User.__table__.c
     return (
-        sa.select(Article)
-        .where(Article.slug == sa.bindparam("slug"), _published())
-        .options(joinedload(Article.author), selectinload(Article.tags), raiseload("*"))
+        sa.select(
+            a.id, a.slug, a.title, a.summary, a.body_html, a.body_markdown, a.published_at, a.updated_at,
+            a.comments_open, a.comment_count,  # ArticleView's fields, in order; then AuthorView's
+            u.id.label("author_id"), u.slug.label("author_slug"), u.display_name, u.bio_html, u.avatar_path,
+        )
+        .join_from(Article.__table__, User.__table__, a.author_id == u.id)
+        .where(a.slug == sa.bindparam("slug"), a.status == ArticleStatus.PUBLISHED, a.published_at.is_not(None))
+    )
+
+
+@functools.cache
+def _tags_statement() -> sa.Select:
+    t, link = Tag.__table__.c, article_tags.c
+    return (
+        sa.select(t.slug, t.name)
+        .join_from(Tag.__table__, article_tags, link.tag_id == t.id)
+        .where(link.article_id == sa.bindparam("article_id"))
+        .order_by(t.name)
     )
 
 
 @functools.cache
 def _thread_statement(with_pending: bool, with_cursor: bool) -> sa.Select:
-    """An article's visible comments: a page of top-level ones (oldest first), then all their replies."""
+    """An article's visible comments: a page of top-level ones (oldest first), then all their replies.
+
+    Core columns throughout: the rows become ``PublicComment`` tuples, so the ORM would only add overhead.
+    """
+    comments = Comment.__table__
 
     def visible(c):
         shown = c.status == CommentStatus.APPROVED
@@ -150,27 +214,26 @@ def _thread_statement(with_pending: bool, with_cursor: bool) -> sa.Select:
             shown = sa.or_(shown, pending)
         return shown
 
-    top = sa.select(Comment.id).where(
-        Comment.article_id == sa.bindparam("article_id"), Comment.parent_id.is_(None), visible(Comment)
-    )
+    c = comments.c
+    top = sa.select(c.id).where(c.article_id == sa.bindparam("article_id"), c.parent_id.is_(None), visible(c))
     if with_cursor:
-        when, ident = sa.bindparam("after_time", type_=Comment.created_at.type), sa.bindparam("after_id")
-        top = top.where(sa.or_(Comment.created_at > when, sa.and_(Comment.created_at == when, Comment.id > ident)))
-    roots = top.order_by(Comment.created_at, Comment.id).limit(sa.bindparam("limit", type_=sa.Integer)).cte("roots")
+        when, ident = sa.bindparam("after_time", type_=c.created_at.type), sa.bindparam("after_id")
+        top = top.where(sa.or_(c.created_at > when, sa.and_(c.created_at == when, c.id > ident)))
+    roots = top.order_by(c.created_at, c.id).limit(sa.bindparam("limit", type_=sa.Integer)).cte("roots")
     tree = sa.select(roots.c.id).cte("tree", recursive=True)
-    reply = sa.orm.aliased(Comment)
-    tree = tree.union_all(sa.select(reply.id).join(tree, reply.parent_id == tree.c.id).where(visible(reply)))
+    reply = comments.alias("reply")
+    tree = tree.union_all(sa.select(reply.c.id).join(tree, reply.c.parent_id == tree.c.id).where(visible(reply.c)))
     return (
         sa.select(
-            Comment.id, Comment.parent_id, Comment.author_name, Comment.author_website, Comment.body_html,
-            Comment.created_at, Comment.author_email, Comment.depth, Comment.status,
+            c.id, c.parent_id, c.author_name, c.author_website, c.body_html, c.created_at, c.author_email, c.depth,
+            c.status,
         )
-        .where(Comment.id.in_(sa.select(tree.c.id)))
-        .order_by(Comment.created_at, Comment.id)
+        .where(c.id.in_(sa.select(tree.c.id)))
+        .order_by(c.created_at, c.id)
     )
 
 
-def visible_comments(article: Article, pending_ids: list[int], *, after: str | None = None) -> Thread:
+def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, after: str | None = None) -> Thread:
     """One page of top-level comments (``comments_per_page``, oldest first, keyset ``after``) with their replies.
 
     Approved comments, plus the reader's own pending ones; as a projection without the email. One query:
@@ -212,7 +275,7 @@ def visible_comments(article: Article, pending_ids: list[int], *, after: str | N
     return Thread(entries[:cut], cursor is None, next_cursor)
 
 
-def _keep_reading(article: Article) -> list[related.ReadingLink]:
+def _keep_reading(article: ArticleView) -> list[related.ReadingLink]:
     """Curated links and the stored automatic picks (``services.related``), in one query."""
     size = current_app.config["KEEP_READING_SIZE"]
     rows = db.session.execute(_keep_reading_statement(), {"article_id": article.id}).all()
@@ -223,20 +286,21 @@ def _keep_reading(article: Article) -> list[related.ReadingLink]:
 
 @functools.cache
 def _keep_reading_statement() -> sa.Select:
-    target = sa.orm.aliased(Article)
+    targets = Article.__table__.alias("target")  # Core tables: the rows are read as rows, not objects
+    link, target = RelatedLink.__table__.c, targets.c
     return (
         sa.select(
-            sa.case((RelatedLink.kind == RelatedKind.CURATED, 0), else_=1).label("grp"),
-            RelatedLink.position.label("ord"),
-            RelatedLink.url,
-            sa.func.coalesce(target.title, RelatedLink.title, RelatedLink.url).label("title"),
+            sa.case((link.kind == RelatedKind.CURATED, 0), else_=1).label("grp"),
+            link.position.label("ord"),
+            link.url,
+            sa.func.coalesce(target.title, link.title, link.url).label("title"),
             target.slug,
         )
-        .outerjoin(target, RelatedLink.target_article_id == target.id)
+        .select_from(RelatedLink.__table__.outerjoin(targets, link.target_article_id == target.id))
         .where(
-            RelatedLink.article_id == sa.bindparam("article_id"),
-            sa.or_(RelatedLink.target_article_id.is_(None), sa.and_(target.status == ArticleStatus.PUBLISHED,
-                                                                   target.published_at.is_not(None))),
+            link.article_id == sa.bindparam("article_id"),
+            sa.or_(link.target_article_id.is_(None),
+                   sa.and_(target.status == ArticleStatus.PUBLISHED, target.published_at.is_not(None))),
         )
         .order_by("grp", "ord")
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -68,14 +69,15 @@ def submit_comment(
         raise CommentRefused(CLOSED, status=403)
     settings = get_settings()
     parent = _valid_parent(article, draft.parent_id, max_depth=settings.thread_depth)
-    if _is_duplicate(article, draft):
+    duplicate, known = _history(article, draft)
+    if duplicate:
         raise CommentRefused(DUPLICATE, field="body")
 
     verdict = moderation.decide(
         policy_from(settings),
         draft,
         by_editor=user is not None and user.role in (Role.EDITOR, Role.ADMIN),
-        known_commenter=_is_known(draft),
+        known_commenter=known,
     )
     comment = record_comment(
         article, name=draft.name, email=draft.email, website=draft.website, body=draft.body, parent=parent,
@@ -104,29 +106,27 @@ def _valid_parent(article: Article, parent_id: int | None, *, max_depth: int) ->
     return parent
 
 
-def _any_comment(*conditions: sa.ColumnElement[bool]) -> bool:
-    return bool(db.session.scalar(sa.select(sa.exists().where(*conditions))))
+def _history(article: Article, draft: moderation.Draft) -> tuple[bool, bool]:
+    """(the same comment is already on this article, this commenter — same email *and* name — has had a
+    comment approved before), in one query."""
+    row = db.session.execute(
+        _history_statement(),
+        {"article_id": article.id, "email": draft.email, "name": draft.name, "body": draft.body},
+    ).one()
+    return bool(row.duplicate), bool(row.known)
 
 
-def _is_duplicate(article: Article, draft: moderation.Draft) -> bool:
-    return _any_comment(
-        Comment.article_id == article.id, Comment.author_email == draft.email, Comment.body_text == draft.body
-    )
-
-
-def _is_known(draft: moderation.Draft) -> bool:
-    """Has this commenter (same email *and* name) had a comment approved before?"""
-    return _any_comment(
-        Comment.author_email == draft.email, Comment.author_name == draft.name, Comment.status == CommentStatus.APPROVED
-    )
+@functools.cache
+def _history_statement() -> sa.Select:
+    c = Comment.__table__.c  # Core columns: no ORM round trip for a statement that loads no objects
+    email = c.author_email == sa.bindparam("email")
+    duplicate = sa.exists().where(c.article_id == sa.bindparam("article_id"), email, c.body_text == sa.bindparam("body"))
+    known = sa.exists().where(email, c.author_name == sa.bindparam("name"), c.status == CommentStatus.APPROVED)
+    return sa.select(duplicate.label("duplicate"), known.label("known"))
 
 
 def _notify_editors(article: Article, comment: Comment, *, desk_url: str) -> None:
-    recipients = list(
-        db.session.scalars(
-            sa.select(User.email).where(User.is_active, User.role.in_([Role.EDITOR, Role.ADMIN])).order_by(User.id)
-        )
-    )
+    recipients = list(db.session.scalars(_editors_statement()))
     title = " ".join(article.title.split())
     body = "\n".join(
         [
@@ -145,6 +145,12 @@ def _notify_editors(article: Article, comment: Comment, *, desk_url: str) -> Non
         db.session, mail.send, mail.MailSettings.from_config(current_app.config), recipients,
         f"[{title[:60]}] New comment awaiting moderation", body,
     )
+
+
+@functools.cache
+def _editors_statement() -> sa.Select:
+    u = User.__table__.c
+    return sa.select(u.email).where(u.is_active, u.role.in_([Role.EDITOR, Role.ADMIN])).order_by(u.id)
 
 
 def refresh_comment_count(article_id: int) -> None:
