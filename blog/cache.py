@@ -96,9 +96,10 @@ def _forget(session: Session) -> None:
 class PageEntry:
     """An article page as every plain anonymous reader sees it, and the versions it was made from."""
 
-    html: str
+    chunks: tuple[bytes, ...]  # the page's UTF-8 bytes, cut where the reader's own values go
+    fills: tuple[str, ...]  # what goes between chunk n and n + 1 ("csrf" or "ts")
     article_id: int
-    digest: str  # of ``html``: the content part of the page's ETag
+    digest: str  # of the page with its slots: the content part of the page's ETag
     site_version: str
     article_version: str
 

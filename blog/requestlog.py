@@ -7,8 +7,10 @@ lines on stdout; elsewhere the logger is silent unless configured.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -30,11 +32,22 @@ def init_app(app: Flask) -> None:
 def _start() -> None:
     g.request_started = time.perf_counter()
     incoming = request.headers.get(HEADER, "")
-    g.request_id = incoming if _USABLE_ID.fullmatch(incoming) else uuid.uuid4().hex
+    g.request_id = incoming if _USABLE_ID.fullmatch(incoming) else _new_id()
+
+
+_prefix = {"pid": None, "value": ""}
+_counter = itertools.count(1)
+
+
+def _new_id() -> str:
+    """Unique per request without a system call: a random prefix per process, then a counter (hex)."""
+    if _prefix["pid"] != os.getpid():  # a forked worker gets its own prefix
+        _prefix.update(pid=os.getpid(), value=uuid.uuid4().hex[:16])
+    return f"{_prefix['value']}{next(_counter):016x}"
 
 
 def _finish(response: Response) -> Response:
-    request_id = g.setdefault("request_id", uuid.uuid4().hex)
+    request_id = g.setdefault("request_id", _new_id())
     response.headers[HEADER] = request_id
     if log.isEnabledFor(logging.INFO):
         started = g.get("request_started")

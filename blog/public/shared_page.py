@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Callable
 
@@ -64,20 +65,30 @@ def respond(slug: str, variant: str, render: Callable[[], cache.PageEntry]) -> R
     entry = cache.get_page(slug, variant) if cache.enabled() else None
     if entry is None:
         entry = render()
-    csrf_slot, ts_slot = slots()
-    token = generate_csrf() if csrf_slot in entry.html else ""  # first: a new session's ETag counts its secret
+    token = generate_csrf() if "csrf" in entry.fills else ""  # first: a new session's ETag counts its secret
     etag = _etag(entry)
     headers = {"Cache-Control": "private, no-cache", "ETag": f'W/"{etag}"'}
     if request.if_none_match.contains_weak(etag):
         return Response(status=304, headers=headers)
-    html = entry.html
-    if ts_slot in html:
-        html = html.replace(csrf_slot, token).replace(ts_slot, form_token(entry.article_id))
-    return Response(html, mimetype="text/html", headers=headers)
+    values = {"csrf": token.encode(), "ts": form_token(entry.article_id).encode()} if entry.fills else {}
+    body = [entry.chunks[0]]
+    for fill, chunk in zip(entry.fills, entry.chunks[1:]):
+        body += (values[fill], chunk)
+    return Response(b"".join(body), mimetype="text/html", headers=headers)
 
 
-def digest(html: str) -> str:
-    return hashlib.blake2b(html.encode(), digest_size=12).hexdigest()
+def make_entry(html: str, article_id: int, versions: tuple[str, str]) -> cache.PageEntry:
+    """The rendered page (with slots) as a cache entry: bytes cut at the slots, joined per reader."""
+    csrf_slot, ts_slot = slots()
+    pieces = re.split(f"({re.escape(csrf_slot)}|{re.escape(ts_slot)})", html)
+    return cache.PageEntry(
+        chunks=tuple(piece.encode() for piece in pieces[0::2]),
+        fills=tuple("csrf" if slot == csrf_slot else "ts" for slot in pieces[1::2]),
+        article_id=article_id,
+        digest=hashlib.blake2b(html.encode(), digest_size=12).hexdigest(),
+        site_version=versions[0],
+        article_version=versions[1],
+    )
 
 
 def _etag(entry: cache.PageEntry) -> str:

@@ -66,15 +66,23 @@ def _render_shared(slug: str, after: str | None) -> cache.PageEntry:
     versions = None
     if cache.enabled():  # the versions are read before the data (blog/cache.py)
         versions = cache.page_versions(articles.published_article_id(slug) or abort(404))
-    form = CommentForm(article_id=0)
-    csrf_slot, form.ts.data = shared_page.slots()
-    if "csrf_token" in form:  # absent when CSRF protection is switched off (WTF_CSRF_ENABLED)
-        form.csrf_token.current_token = csrf_slot
-    html, page = _render(slug, form, after=after, slot_form=True)
-    entry = cache.PageEntry(html, page.article.id, shared_page.digest(html), *(versions or ("", "")))
+    csrf_slot = shared_page.slots()[0] if current_app.config["WTF_CSRF_ENABLED"] else None
+    html, page = _render(slug, _blank_form(), after=after, blank=True, csrf_slot=csrf_slot)
+    entry = shared_page.make_entry(html, page.article.id, versions or ("", ""))
     if versions:
         cache.set_page(slug, after or "", entry, timeout=_cache_timeout(page.article))
     return entry
+
+
+def _blank_form() -> CommentForm:
+    """The shared page's empty form, slots for its tokens: the same for every reader, so built once per app
+    (and never changed after: ``_render`` leaves a slotted form alone)."""
+    form = current_app.extensions.get("blog_blank_comment_form")
+    if form is None:
+        form = CommentForm(formdata=None, article_id=0, meta={"csrf": False})  # the CSRF slot: the template
+        form.ts.data = shared_page.slots()[1]
+        current_app.extensions["blog_blank_comment_form"] = form
+    return form
 
 
 def _cache_timeout(article) -> int:
@@ -126,9 +134,10 @@ def render_article(slug: str, form: CommentForm | None, status: int = 200):
 
 
 def _render(
-    slug: str, form: CommentForm | None, *, after: str | None, slot_form: bool = False
+    slug: str, form: CommentForm | None, *, after: str | None, blank: bool = False, csrf_slot: str | None = None
 ) -> tuple[str, articles.ArticlePage]:
-    """The page's HTML and data. ``slot_form``: the form's tokens are already slots, leave them.
+    """The page's HTML and data. ``blank``: ``form`` is the shared one of ``_blank_form``, whose tokens are
+    slots, and ``csrf_slot`` the CSRF token's slot (None when CSRF protection is off).
 
     The comment thread is the same for every reader who has no comment awaiting moderation, so it comes
     from the shared cache; a reader with pending comments, or replying, gets it rendered for them alone.
@@ -140,14 +149,14 @@ def _render(
     page = articles.get_article_page(slug, pending_ids=pending, with_comments=not shared, after=after) or abort(404)
     closed = form is None or comments.comments_closed(page.article, now=utcnow())
     reply_to = None
-    if not closed:
+    if not closed and not blank:
         form.article_id = page.article.id
-        if not slot_form:
-            form.renew_token()
+        form.renew_token()
+    if not closed:
         reply_to = next((e.comment for e in page.comments if e.comment.id == wanted), None)
     html = render_template(
         "public/article.html", page=page, article=page.article, form=form, closed=closed, reply_to=reply_to,
-        thread=_thread(page, closed=closed, shared=shared, after=after),
+        csrf_slot=csrf_slot, thread=_thread(page, closed=closed, shared=shared, after=after),
     )
     return html, page
 

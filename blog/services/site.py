@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+import sqlalchemy as sa
 from flask import g
 
 from blog.extensions import db
@@ -9,11 +12,17 @@ from blog.models import SETTINGS_ID, SiteSettings
 
 
 def get_settings() -> SiteSettings:
-    """The settings row, read once per request; built from the column defaults if none is stored."""
+    """The settings, read once per request, for reading only (``ensure_settings`` is for changing them):
+    the stored row as a plain row (every page reads it; no ORM object needed), or the column defaults."""
     if "site_settings" not in g:
-        row = db.session.get(SiteSettings, SETTINGS_ID)
+        row = db.session.execute(_settings_statement()).one_or_none()
         g.site_settings = row if row is not None else default_settings()
     return g.site_settings
+
+
+@functools.cache
+def _settings_statement() -> sa.Select:
+    return sa.select(SiteSettings.__table__).where(SiteSettings.__table__.c.id == SETTINGS_ID)
 
 
 def default_settings() -> SiteSettings:
