@@ -46,11 +46,12 @@ def init_app(app: Flask) -> None:
 
 
 def _add_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    """Each header unless the view set its own (one pass over the response's headers, not one per header)."""
+    present = {key.lower() for key in response.headers.keys()}
+    wanted = [("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"]), *HEADERS.items()]
     if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", HSTS)
+        wanted.append(("Strict-Transport-Security", HSTS))
+    response.headers.extend((name, value) for name, value in wanted if name.lower() not in present)
     return response
 
 

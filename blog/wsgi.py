@@ -9,7 +9,10 @@ import logging
 import sqlalchemy as sa
 import sqlalchemy.orm
 
+from email_validator import validate_email
+
 from blog import create_app
+from blog.core import sanitize
 from blog.extensions import db
 from blog.models import Article, ArticleStatus
 from blog.security import require_secret_key
@@ -31,6 +34,8 @@ def warm_up(app) -> None:
         for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml", ".txt"))):
             app.jinja_env.get_template(name)
         sqlalchemy.orm.configure_mappers()
+        sanitize.render_comment("A *warm-up* comment, with a link: https://example.org/")  # bleach, markdown-it
+        validate_email("warm-up@example.org", check_deliverability=False)
         try:
             slug = db.session.scalar(
                 sa.select(Article.slug).where(Article.status == ArticleStatus.PUBLISHED).limit(1)

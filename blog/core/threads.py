@@ -36,9 +36,11 @@ def thread(comments: Sequence[T], *, max_depth: int) -> list[ThreadEntry[T]]:
         children[parent].append(c)
 
     ordered: list[ThreadEntry[T]] = []
+    deepest = max_depth - 1
     stack = [(c, 0) for c in reversed(children[None])]
     while stack:
         comment, depth = stack.pop()
-        ordered.append(ThreadEntry(comment, min(depth, max_depth - 1)))
-        stack.extend((child, depth + 1) for child in reversed(children[comment.id]))
+        ordered.append(ThreadEntry(comment, depth if depth < deepest else deepest))
+        if replies := children.get(comment.id):
+            stack.extend((child, depth + 1) for child in reversed(replies))
     return ordered

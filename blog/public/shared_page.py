@@ -34,6 +34,7 @@ from blog.public.forms import form_token
 
 ETAG_WINDOW_SECONDS = 3600  # a revalidated copy's form tokens are at most this old
 _clock = time.time
+_CSRF_SECRET = "csrf_token"  # where Flask-WTF keeps the session's CSRF secret (WTF_CSRF_FIELD_NAME, not changed)
 
 
 def is_plain_reader() -> bool:
@@ -65,11 +66,16 @@ def respond(slug: str, variant: str, render: Callable[[], cache.PageEntry]) -> R
     entry = cache.get_page(slug, variant) if cache.enabled() else None
     if entry is None:
         entry = render()
-    token = generate_csrf() if "csrf" in entry.fills else ""  # first: a new session's ETag counts its secret
+    wants_token = "csrf" in entry.fills
+    # A new session gets its secret now, as part of the ETag; a returning reader's token is signed only
+    # when the page is sent (not for a 304).
+    token = generate_csrf() if wants_token and _CSRF_SECRET not in session else None
     etag = _etag(entry)
     headers = {"Cache-Control": "private, no-cache", "ETag": f'W/"{etag}"'}
     if request.if_none_match.contains_weak(etag):
         return Response(status=304, headers=headers)
+    if token is None:
+        token = generate_csrf() if wants_token else ""
     values = {"csrf": token.encode(), "ts": form_token(entry.article_id).encode()} if entry.fills else {}
     body = [entry.chunks[0]]
     for fill, chunk in zip(entry.fills, entry.chunks[1:]):
@@ -93,7 +99,7 @@ def make_entry(html: str, article_id: int, versions: tuple[str, str]) -> cache.P
 
 def _etag(entry: cache.PageEntry) -> str:
     """``<page digest>-<reader digest>``; the reader part is keyed so it reveals nothing about the session."""
-    raw = session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "")
+    raw = session.get(_CSRF_SECRET, "")
     window = int(_clock() // ETAG_WINDOW_SECONDS)
     reader = hmac.new(
         current_app.config["SECRET_KEY"].encode(), f"{raw}:{window}".encode(), hashlib.sha256

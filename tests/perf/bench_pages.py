@@ -339,8 +339,10 @@ class WrkResult:
 
 
 def run_wrk(wrk: str, port: int, path: str, duration: int, threads: int, connections: int,
-            script: Path | None = None) -> WrkResult:
+            script: Path | None = None, headers: tuple[str, ...] = ()) -> WrkResult:
     argv = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    for header in headers:
+        argv += ["-H", header]
     if script:
         argv += ["-s", str(script)]
     argv.append(f"http://127.0.0.1:{port}{path}")
@@ -384,6 +386,7 @@ class Target:
     runs: list[WrkResult] = field(default_factory=list)
     note: str = ""
     mem_key: str = ""  # which server's PSS to show
+    headers: tuple[str, ...] = ()  # sent with every request (wrk -H)
 
 
 def start_redis(logs: Path) -> tuple[Proc | None, str]:
@@ -407,6 +410,22 @@ def start_redis(logs: Path) -> tuple[Proc | None, str]:
             time.sleep(0.1)
     proc.stop()
     return None, "redis-server did not answer PING"
+
+
+def revisit_headers(port: int, path: str) -> tuple[str, ...]:
+    """What a returning reader's browser sends: its session cookie and the page's ETag (If-None-Match)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        cookie = (response.getheader("Set-Cookie") or "").split(";", 1)[0]
+        etag = response.getheader("ETag")
+    finally:
+        conn.close()
+    if response.status != 200 or not cookie or not etag:
+        raise RuntimeError(f"GET {path}: {response.status}, cookie {bool(cookie)}, ETag {etag!r}")
+    return (f"Cookie: {cookie}", f"If-None-Match: {etag}")
 
 
 def form_ts(port: int) -> str:
@@ -490,6 +509,8 @@ def main() -> int:
             targets += [Target(f"article 100 comments, cold{tag}", cold, ARTICLE, mem_key=f"cold{tag}")]
             if warm:
                 targets.append(Target(f"article 100 comments, warm{tag}", warm, ARTICLE, mem_key=f"warm{tag}"))
+                targets.append(Target(f"article, warm, revisit (304){tag}", warm, ARTICLE, mem_key=f"warm{tag}",
+                                      headers=revisit_headers(warm.port, ARTICLE)))
             else:
                 targets.append(Target(f"article 100 comments, warm{tag}", cold, ARTICLE, note=f"n/a: {redis_reason}"))
             targets += [
@@ -598,7 +619,8 @@ def main() -> int:
             for t in targets:
                 if t.note:
                     continue
-                result = run_wrk(wrk, t.server.port, t.path, duration, args.threads, args.connections, t.script)
+                result = run_wrk(wrk, t.server.port, t.path, duration, args.threads, args.connections, t.script,
+                                 t.headers)
                 t.runs.append(result)
                 log(f"round {round_no}: {t.name}: {result.rps:,.0f} req/s, p50 {result.p50:.1f} ms, "
                     f"p99 {result.p99:.1f} ms, errors {result.errors}")
