@@ -7,9 +7,12 @@ word is quoted, so ``"``, ``*``, ``AND OR NOT``, ``NEAR(`` and friends are searc
 
 from __future__ import annotations
 
+import bisect
+import functools
 import html
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from blog.core.terms import fold, stem
 
@@ -19,6 +22,7 @@ SNIPPET_WORDS = 30
 
 _WORD = re.compile(r"[^\W_]+")
 _TAG = re.compile(r"<[^>]*>")
+_TOKEN = re.compile(r"\S+")  # the tokens of str.split()
 
 
 class QueryError(ValueError):
@@ -63,19 +67,36 @@ def plain_text(html_text: str) -> str:
     return " ".join(html.unescape(_TAG.sub(" ", html_text)).split())
 
 
-def _matches(token: str, keys: set[str]) -> bool:
-    folded = fold(token)
-    return stem(folded) in keys or any(folded.startswith(key) for key in keys if len(key) >= 4)
+@functools.lru_cache(maxsize=65_536)
+def _forms(word: str) -> tuple[str, str]:
+    """A word folded, and its stem. Memoised: a snippet looks at every word of an article's body, and
+    folding and stemming each was most of a search page's time; a site's vocabulary repeats."""
+    folded = fold(word)
+    return folded, stem(folded)
 
 
-def _keys(query: Query) -> set[str]:
-    return {stem(fold(w)) for w in query.words} | {fold(w) for w in query.words}
+class _Keys(NamedTuple):
+    """What a word is compared with: the query's stems and folded words, and those usable as prefixes."""
+
+    words: frozenset[str]
+    prefixes: tuple[str, ...]  # the keys of 4 letters or more
+
+
+@functools.lru_cache(maxsize=65_536)
+def _matches(token: str, keys: _Keys) -> bool:
+    folded, stemmed = _forms(token)
+    return stemmed in keys.words or folded.startswith(keys.prefixes)
+
+
+def _keys(query: Query) -> _Keys:
+    words = frozenset({stem(fold(w)) for w in query.words} | {fold(w) for w in query.words})
+    return _Keys(words, tuple(sorted(key for key in words if len(key) >= 4)))
 
 
 def mentions(text: str, query: Query) -> bool:
     """Does ``text`` contain one of the query's words (by stem or prefix)?"""
     keys = _keys(query)
-    return any(_matches(word, keys) for word in _WORD.findall(text))
+    return any(_matches(word, keys) for word in set(_WORD.findall(text)))
 
 
 def highlight(text: str, query: Query, *, words: int = SNIPPET_WORDS) -> str:
@@ -86,7 +107,39 @@ def highlight(text: str, query: Query, *, words: int = SNIPPET_WORDS) -> str:
     """
     keys = _keys(query)
     tokens = text.split()
-    hits = [i for i, token in enumerate(tokens) if any(_matches(part, keys) for part in _WORD.findall(token))]
+    return _window(tokens, _hits(text, tokens, keys), keys, words)
+
+
+def snippet(body: str, summary: str, query: Query, *, words: int = SNIPPET_WORDS) -> str:
+    """``highlight`` of the body when it mentions the query, else of the summary (when there is one).
+
+    The same as ``highlight(body if mentions(body, query) or not summary else summary, query)``, with
+    the body's words looked at once.
+    """
+    keys = _keys(query)
+    tokens = body.split()
+    hits = _hits(body, tokens, keys)
+    if not hits and summary:
+        return highlight(summary, query, words=words)
+    return _window(tokens, hits, keys, words)
+
+
+def _hits(text: str, tokens: list[str], keys: _Keys) -> list[int]:
+    """Positions of the tokens (``text.split()``) holding a matching word.
+
+    Each distinct word is compared once; then one regular expression finds where the matching words
+    stand (as whole words, like ``_WORD``) and each place is mapped to its token.
+    """
+    found = {word for word in set(_WORD.findall(text)) if _matches(word, keys)}
+    if not found:
+        return []
+    words = "|".join(re.escape(word) for word in sorted(found, key=len, reverse=True))
+    starts = [m.start() for m in _TOKEN.finditer(text)]
+    places = re.finditer(rf"(?<![^\W_])(?:{words})(?![^\W_])", text)
+    return sorted({bisect.bisect_right(starts, m.start()) - 1 for m in places})
+
+
+def _window(tokens: list[str], hits: list[int], keys: _Keys, words: int) -> str:
     start = 0
     if hits:
         best = _densest(hits, words)
@@ -107,7 +160,7 @@ def _densest(hits: list[int], width: int) -> int:
     return best
 
 
-def _mark(token: str, keys: set[str]) -> str:
+def _mark(token: str, keys: _Keys) -> str:
     """One whitespace-free token, escaped, with its matching words wrapped in ``<mark>``."""
     out, last = [], 0
     for found in _WORD.finditer(token):

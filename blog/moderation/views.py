@@ -43,7 +43,8 @@ def desk():
     filters = {k: v for k, v in {"status": query.status.value, "article": article.slug if article else None,
                                  "q": query.q or None}.items() if v}
     return render_template("moderation/desk.html", page=page, query=query, article=article, filters=filters,
-                           actions=ACTIONS_FOR[query.status], here=request.full_path.rstrip("?"))
+                           actions=ACTIONS_FOR[query.status], here=request.full_path.rstrip("?"),
+                           shown_count=moderation.shown_count)
 
 
 # Which buttons each tab offers (one-click on a row, and in the bulk menu).

@@ -82,12 +82,17 @@ class ArticlePage:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list, with what the pager needs."""
+    """One page of a list, with what the pager needs.
+
+    ``exact=False``: the list was counted only so far (``COUNT_AHEAD`` rows past the page's start, or
+    search's ``RANK_LIMIT``) and has more than ``total`` entries; the pager then shows no last page.
+    """
 
     items: list
     number: int
     per_page: int
     total: int
+    exact: bool = True
 
     @property
     def pages(self) -> int:
@@ -249,16 +254,13 @@ def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, 
     if cursor is not None:
         params["after_time"], params["after_id"] = cursor
     rows = db.session.execute(_thread_statement(bool(pending_ids), cursor is not None), params)
-    public = [
+    pending = CommentStatus.PENDING
+    public = [  # positional and unpacked: this runs once per comment shown
         PublicComment(
-            id=r.id, parent_id=r.parent_id, author_name=r.author_name, author_website=r.author_website,
-            body_html=r.body_html, created_at=r.created_at,
-            avatar_initials=privacy.initials(r.author_name),
-            avatar_colour=privacy.avatar_colour(secret, r.author_email),
-            depth=r.depth,
-            is_pending=r.status == CommentStatus.PENDING,
+            ident, parent_id, name, website, body_html, created_at, privacy.initials(name),
+            privacy.avatar_colour(secret, email), depth, status == pending,
         )
-        for r in rows
+        for ident, parent_id, name, website, body_html, created_at, email, depth, status in rows
     ]
     entries = thread(public, max_depth=settings.thread_depth)
     # Keep per_page top-level comments with their replies; the extra one (if any) says there is more.
@@ -312,24 +314,92 @@ def _link(row: sa.Row) -> related.ReadingLink:
     return related.ReadingLink(title=row.title, url=row.url)
 
 
+COUNT_AHEAD = 1000  # list rows counted past the start of a page; beyond, the pager says there are more
+
+
 def list_published(
     page: int, per_page: int, *, author: User | None = None, tag: Tag | None = None
 ) -> Page:
-    where = [_published()]
-    if author is not None:
-        where.append(Article.author_id == author.id)
+    """One page of published articles, newest first: all of them, an author's or a tag's.
+
+    Two statements, whatever the size of the site (plus the tags of the page's articles):
+
+    - the count. A tag's is exact, from ``ix_article_tags_tag_id_article_id`` alone: the tag's links
+      minus those of unpublished articles (an index range of ``ix_articles_status_published_at``).
+      The home and author pages count the rows from the page's start, at most ``COUNT_AHEAD`` + 1
+      (index only): exact for a list that ends within ``COUNT_AHEAD`` rows, else a lower bound
+      (``Page.exact`` False) — an exact count visited every published article on every request;
+    - the page: its ids from the index (``OFFSET`` skips index entries, not rows), then their rows.
+    """
+    offset = (page - 1) * per_page
+    params = {"offset": offset, "limit": per_page}
+    kind = "tag" if tag is not None else "author" if author is not None else "all"
     if tag is not None:
-        where.append(Article.tags.any(Tag.id == tag.id))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Article).where(*where)) or 0
-    articles = db.session.scalars(
+        params["tag_id"] = tag.id
+    if author is not None:
+        params["author_id"] = author.id
+    exact = True
+    if kind == "tag":
+        total = db.session.scalar(_tag_count_statement(), params) or 0
+    else:
+        counted = db.session.scalar(_window_count_statement(kind), {**params, "ahead": COUNT_AHEAD + 1}) or 0
+        total, exact = offset + counted, counted <= COUNT_AHEAD
+    if offset and offset >= total:  # past the end: no rows to read (the view answers 404)
+        return Page([], page, per_page, total, exact)
+    articles = db.session.scalars(_list_statement(kind), params).all()
+    return Page(list(articles), page, per_page, total, exact)
+
+
+def _list_filter(kind: str) -> list[sa.ColumnElement[bool]]:
+    where = [_published()]
+    if kind == "author":
+        where.append(Article.author_id == sa.bindparam("author_id"))
+    elif kind == "tag":
+        links = article_tags.c
+        where.append(Article.id.in_(sa.select(links.article_id).where(links.tag_id == sa.bindparam("tag_id"))))
+    return where
+
+
+@functools.cache
+def _window_count_statement(kind: str) -> sa.Select:
+    """Published rows from the page's start, at most ``ahead`` (no ORDER BY: any order counts the same)."""
+    window = (
+        sa.select(Article.id).where(*_list_filter(kind))
+        .limit(sa.bindparam("ahead", type_=sa.Integer)).offset(sa.bindparam("offset", type_=sa.Integer))
+    )
+    return sa.select(sa.func.count()).select_from(window.subquery("window"))
+
+
+@functools.cache
+def _tag_count_statement() -> sa.Select:
+    """A tag's published articles: its links, minus the links of unpublished articles (few, by index)."""
+    links = article_tags.c
+    unpublished = sa.union_all(
+        sa.select(Article.id).where(Article.status.in_([s for s in ArticleStatus if s is not ArticleStatus.PUBLISHED])),
+        sa.select(Article.id).where(Article.status == ArticleStatus.PUBLISHED, Article.published_at.is_(None)),
+    )
+    tag = links.tag_id == sa.bindparam("tag_id")
+    linked = sa.select(sa.func.count()).select_from(article_tags).where(tag).scalar_subquery()
+    hidden = (
+        sa.select(sa.func.count()).select_from(article_tags).where(tag, links.article_id.in_(unpublished))
+        .scalar_subquery()
+    )
+    return sa.select(linked - hidden)
+
+
+@functools.cache
+def _list_statement(kind: str) -> sa.Select:
+    newest_first = (Article.published_at.desc(), Article.id.desc())
+    ids = (
+        sa.select(Article.id).where(*_list_filter(kind)).order_by(*newest_first)
+        .limit(sa.bindparam("limit", type_=sa.Integer)).offset(sa.bindparam("offset", type_=sa.Integer))
+    )
+    return (
         sa.select(Article)
-        .where(*where)
-        .options(joinedload(Article.author), sa.orm.selectinload(Article.tags), raiseload("*"))
-        .order_by(Article.published_at.desc(), Article.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(list(articles), page, per_page, total)
+        .where(Article.id.in_(ids))
+        .options(joinedload(Article.author), selectinload(Article.tags), raiseload("*"))
+        .order_by(*newest_first)
+    )
 
 
 def get_author(slug: str) -> User | None:
