@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -118,20 +119,23 @@ def page_versions(article_id: int) -> tuple[str, str] | None:
 # on every request, so it is exactly as fresh as the shared copy.
 LOCAL_PAGES = 32
 _local: OrderedDict[tuple[str, str], PageEntry] = OrderedDict()
+_local_lock = threading.Lock()  # gthread workers serve several requests at once
 
 
 def get_page(slug: str, variant: str) -> PageEntry | None:
     """The stored page for ``slug`` (and comment page ``variant``) when it is still current, else None."""
     key = (slug, variant)
     try:
-        entry = _local.get(key)
+        with _local_lock:
+            entry = _local.get(key)
         if entry is not None:
             if cache.get_many(SITE_VERSION, _version_key(entry.article_id)) == [
                 entry.site_version, entry.article_version
             ]:
-                _local.move_to_end(key)
+                _keep_local(key, entry)
                 return entry
-            del _local[key]
+            with _local_lock:
+                _local.pop(key, None)
         entry, site_version = cache.get_many(_page_key(slug, variant), SITE_VERSION)
         if not isinstance(entry, PageEntry) or entry.site_version != site_version:
             return None
@@ -145,10 +149,11 @@ def get_page(slug: str, variant: str) -> PageEntry | None:
 
 
 def _keep_local(key: tuple[str, str], entry: PageEntry) -> None:
-    _local[key] = entry
-    _local.move_to_end(key)
-    while len(_local) > LOCAL_PAGES:
-        _local.popitem(last=False)
+    with _local_lock:
+        _local[key] = entry
+        _local.move_to_end(key)
+        while len(_local) > LOCAL_PAGES:
+            _local.popitem(last=False)
 
 
 def set_page(slug: str, variant: str, entry: PageEntry, timeout: int | None = None) -> None:

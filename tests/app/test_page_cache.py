@@ -4,6 +4,7 @@ Each reader still gets their own form tokens; any change a reader could see reti
 for revisits; personal pages are neither shared nor stored.
 """
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -221,3 +222,26 @@ def test_without_a_cache_every_request_renders(app, story, count_queries):
     with count_queries() as statements:
         get_text(app.test_client())
     assert any("FROM comments" in s for s in statements)  # rendered from the database again
+
+
+def test_the_per_process_copies_survive_concurrent_requests(cached, story, make_article, monkeypatch):
+    """gthread workers serve requests in parallel: the process's page copies are shared between them."""
+    slugs = [SLUG] + [f"story-{n}" for n in range(3)]
+    for slug in slugs[1:]:
+        make_article(f"Story {slug}", slug=slug)
+    failures = []
+
+    def reader() -> None:
+        client = cached.test_client()
+        for n in range(30):
+            response = client.get(f"/articles/{slugs[n % len(slugs)]}")
+            if response.status_code != 200:
+                failures.append(response.status_code)
+
+    monkeypatch.setattr(cache, "LOCAL_PAGES", 2)  # so the readers also evict each other's copies
+    threads = [threading.Thread(target=reader) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
