@@ -7,13 +7,12 @@ lines on stdout; elsewhere the logger is silent unless configured.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import os
+import random
 import re
 import time
-import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, Response, g, request
@@ -35,15 +34,15 @@ def _start() -> None:
     g.request_id = incoming if _USABLE_ID.fullmatch(incoming) else _new_id()
 
 
-_prefix = {"pid": None, "value": ""}
-_counter = itertools.count(1)
+_random = {"pid": None, "source": random.Random()}
 
 
 def _new_id() -> str:
-    """Unique per request without a system call: a random prefix per process, then a counter (hex)."""
-    if _prefix["pid"] != os.getpid():  # a forked worker gets its own prefix
-        _prefix.update(pid=os.getpid(), value=uuid.uuid4().hex[:16])
-    return f"{_prefix['value']}{next(_counter):016x}"
+    """128 random bits, from a generator seeded per process from the OS (no system call per request, unlike
+    uuid4; and unlike a counter it says nothing about how many requests a worker has served)."""
+    if _random["pid"] != os.getpid():  # a forked worker must not repeat its parent's sequence
+        _random.update(pid=os.getpid(), source=random.Random(os.urandom(16)))
+    return f"{_random['source'].getrandbits(128):032x}"
 
 
 def _finish(response: Response) -> Response:
