@@ -84,12 +84,24 @@ def decide(policy: Policy, draft: Draft, *, by_editor: bool, known_commenter: bo
     return Verdict(Status.PENDING, ("first comment" if not known_commenter else "moderation required",))
 
 
+def comments_close_at(
+    *, comments_open: bool, published_at: datetime | None, close_after_days: int | None
+) -> datetime | None:
+    """When comments close by age; None when they never do that way (or are closed anyway)."""
+    if not comments_open or published_at is None or close_after_days is None:
+        return None
+    return published_at + timedelta(days=close_after_days)
+
+
 def comments_closed(
     *, comments_open: bool, published_at: datetime | None, close_after_days: int | None, now: datetime
 ) -> bool:
     if not comments_open or published_at is None:
         return True
-    return close_after_days is not None and now - published_at > timedelta(days=close_after_days)
+    closes_at = comments_close_at(
+        comments_open=comments_open, published_at=published_at, close_after_days=close_after_days
+    )
+    return closes_at is not None and now > closes_at
 
 
 def reply_refusal(

@@ -88,9 +88,9 @@ def _blank_form() -> CommentForm:
 def _cache_timeout(article) -> int:
     """The configured lifetime, cut short when the article's comments close by age before it ends."""
     timeout = current_app.config["CACHE_DEFAULT_TIMEOUT"]
-    closes_at = comments.comments_close_at(article)
-    if closes_at is not None and closes_at > utcnow():
-        timeout = min(timeout, int((closes_at - utcnow()).total_seconds()) + 1)
+    closes_at, now = comments.comments_close_at(article), utcnow()
+    if closes_at is not None and closes_at > now:
+        timeout = min(timeout, int((closes_at - now).total_seconds()) + 1)
     return timeout
 
 

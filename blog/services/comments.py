@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -44,20 +44,20 @@ def policy_from(settings: SiteSettings) -> moderation.Policy:
 
 
 def comments_closed(article: Article, *, now: datetime) -> bool:
-    return moderation.comments_closed(
-        comments_open=article.comments_open,
-        published_at=article.published_at if article.is_published else None,
-        close_after_days=get_settings().close_after_days,
-        now=now,
-    )
+    return moderation.comments_closed(**_closing_rule(article), now=now)
 
 
 def comments_close_at(article: Article) -> datetime | None:
     """When an open article's comments close by age (``close_after_days``), if they do."""
-    days = get_settings().close_after_days
-    if not article.comments_open or article.published_at is None or days is None:
-        return None
-    return article.published_at + timedelta(days=days)
+    return moderation.comments_close_at(**_closing_rule(article))
+
+
+def _closing_rule(article: Article) -> dict:
+    return {
+        "comments_open": article.comments_open,
+        "published_at": article.published_at if article.is_published else None,
+        "close_after_days": get_settings().close_after_days,
+    }
 
 
 def submit_comment(

@@ -1,6 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
-from blog.core.moderation import Draft, Policy, Status, comments_closed, count_links, decide, parse_words, reply_refusal
+from blog.core.moderation import (
+    Draft, Policy, Status, comments_close_at, comments_closed, count_links, decide, parse_words, reply_refusal,
+)
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 DRAFT = Draft(name="Pat", email="pat@example.net", website="", body="A thoughtful comment.")
@@ -70,6 +72,17 @@ def test_comments_closed():
     assert comments_closed(comments_open=True, published_at=None, close_after_days=None, now=NOW)
     assert comments_closed(comments_open=True, published_at=published, close_after_days=7, now=NOW)
     assert not comments_closed(comments_open=True, published_at=published, close_after_days=14, now=NOW)
+
+
+def test_comments_close_at_is_the_moment_they_close():
+    published = NOW - timedelta(days=10)
+    closes = comments_close_at(comments_open=True, published_at=published, close_after_days=14)
+    assert closes == published + timedelta(days=14)
+    rule = dict(comments_open=True, published_at=published, close_after_days=14)
+    assert not comments_closed(**rule, now=closes) and comments_closed(**rule, now=closes + timedelta(seconds=1))
+    assert comments_close_at(comments_open=True, published_at=published, close_after_days=None) is None
+    assert comments_close_at(comments_open=False, published_at=published, close_after_days=14) is None
+    assert comments_close_at(comments_open=True, published_at=None, close_after_days=14) is None
 
 
 def test_reply_rules():
