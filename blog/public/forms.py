@@ -15,6 +15,7 @@ from wtforms import BooleanField, EmailField, HiddenField, StringField, TextArea
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blog.core.moderation import Draft
+from blog.security import TokenSerializer
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")  # \t \n \r allowed in the body only
 _LINE_BREAK = re.compile(r"[\r\n\t]")
@@ -67,7 +68,7 @@ def _form_serializer() -> URLSafeTimedSerializer:
 
 @functools.lru_cache(maxsize=4)
 def _serializer_for(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="comment-form")
+    return TokenSerializer(secret, salt="comment-form")
 
 
 def form_token(article_id: int) -> str:

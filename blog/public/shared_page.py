@@ -26,11 +26,11 @@ from collections.abc import Callable
 
 from flask import Response, current_app, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from blog import cache
 from blog.public import commenter
 from blog.public.forms import form_token
+from blog.security import csrf_token
 
 ETAG_WINDOW_SECONDS = 3600  # a revalidated copy's form tokens are at most this old
 _clock = time.time
@@ -69,13 +69,13 @@ def respond(slug: str, variant: str, render: Callable[[], cache.PageEntry]) -> R
     wants_token = "csrf" in entry.fills
     # A new session gets its secret now, as part of the ETag; a returning reader's token is signed only
     # when the page is sent (not for a 304).
-    token = generate_csrf() if wants_token and _CSRF_SECRET not in session else None
+    token = csrf_token() if wants_token and _CSRF_SECRET not in session else None
     etag = _etag(entry)
     headers = {"Cache-Control": "private, no-cache", "ETag": f'W/"{etag}"'}
     if request.if_none_match.contains_weak(etag):
         return Response(status=304, headers=headers)
     if token is None:
-        token = generate_csrf() if wants_token else ""
+        token = csrf_token() if wants_token else ""
     values = {"csrf": token.encode(), "ts": form_token(entry.article_id).encode()} if entry.fills else {}
     body = [entry.chunks[0]]
     for fill, chunk in zip(entry.fills, entry.chunks[1:]):

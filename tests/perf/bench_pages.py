@@ -4,7 +4,7 @@ Not collected by ``make test`` (``norecursedirs``). Run it with ``make bench`` o
 
     .venv/bin/python tests/perf/bench_pages.py                       # 3 rounds of 10 s per target
     .venv/bin/python tests/perf/bench_pages.py --quick               # 3 rounds of 3 s per target
-    .venv/bin/python tests/perf/bench_pages.py --duration 20 --fixture /path/to/fixture.json
+    .venv/bin/python tests/perf/bench_pages.py --duration 20 /path/to/fixture.json
     BLOG_TEST_DATABASE_URL=postgresql+psycopg://… make bench         # PostgreSQL too (a fresh schema, dropped after)
 
 Needs ``nginx`` and ``wrk`` (Debian packages): installed with apt-get when running as root, otherwise
