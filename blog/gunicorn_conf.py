@@ -5,6 +5,7 @@ number of worker processes (default: 2 × CPUs + 1) and ``GUNICORN_THREADS`` the
 """
 
 import gc
+import logging
 import multiprocessing
 import os
 import sys
@@ -55,6 +56,11 @@ control_socket_disable = True  # gunicorn ≥ 27: one fixed socket path per user
 # The app writes one JSON line per request (blog/requestlog.py) to stdout; gunicorn's own access log
 # would repeat it without the request id. gunicorn's messages stay on stderr.
 accesslog = None
+# What no log line here prints, not worked out per record (the logging HOWTO's "Optimization"): the calling
+# source line (a stack walk), thread and multiprocessing names. The process id stays (gunicorn prints it).
+logging._srcfile = None
+logging.logThreads = False
+logging.logMultiprocessing = False
 
 
 class _Logger(Logger):

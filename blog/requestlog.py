@@ -46,7 +46,7 @@ def _new_id() -> str:
 
 
 def _finish(response: Response) -> Response:
-    request_id = g.setdefault("request_id", _new_id())
+    request_id = g.get("request_id") or _new_id()  # absent when a hook before ours answered
     response.headers[HEADER] = request_id
     if log.isEnabledFor(logging.INFO):
         started = g.get("request_started")

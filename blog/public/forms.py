@@ -72,8 +72,16 @@ def _serializer_for(secret: str) -> URLSafeTimedSerializer:
 
 
 def form_token(article_id: int) -> str:
-    """Signed (article id, time of issue): lets us refuse forms filled too fast, too late or elsewhere."""
-    return _form_serializer().dumps(article_id)
+    """Signed (article id, time of issue): lets us refuse forms filled too fast, too late or elsewhere.
+
+    The time is in whole seconds, so everyone reading an article within a second gets the same token:
+    it is signed once per article and second."""
+    return _token_for(current_app.config["SECRET_KEY"], article_id, int(time.time()))
+
+
+@functools.lru_cache(maxsize=64)
+def _token_for(secret: str, article_id: int, second: int) -> str:
+    return _serializer_for(secret).dumps(article_id)
 
 
 class CommentForm(FlaskForm):

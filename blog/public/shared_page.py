@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 
 from flask import Response, current_app, request, session
-from flask_login import current_user
+from flask_login import config as login_config
 
 from blog import cache
 from blog.public import commenter
@@ -35,11 +35,15 @@ from blog.security import csrf_token
 ETAG_WINDOW_SECONDS = 3600  # a revalidated copy's form tokens are at most this old
 _clock = time.time
 _CSRF_SECRET = "csrf_token"  # where Flask-WTF keeps the session's CSRF secret (WTF_CSRF_FIELD_NAME, not changed)
+_SIGNED_IN = "_user_id"  # where Flask-Login keeps the signed-in user's id
 
 
 def is_plain_reader() -> bool:
+    """Cheap checks only: whoever might be signed in (a user id in the session, a remember-me cookie) is not
+    a plain reader, without asking Flask-Login to load the user (that path renders the page for them)."""
     return not (
-        current_user.is_authenticated
+        _SIGNED_IN in session
+        or current_app.config.get("REMEMBER_COOKIE_NAME", login_config.COOKIE_NAME) in request.cookies
         or commenter.pending_ids()
         or commenter.COOKIE in request.cookies
         or "replytocom" in request.args

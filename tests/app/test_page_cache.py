@@ -18,7 +18,7 @@ from blog.orm import utcnow
 from blog.public import shared_page
 from blog.services import authoring, moderation
 from blog.services.site import ensure_settings
-from tests.conftest import enable_cache
+from tests.conftest import PASSWORD, enable_cache
 from tests.helpers import form_fields
 
 SLUG = "shared-story"
@@ -202,6 +202,15 @@ def test_pages_for_staff_and_repliers_are_private_and_not_validated(any_cache, s
     sign_in("editor")
     staff = client.get(URL)
     assert staff.headers["Cache-Control"] == "private, no-store" and "ETag" not in staff.headers
+
+
+def test_a_reader_remembered_by_the_sign_in_cookie_alone_gets_their_own_page(any_cache, story, client, make_user):
+    make_user("Eve Editor", role="editor", email="eve@example.org", password=PASSWORD)
+    assert client.post("/login", data={"email": "eve@example.org", "password": PASSWORD, "remember": "y"}).status_code == 303
+    client.delete_cookie("session")  # the browser was closed: only the remember-me cookie is left
+    page = client.get(URL)
+    assert page.headers["Cache-Control"] == "private, no-store" and "ETag" not in page.headers
+    assert "Eve Editor" in page.get_data(as_text=True)  # signed in again from the cookie, on their own page
 
 
 @pytest.mark.app_config(CACHE_DEFAULT_TIMEOUT=3600)
