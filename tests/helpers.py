@@ -49,3 +49,15 @@ def dangerous_markup(root) -> list[str]:
 
 def fragment(html: str):
     return lxml_html.fragment_fromstring(html or "<p></p>", create_parent="div")
+
+
+def query_plan(engine, sql: str, params) -> str:
+    """The database's plan for ``sql``, as one string. PostgreSQL would scan a test's tiny table whatever
+    its indexes, so there sequential scans are switched off: the plan says whether an index *can* serve."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            explain = "EXPLAIN QUERY PLAN "
+        else:
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            explain = "EXPLAIN "
+        return " ".join(str(row) for row in conn.exec_driver_sql(explain + sql, params))

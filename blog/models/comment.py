@@ -29,6 +29,11 @@ class Comment(db.Model):
         sa.Index("ix_comments_article_id_status_created_at", "article_id", "status", "created_at"),
         # The moderation desk: one status, newest first.
         sa.Index("ix_comments_status_created_at", "status", "created_at"),
+        # A new comment's checks (services.comments._history): the same text already on this article from
+        # this address, and an approved comment from this address before. Two columns each, so that SQLite
+        # without statistics still prefers them to the article and status indexes (which grow with the site).
+        sa.Index("ix_comments_author_email_article_id", "author_email", "article_id"),
+        sa.Index("ix_comments_author_email_status", "author_email", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,7 +46,7 @@ class Comment(db.Model):
         enum_column_type(CommentStatus), default=CommentStatus.PENDING
     )
     author_name: Mapped[str] = mapped_column(sa.String(80))
-    author_email: Mapped[str] = mapped_column(sa.String(254), index=True)  # PRIVATE: moderation only
+    author_email: Mapped[str] = mapped_column(sa.String(254))  # PRIVATE: moderation only
     author_website: Mapped[str] = mapped_column(sa.String(200), default="")
     body_text: Mapped[str] = mapped_column(sa.Text)  # raw input, kept for re-rendering
     body_html: Mapped[str] = mapped_column(sa.Text)  # sanitised at write time

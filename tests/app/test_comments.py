@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ModerationEvent, SiteSettings
-from tests.helpers import form_fields, page_text, parse
+from tests.helpers import form_fields, page_text, parse, query_plan
 
 
 def stored(app) -> list[Comment]:
@@ -425,3 +425,17 @@ def test_long_threads_are_paged_by_top_level_comment_with_replies_kept(app, clie
     assert parse(third).xpath("//nav[@class='pager comments-pager']/a/text()") == ["← First comments"]
     for bad in ("garbage", "2024-01-01~x", "~1", "2024-01-01T00:00:00~1"):  # naive time, junk: the first page
         assert ids(client.get(f"/articles/{article}?comments_after={bad}")) == ids(first)
+
+
+def test_a_new_comments_checks_look_up_the_address_not_the_article_or_status(app, article, post_comment):
+    """The duplicate and known-commenter checks must not walk the article's (or every approved) comments:
+    that made each new comment slower as the site grew (SQLite picked those indexes without statistics)."""
+    statements = []
+    with app.app_context():
+        engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", lambda c, cur, stmt, params, ctx, many: statements.append((stmt, params)))
+        assert post_comment(article).status_code == 303
+        sql, params = next((s, p) for s, p in statements if "EXISTS" in s and "author_email" in s)
+        plan = query_plan(engine, sql, params)
+    assert plan.count("ix_comments_author_email_") == 2, plan  # both checks, by address
+    assert "ix_comments_article_id_status_created_at" not in plan and "ix_comments_status_created_at" not in plan, plan

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ModerationEvent
-from tests.helpers import page_text, parse
+from tests.helpers import page_text, parse, query_plan
 
 P, A, S, T = CommentStatus.PENDING, CommentStatus.APPROVED, CommentStatus.SPAM, CommentStatus.TRASH
 
@@ -178,11 +178,5 @@ def test_the_desk_query_uses_the_status_index(app, client, desk):
         sa.event.listen(engine, "before_cursor_execute", lambda c, cur, stmt, params, ctx, many: statements.append((stmt, params)))
         desk_page(DeskQuery(status=P))
         page_sql, params = next((s, p) for s, p in statements if "FROM comments" in s and "LIMIT" in s)
-        with engine.connect() as conn:
-            if engine.dialect.name == "sqlite":
-                explain = "EXPLAIN QUERY PLAN "
-            else:  # a tiny table would be scanned; ask whether the index *can* serve the query
-                conn.exec_driver_sql("SET enable_seqscan = off")
-                explain = "EXPLAIN "
-            plan = " ".join(str(r) for r in conn.exec_driver_sql(explain + page_sql, params))
+        plan = query_plan(engine, page_sql, params)
     assert "ix_comments_status_created_at" in plan, plan
