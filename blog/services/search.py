@@ -35,12 +35,13 @@ class _Backend:
     # SELECT article_id, rank of the :limit newest entries (highest article id) matching :q; a lower
     # rank is a better match, and only those entries are ranked.
     match: str
+    newest: str  # the same entries, unranked (rank 0)
     count: str  # SELECT article_id of at most :limit entries matching :q
     words: Callable[[core.Query], str]  # the query as the engine gets it in :q
 
-    def matches(self, query: core.Query) -> sa.Subquery:
+    def matches(self, query: core.Query, *, ranked: bool) -> sa.Subquery:
         return (
-            sa.text(self.match)
+            sa.text(self.match if ranked else self.newest)
             .bindparams(q=self.words(query), limit=RANK_LIMIT)
             .columns(article_id=sa.Integer, rank=sa.Float)
             .subquery("matched")
@@ -68,6 +69,10 @@ _SQLITE = _Backend(
         f"SELECT rowid AS article_id, bm25({SEARCH_TABLE}, 10.0, 5.0, 1.0, 4.0, 4.0) AS rank "
         f"FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q ORDER BY rowid DESC LIMIT :limit"
     ),
+    newest=(
+        f"SELECT rowid AS article_id, 0.0 AS rank "
+        f"FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q ORDER BY rowid DESC LIMIT :limit"
+    ),
     count=f"SELECT rowid AS article_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q LIMIT :limit",
     words=lambda query: query.fts5,  # every word a quoted string: no FTS5 syntax gets through
 )
@@ -87,6 +92,10 @@ _POSTGRESQL = _Backend(
         "SELECT m.article_id, -ts_rank_cd(m.document, plainto_tsquery('english', :q), 1) AS rank FROM ("
         f"SELECT article_id, document FROM {SEARCH_TABLE} WHERE document @@ plainto_tsquery('english', :q) "
         "ORDER BY article_id DESC LIMIT :limit) AS m"
+    ),
+    newest=(
+        f"SELECT article_id, 0.0 AS rank FROM {SEARCH_TABLE} WHERE document @@ plainto_tsquery('english', :q) "
+        "ORDER BY article_id DESC LIMIT :limit"
     ),
     count=(
         f"SELECT article_id FROM {SEARCH_TABLE} WHERE document @@ plainto_tsquery('english', :q) LIMIT :limit"
@@ -144,10 +153,11 @@ RANK_LIMIT = 1000  # matches ranked per query: the newest ones (highest article 
 def search(query: core.Query, *, page: int, per_page: int) -> Page:
     """Published articles matching every word, best first: an exact title match, then by rank, then newest (id).
 
-    Only the ``RANK_LIMIT`` newest matches (by article id) are ranked and paged, and the count stops
-    just past them: a word found in every article would otherwise have every article ranked
-    (0.5 s at 100,000 articles). When there are more, ``Page.exact`` is False and the page says
-    "more than RANK_LIMIT results".
+    Up to ``RANK_LIMIT`` matches are ranked. Beyond that only the ``RANK_LIMIT`` newest (by article id) are
+    paged, newest first (an exact title match still on top), and the count stops just past them:
+    ranking a word found in every article cost 0.5 s at 100,000 articles, and ranking even the newest
+    1,000 of them took longer than the rest of the page (FTS5's bm25 first counts every article holding
+    each word). ``Page.exact`` is then False and the page says "more than RANK_LIMIT results".
 
     The index holds published articles only (``sync``), so the match drives both queries and no
     status filter is added: with one, SQLite walks every published article and probes the
@@ -158,7 +168,7 @@ def search(query: core.Query, *, page: int, per_page: int) -> Page:
     total, exact = min(counted, RANK_LIMIT), counted <= RANK_LIMIT
     if page > 1 and (page - 1) * per_page >= total:  # past the end (the view answers 404)
         return Page([], page, per_page, total, exact)
-    matched = backend.matches(query)
+    matched = backend.matches(query, ranked=exact)
     # First the page's ids, by the order's keys only (the title is at the front of the row); then their
     # columns. Sorting the columns themselves carried every ranked article's body through the sort.
     exact_title = sa.case((sa.func.lower(Article.title) == sa.func.lower(sa.literal(query.text)), 0), else_=1)

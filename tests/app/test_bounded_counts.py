@@ -126,6 +126,17 @@ def test_search_ranks_the_newest_matches_and_says_there_are_more(app, client, ma
     assert client.get("/search?q=regatta&page=3").status_code == 404
 
 
+def test_a_search_with_more_matches_than_the_limit_lists_the_newest_first(app, client, make_article, monkeypatch):
+    monkeypatch.setattr(search, "RANK_LIMIT", 3)
+    make_article("Timetable", slug="older", body="ferry ferry ferry ferry ferry, all about the ferry")
+    make_article("Council notes", slug="newer", body="A ferry.")
+    make_article("Ferry", slug="newest", body="Stalls, weather, prices, crowds, music and, once, a ferry.")
+    assert results(parse(client.get("/search?q=ferry"))) == ["newest", "older", "newer"]  # 3: exact title, ranked
+    make_article("Market day", slug="latest", body="Stalls, weather, prices, crowds, music and, once, a ferry.")
+    # 4 matches: the 3 newest, newest first (the exact title still on top), unranked
+    assert results(parse(client.get("/search?q=ferry"))) == ["newest", "latest", "newer"]
+
+
 def test_search_under_the_limit_is_exact_with_exact_title_first(app, client, make_article, monkeypatch):
     monkeypatch.setattr(search, "RANK_LIMIT", 3)
     make_article("Harbour plan delayed", slug="delayed", body="harbour plan, harbour plan, harbour plan")
