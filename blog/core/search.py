@@ -86,6 +86,16 @@ def _matches(token: str, keys: _Keys) -> bool:
     return stemmed in keys.words or folded.startswith(keys.prefixes)
 
 
+_VERDICTS_KEPT = 20_000  # words remembered per query
+
+
+@functools.lru_cache(maxsize=16)
+def _verdicts(keys: _Keys) -> dict[str, bool]:
+    """Word -> matches, for one query: a result page's bodies share most of their words, and a plain dict
+    is looked up 3× faster than ``_matches``'s cache (whose key holds the query's keys)."""
+    return {}
+
+
 def _keys(query: Query) -> _Keys:
     words = frozenset({stem(fold(w)) for w in query.words} | {fold(w) for w in query.words})
     return _Keys(words, tuple(sorted(key for key in words if len(key) >= 4)))
@@ -131,7 +141,15 @@ def _hits(tokens: list[str], keys: _Keys) -> list[int]:
     in Python: a look-behind at the front of the pattern made the engine try every position, 10× slower.)
     """
     text = " ".join(tokens)
-    found = {word for word in set(_WORD.findall(text)) if _matches(word, keys)}
+    verdicts = _verdicts(keys)
+    found = set()
+    for word in set(_WORD.findall(text)):
+        if (verdict := verdicts.get(word)) is None:
+            verdict = verdicts[word] = _matches(word, keys)
+        if verdict:
+            found.add(word)
+    if len(verdicts) > _VERDICTS_KEPT:
+        verdicts.clear()
     if not found:
         return []
     words = "|".join(re.escape(word) for word in sorted(found, key=len, reverse=True))
@@ -169,6 +187,8 @@ def _densest(hits: list[int], width: int) -> int:
 
 def _mark(token: str, keys: _Keys) -> str:
     """One whitespace-free token, escaped, with its matching words wrapped in ``<mark>``."""
+    if token.isalnum():  # one word, nothing to escape: most tokens
+        return f"<mark>{token}</mark>" if _matches(token, keys) else token
     out, last = [], 0
     for found in _WORD.finditer(token):
         out.append(html.escape(token[last : found.start()]))

@@ -15,7 +15,10 @@ Not collected by ``make test`` (``norecursedirs``). Run it directly:
    later); ``--keep PATH`` keeps the SQLite file, and a second run with the same PATH skips the build. Each step's time goes to stderr and stdout.
 2. The small database: the shared benchmark fixture (``blog.services.importer``), SQLite in a temp
    directory unless ``--small-database-url`` (empty) is given, plus 60 pending comments on an article no
-   row measures (the fixture has none: its desk "pending" tab would be an empty list against a full one).
+   row measures (the fixture has none: its desk "pending" tab would be an empty list against a full one),
+   copies of its articles up to two full pages of the lists and of a common word's search (6 items
+   against 10 otherwise), and on the first copy a thread of the large database's busiest article's shape
+   (60 top-level comments with 4 replies each: its page 1 shows 250 comments, the fixture's article 50).
    The rare search word of the large database is narrowed with a second word from one of its articles'
    titles until it finds about as many articles as the small one's (1 hit shown against 10 otherwise).
 3. For both: ``blog.create_app`` (rate limits off, no Redis so the fragment cache is off, a random
@@ -48,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import flask  # noqa: E402
 import flask_migrate  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy import event  # noqa: E402
@@ -147,12 +151,63 @@ def build_small(args, workdir: str) -> str:
         flask_migrate.upgrade()
         report = import_export(json.loads(Path(args.fixture).read_text(encoding="utf-8")))
         db.session.commit()
-        log(f"small database: {args.fixture} imported ({report}); {add_pending_comments()} pending comments added")
+        log(f"small database: {args.fixture} imported ({report}); {add_pending_comments()} pending comments added; "
+            f"{add_articles_for_full_pages()} article copies added, one with {add_thread()} threaded comments")
         db.engine.dispose()
     return url
 
 
 SMALL_PENDING = 60  # more than a desk page (DESK_PER_PAGE, 50)
+SMALL_THREAD = "scale-bench-threaded"  # the small database's article with a large first comment page
+THREAD_TOP, THREAD_REPLIES = 60, 4  # top-level comments (a page shows 50) and replies to each
+
+
+def add_articles_for_full_pages() -> int:
+    """The fixture has 6 articles, so its home, author and tag pages and a common word's search would time
+    6 items against the large database's full pages of 10. Adds copies of its articles (new titles and
+    slugs; same author, tags and text) up to two full pages, so the deep page (?page=2 here) is full too."""
+    from blog.orm import utcnow
+    from blog.services.authoring import create_article
+
+    originals = list(db.session.scalars(
+        sa.select(Article).options(sa.orm.selectinload(Article.author), sa.orm.selectinload(Article.tags))
+        .order_by(Article.id)))
+    wanted = 2 * flask.current_app.config["ARTICLES_PER_PAGE"] - len(originals)
+    for n in range(max(wanted, 1)):
+        original = originals[n % len(originals)]
+        create_article(
+            author=original.author, title=f"{original.title} (copy {n + 1})", body=original.body_markdown,
+            summary=original.summary, slug=SMALL_THREAD if n == 0 else None, tags=list(original.tags),
+            published_at=utcnow(),
+        )
+    db.session.commit()
+    return max(wanted, 1)
+
+
+def add_thread() -> int:
+    """The large database's most-commented article shows 50 top-level comments *with their replies* on its
+    first page (about 240 comments); the fixture's shows 50 without replies. Gives the first copy a thread
+    of that shape: THREAD_TOP approved top-level comments with THREAD_REPLIES replies each."""
+    from datetime import timedelta
+
+    from blog.models import CommentStatus
+    from blog.orm import utcnow
+    from blog.services.comments import record_comment, refresh_comment_count
+
+    article = db.session.scalar(sa.select(Article).where(Article.slug == SMALL_THREAD))
+    start = utcnow() - timedelta(days=2)
+    for n in range(THREAD_TOP):
+        at = start + timedelta(minutes=10 * n)
+        top = record_comment(article, name=f"Thread Reader {n}", email=f"thread{n}@example.net",
+                             body=f"A top-level comment, number {n}, with a few words to render.", website="",
+                             parent=None, status=CommentStatus.APPROVED, created_at=at)
+        for r in range(THREAD_REPLIES):
+            record_comment(article, name=f"Replier {n}.{r}", email=f"reply{n}-{r}@example.net",
+                           body=f"A reply to comment {n}, number {r}.", website="", parent=top,
+                           status=CommentStatus.APPROVED, created_at=at + timedelta(minutes=r + 1))
+    refresh_comment_count(article.id)
+    db.session.commit()
+    return THREAD_TOP * (1 + THREAD_REPLIES)
 
 
 def add_pending_comments() -> int:
@@ -194,6 +249,26 @@ class Result:
     queries: float
     shown: int  # comments (article pages), desk rows or hits on the page
     statements: list[tuple[str, object]] = field(default_factory=list)
+    durations: list[float] = field(default_factory=list)
+
+
+ROUNDS = 5  # each page is timed in this many alternating rounds on the small and the large database
+
+
+def compare(sites: list[tuple[Site, Page]], *, warmup: int, requests: int) -> list[Result]:
+    """One page's p50 on each site, timed in alternating rounds: the machine's speed drifts over seconds,
+    and timing all of one database's pages before the other's put that drift into the ratios."""
+    rounds: list[list[Result]] = [[] for _ in sites]
+    for n in range(ROUNDS):
+        for runs, (site, page) in zip(rounds, sites):
+            runs.append(site.measure(page, warmup=warmup if n == 0 else 0, requests=max(1, requests // ROUNDS)))
+    merged = []
+    for runs in rounds:
+        durations = [d for run in runs for d in run.durations]
+        first = runs[0]
+        merged.append(Result(statistics.median(durations), statistics.mean(r.queries for r in runs), first.shown,
+                             first.statements, durations))
+    return merged
 
 
 class Site:
@@ -245,8 +320,9 @@ class Site:
             hundred = SMALL_ARTICLE if small else db.session.scalar(
                 sa.select(Article.slug).where(published)  # 80–150 approved at full size; the closest otherwise
                 .order_by(sa.func.abs(Article.comment_count - 100), Article.id).limit(1))
-            most = db.session.execute(
+            most = db.session.execute(  # the small one: the copy with a thread of the large one's shape
                 sa.select(Article.slug, Article.comment_count).where(published)
+                .where(Article.slug == SMALL_THREAD if small else sa.true())
                 .order_by(Article.comment_count.desc(), Article.id).limit(1)).one()
             author = db.session.execute(
                 sa.select(User.slug, sa.func.count()).join(Article, Article.author_id == User.id).where(published)
@@ -294,7 +370,7 @@ class Site:
                 shown = len(SHOWN.findall(response.get_data(as_text=True)))
         queries = len(self.recording) / requests
         self.recording = None
-        return Result(statistics.median(durations), queries, shown, first)
+        return Result(statistics.median(durations), queries, shown, first, durations)
 
     def explain(self, statement: str, parameters) -> list[str]:
         with self.app.app_context():
@@ -442,12 +518,13 @@ def main() -> None:
             site.sign_in_editor()
             pages[site.name], site_notes = site.pages(small=site is small)
             notes += site_notes
-            for page in pages[site.name]:
-                log(f"{site.name}: {page.path}")
-                results.setdefault(page.key, {})[site.name] = site.measure(page, warmup=args.warmup,
-                                                                           requests=args.requests)
             if site is small:  # the large site's rare query should show as many hits as the small one's
-                large.rare_hits = results["search_rare"]["small"].shown or None
+                rare = next(page for page in pages["small"] if page.key == "search_rare")
+                large.rare_hits = small.measure(rare, warmup=0, requests=1).shown or None
+        for small_page, large_page in zip(pages["small"], pages["large"]):
+            log(f"{small_page.path} (small) / {large_page.path} (large)")
+            results[small_page.key] = dict(zip(("small", "large"), compare(
+                [(small, small_page), (large, large_page)], warmup=args.warmup, requests=args.requests)))
 
         print(f"## Pages: p50 of {args.requests} sequential requests after {args.warmup} warm-up "
               f"(test client, in-process; small = fixture on {small.dialect}, large = {large.dialect})\n")
