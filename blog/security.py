@@ -8,7 +8,7 @@ import os
 
 from flask import Flask, Response, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 from itsdangerous.url_safe import URLSafeSerializerMixin
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -33,18 +33,39 @@ class InsecureSecretKey(RuntimeError):
 SMALL_PAYLOAD = 128  # bytes of JSON
 
 
+class _KeyOnceSigner(TimestampSigner):
+    """itsdangerous's timestamp signer, deriving its signing key once instead of for every signature."""
+
+    @functools.cached_property
+    def _signing_key(self) -> bytes:
+        return super().derive_key()
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        return self._signing_key if secret_key is None else super().derive_key(secret_key)
+
+
 class TokenSerializer(URLSafeTimedSerializer):
     """itsdangerous's URL-safe timed serializer without the zlib attempt on small payloads.
 
     Trying zlib costs ~14 µs, most of the cost of signing a session cookie or a form token (a new reader
     of a cached article page needs three), and it cannot pay off on a payload of random token characters:
     for those the standard serializer writes exactly what this one does. Payloads from SMALL_PAYLOAD bytes
-    on are compressed as before, and ``loads`` (the standard one) reads both kinds.
+    on are compressed as before, and ``loads`` (the standard one) reads both kinds. Its signers are built
+    once per salt and derive their key once.
     """
+
+    default_signer = _KeyOnceSigner
 
     def dump_payload(self, obj) -> bytes:
         json = super(URLSafeSerializerMixin, self).dump_payload(obj)
         return base64_encode(json) if len(json) < SMALL_PAYLOAD else super().dump_payload(obj)
+
+    def make_signer(self, salt: str | bytes | None = None) -> TimestampSigner:
+        """One signer per salt, kept: itsdangerous builds a new one (and derives its key) for every token."""
+        signers = self.__dict__.setdefault("_signers", {})
+        if salt not in signers:
+            signers[salt] = super().make_signer(salt)
+        return signers[salt]
 
 
 class SessionInterface(SecureCookieSessionInterface):

@@ -84,7 +84,7 @@ def respond(slug: str, variant: str, render: Callable[[], cache.PageEntry]) -> R
     body = [entry.chunks[0]]
     for fill, chunk in zip(entry.fills, entry.chunks[1:]):
         body += (values[fill], chunk)
-    return Response(b"".join(body), mimetype="text/html", headers=headers)
+    return Response(b"".join(body), content_type="text/html; charset=utf-8", headers=headers)
 
 
 def make_entry(html: str, article_id: int, versions: tuple[str, str]) -> cache.PageEntry:
