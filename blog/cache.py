@@ -213,6 +213,7 @@ class TrackedVersions:
     """
 
     TRUST_SECONDS = 1.0
+    KNOWN_MAX = 4096  # tokens remembered; past that, forgotten (and read again)
 
     def __init__(self, url: str, options: dict, prefix: str) -> None:
         self._pool = ConnectionPool.from_url(url, protocol=3, **options)
@@ -252,6 +253,8 @@ class TrackedVersions:
         connection.send_command("MGET", *raw_keys)
         values = [cache.cache.serializer.loads(value) for value in connection.read_response()]
         self._confirmed = asked
+        if len(known) >= self.KNOWN_MAX:
+            known.clear()
         known.update((key, value) for key, value in zip(raw_keys, values) if value is not None)
         return values
 

@@ -139,6 +139,14 @@ def test_a_page_changed_by_another_node_is_not_served_from_this_one(
     assert "After the edit" in page
 
 
+def test_what_is_remembered_stays_bounded(tracked, other_node, monkeypatch):
+    monkeypatch.setattr(cache.TrackedVersions, "KNOWN_MAX", 2)
+    for key in ("a", "b", "c", "d", "e"):
+        other_node(key, f"v-{key}")
+        assert tracked.get(key) == [f"v-{key}"]
+        assert len(tracked._known) <= 2
+
+
 def test_without_redis_there_is_nothing_to_track(request, app):
     enable_cache(request, app, "SimpleCache")
     assert "blog_tracked_versions" not in app.extensions
