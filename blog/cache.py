@@ -228,10 +228,11 @@ class TrackedVersions:
         raw_keys = [f"{self._prefix}{key}".encode() for key in keys]
         with self._lock:
             try:
-                return self._get(raw_keys)
-            except RedisConnectionError:  # e.g. Redis restarted or closed an idle connection: one new try
-                self._connection.disconnect()
-                return self._get(raw_keys)
+                try:
+                    return self._get(raw_keys)
+                except RedisConnectionError:  # e.g. Redis restarted or closed an idle connection: one new try
+                    self._connection.disconnect()
+                    return self._get(raw_keys)
             except BaseException:
                 self._forget()
                 if self._connection is not None:

@@ -70,7 +70,7 @@ _SQLITE = _Backend(
         f"FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q ORDER BY rowid DESC LIMIT :limit"
     ),
     newest=(
-        f"SELECT rowid AS article_id, 0.0 AS rank "
+        "SELECT rowid AS article_id, 0.0 AS rank "
         f"FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q ORDER BY rowid DESC LIMIT :limit"
     ),
     count=f"SELECT rowid AS article_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q LIMIT :limit",
