@@ -40,8 +40,8 @@ def create_app(
         Migrate(app, db, directory=str(MIGRATIONS), render_item=render_item)
     from blog import cache, health, requestlog, security
 
-    requestlog.init_app(app)  # first, so its clock starts before any other hook can answer
-    security.init_app(app)
+    requestlog.init_app(app)  # WSGI middlewares: the request log innermost, then the security headers,
+    security.init_app(app)  # then ProxyFix (outermost: it fixes the environ the others read)
     cache.init_app(app)
     health.init_app(app)
     from blog import policy

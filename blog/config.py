@@ -89,6 +89,9 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     TEMPLATES_AUTO_RELOAD = None
+    # One JSON line per request (blog/requestlog.py): "-" for stdout (gunicorn_conf sets it), a file path
+    # (relative: in the instance folder), or None for none.
+    REQUEST_LOG: str | None = None
 
 
 # Conventional names read straight from the environment (no BLOG_ prefix).

@@ -53,8 +53,10 @@ def post_fork(server, worker):
 forwarded_allow_ips = ""
 control_socket_disable = True  # gunicorn ≥ 27: one fixed socket path per user would clash between instances
 
-# The app writes one JSON line per request (blog/requestlog.py) to stdout; gunicorn's own access log
-# would repeat it without the request id. gunicorn's messages stay on stderr.
+# The app writes one JSON line per request (blog/requestlog.py) to stdout, unless BLOG_REQUEST_LOG names
+# another place (read when the app is loaded, after this file); gunicorn's own access log would repeat it
+# without the request id. gunicorn's messages stay on stderr.
+os.environ.setdefault("BLOG_REQUEST_LOG", "-")
 accesslog = None
 # What no log line here prints, not worked out per record (the logging HOWTO's "Optimization"): the calling
 # source line (a stack walk), thread and multiprocessing names. The process id stays (gunicorn prints it).
@@ -78,11 +80,5 @@ logconfig_dict = {
         **CONFIG_DEFAULTS["loggers"],
         "gunicorn.error": {**CONFIG_DEFAULTS["loggers"]["gunicorn.error"], "propagate": False},  # printed once
         "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},  # off: it logs addresses
-        "blog.requests": {"level": "INFO", "handlers": ["request_lines"], "propagate": False},
     },
-    "handlers": {
-        **CONFIG_DEFAULTS["handlers"],
-        "request_lines": {"class": "logging.StreamHandler", "formatter": "message", "stream": "ext://sys.stdout"},
-    },
-    "formatters": {**CONFIG_DEFAULTS["formatters"], "message": {"format": "%(message)s"}},
 }

@@ -11,7 +11,7 @@ import sqlalchemy.orm
 
 from email_validator import validate_email
 
-from blog import create_app
+from blog import create_app, requestlog
 from blog.core import sanitize
 from blog.extensions import db
 from blog.models import Article, ArticleStatus
@@ -46,14 +46,10 @@ def warm_up(app) -> None:
         finally:
             db.session.remove()
     if slug is not None:
-        request_log = logging.getLogger("blog.requests")
-        request_log.disabled = True  # these are not visitors
-        try:
+        with requestlog.silenced(app):  # these are not visitors
             client = app.test_client(use_cookies=False)
             for path in ("/", f"/articles/{slug}", "/feed.atom") * 5:
                 client.get(path)
-        finally:
-            request_log.disabled = False
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose()  # the workers open their own connections

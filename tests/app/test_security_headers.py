@@ -3,11 +3,14 @@
 import json
 import logging
 from collections import deque
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from lxml import html as lxml_html
 
+from blog import requestlog
 from blog.config import Defaults
 from tests.helpers import form_fields
 
@@ -56,6 +59,30 @@ def test_a_redirect_carries_them_too(client, site, post_comment):
     response = post_comment("tides", body="Fine.")
     assert response.status_code == 303
     assert response.headers["Content-Security-Policy"] == EXPECTED["Content-Security-Policy"]
+
+
+def test_https_responses_carry_hsts(client, site):
+    response = client.get("/articles/tides", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert response.headers["Content-Security-Policy"] == EXPECTED["Content-Security-Policy"]
+
+
+@pytest.mark.app_config(PROXY_FIX_X_PROTO=1)
+def test_hsts_behind_a_trusted_proxy_that_says_https(client, site):
+    assert "Strict-Transport-Security" in client.get("/", headers={"X-Forwarded-Proto": "https"}).headers
+    assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+def test_a_view_that_sets_its_own_header_keeps_it(app, client):
+    def own():
+        return "framed", {"X-Frame-Options": "SAMEORIGIN", "content-security-policy": "frame-ancestors 'self'"}
+
+    app.add_url_rule("/own-frame-policy", endpoint="public.own_frame_policy", view_func=own)  # public: anyone
+
+    response = client.get("/own-frame-policy")
+    assert response.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert response.headers.getlist("Content-Security-Policy") == ["frame-ancestors 'self'"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"  # the others still come
 
 
 def csp_violations(html: str) -> list[str]:
@@ -125,16 +152,51 @@ def test_each_response_names_its_request(client):
         assert len(client.get("/healthz", headers={"X-Request-ID": forged}).headers["X-Request-ID"]) == 32
 
 
-def test_one_json_line_per_request_without_personal_data(client, site, caplog):
+def request_lines(app) -> list[str]:
+    path = Path(app.instance_path, "requests.log")
+    return path.read_text().splitlines() if path.exists() else []
+
+
+@pytest.mark.app_config(REQUEST_LOG="requests.log")
+def test_one_json_line_per_request_without_personal_data(app, client, site):
     page = client.get("/articles/tides?utm=mail%40example.net")
     data = form_fields(page.get_data(as_text=True))
     data.update(name="Logged Reader", email="private.reader@example.net", body="Hello.")
-    with caplog.at_level(logging.INFO, logger="blog.requests"):
-        response = client.post("/articles/tides/comments?ref=private.reader%40example.net", data=data)
-    lines = [r.getMessage() for r in caplog.records if r.name == "blog.requests"]
-    assert len(lines) == 1
-    entry = json.loads(lines[0])
+    response = client.post("/articles/tides/comments?ref=private.reader%40example.net", data=data)
+    lines = request_lines(app)
+    assert len(lines) == 2
+    entry = json.loads(lines[1])
     assert entry["method"] == "POST" and entry["path"] == "/articles/tides/comments" and entry["status"] == 303
     assert entry["request_id"] == response.headers["X-Request-ID"]
     assert isinstance(entry["duration_ms"], float) and entry["duration_ms"] >= 0
-    assert "private.reader" not in lines[0] and "Logged Reader" not in lines[0] and "127.0.0.1" not in lines[0]
+    assert datetime.fromisoformat(entry["time"]).utcoffset() == timedelta(0)
+    assert abs(datetime.fromisoformat(entry["time"]) - datetime.now(UTC)) < timedelta(minutes=1)
+    assert "private.reader" not in lines[1] and "Logged Reader" not in lines[1] and "127.0.0.1" not in lines[1]
+    assert "utm" not in lines[0] and json.loads(lines[0])["path"] == "/articles/tides"
+
+
+@pytest.mark.app_config(REQUEST_LOG="requests.log")
+def test_request_lines_escape_what_the_path_holds(app, client):
+    client.get('/no/such/"page"\\/caf%C3%A9/%FF')
+    (entry,) = [json.loads(line) for line in request_lines(app)]
+    assert entry["path"] == '/no/such/"page"\\/café/\ufffd' and entry["status"] == 404
+
+
+@pytest.mark.app_config(REQUEST_LOG="requests.log")
+def test_no_lines_while_silenced(app, client):
+    with requestlog.silenced(app):
+        client.get("/healthz")
+    client.get("/healthz")
+    assert len(request_lines(app)) == 1
+
+
+@pytest.mark.app_config(REQUEST_LOG="no/such/folder/requests.log")
+def test_a_log_that_cannot_be_written_loses_lines_not_responses(client, caplog):
+    with caplog.at_level(logging.WARNING, logger="blog.requestlog"):
+        assert [client.get("/healthz").status_code for _ in range(3)] == [200, 200, 200]
+    assert len([r for r in caplog.records if "request log" in r.getMessage()]) == 1  # once, not per request
+
+
+def test_without_a_request_log_setting_nothing_is_written(app, client):
+    client.get("/healthz")
+    assert app.config["REQUEST_LOG"] is None and not list(Path(app.instance_path).glob("*.log"))
