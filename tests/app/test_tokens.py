@@ -7,11 +7,15 @@ readable by the standard readers: Flask's session, Flask-WTF's ``validate_csrf``
 
 import hashlib
 import os
+import zlib
 
 import pytest
 from flask import g, session
 from flask_wtf.csrf import generate_csrf, validate_csrf
+from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_decode
+from itsdangerous.signer import NoneAlgorithm
 
 from blog.security import SMALL_PAYLOAD, TokenSerializer, csrf_token
 from tests.helpers import form_fields
@@ -35,6 +39,39 @@ def test_small_payloads_are_signed_exactly_as_itsdangerous_would(frozen_clock, p
     ours = TokenSerializer("k" * 32, salt="s").dumps(payload)
     assert ours == URLSafeTimedSerializer("k" * 32, salt="s").dumps(payload)
     assert URLSafeTimedSerializer("k" * 32, salt="s").loads(ours) == payload
+
+
+@pytest.mark.parametrize(
+    "session_data",
+    [
+        {"csrf_token": hashlib.sha1(os.urandom(64)).hexdigest()},  # a new reader's: written without tagging
+        {"csrf_token": "a", "_user_id": "7", "_fresh": "x", "note": "caf\u00e9 \u2603 <b>"},  # sorted, ASCII
+        {" di": "a plain string under a tag's name"},  # looks like a tagged dict: tagged as Flask would
+        {"csrf_token": "a", "pending_comments": [12, 13], "_fresh": True, "when": (1, 2), "raw": b"\x00"},
+    ],
+)
+def test_sessions_are_written_as_flask_would(app, frozen_clock, session_data):
+    flask_own = SecureCookieSessionInterface().get_signing_serializer(app)
+    ours = app.session_interface.get_signing_serializer(app)
+    with app.app_context():
+        mine, theirs = ours.dumps(session_data), flask_own.dumps(session_data)
+        assert json_of(mine) == json_of(theirs)
+        assert mine == theirs or theirs.startswith(".")  # identical, unless zlib shortened Flask's
+        assert flask_own.loads(mine) == session_data
+
+
+def json_of(token: str) -> bytes:
+    """The JSON a signed token carries (decompressed when itsdangerous compressed it)."""
+    payload = token.rsplit(".", 2)[0]
+    return zlib.decompress(base64_decode(payload[1:])) if payload.startswith(".") else base64_decode(payload)
+
+
+def test_signatures_with_another_algorithm_are_still_made_by_it(frozen_clock):
+    ours = TokenSerializer("k" * 32, salt="s", signer_kwargs={"digest_method": hashlib.sha512})
+    theirs = URLSafeTimedSerializer("k" * 32, salt="s", signer_kwargs={"digest_method": hashlib.sha512})
+    assert ours.dumps("x") == theirs.dumps("x") and len(ours.dumps("x")) > 90  # a SHA-512 signature
+    plain = TokenSerializer("k" * 32, salt="s", signer_kwargs={"algorithm": NoneAlgorithm()})
+    assert plain.dumps("x") == URLSafeTimedSerializer("k" * 32, salt="s", signer_kwargs={"algorithm": NoneAlgorithm()}).dumps("x")
 
 
 def test_large_payloads_are_still_compressed_and_read_by_the_standard_reader():

@@ -81,6 +81,27 @@ def test_a_change_made_on_another_node_is_seen_without_waiting(tracked, other_no
     assert eventually(lambda: tracked.get("k"), lambda value: value == ["v2"]) == ["v2"]
 
 
+def test_a_message_that_came_in_with_a_reply_is_not_missed(tracked, other_node, monkeypatch):
+    """The lookup polls the socket; a message already read into the parser's buffer (here: sent right
+    after the reply to a round trip, and read with it) must have been handled by then."""
+    monkeypatch.setattr(cache.TrackedVersions, "TRUST_SECONDS", 3600.0)
+    other_node("k", "v1")
+    assert tracked.get("k") == ["v1"]
+    connection = tracked._connection
+    real_send = connection.send_command
+
+    def send_then_change_k(*args, **kwargs):
+        real_send(*args, **kwargs)
+        time.sleep(0.05)  # Redis answers the MGET now...
+        other_node("k", "v2")  # ...and pushes the invalidation of k right behind the reply
+        time.sleep(0.05)
+
+    monkeypatch.setattr(connection, "send_command", send_then_change_k)
+    tracked.get("other")  # a round trip: reply and message arrive together
+    monkeypatch.setattr(connection, "send_command", real_send)
+    assert tracked.get("k") == ["v2"]  # no waiting here: the message is already in
+
+
 def test_a_change_made_here_is_seen_at_once(redis_app, tracked, monkeypatch):
     monkeypatch.setattr(cache.TrackedVersions, "TRUST_SECONDS", 3600.0)
     monkeypatch.setattr(tracked, "_invalidated", lambda message: None)  # as if Redis's message were late
