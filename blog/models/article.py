@@ -38,6 +38,8 @@ class Article(db.Model):
         sa.Index("ix_articles_status_published_at", "status", "published_at"),
         # Author page: one author's newest published first.
         sa.Index("ix_articles_author_id_status_published_at", "author_id", "status", "published_at"),
+        # Search: an article whose title is the query, whatever the case, goes first.
+        sa.Index("ix_articles_lower_title", sa.text("lower(title)")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

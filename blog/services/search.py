@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from blog.core import search as core
 from blog.extensions import db
-from blog.models import SEARCH_TABLE, Article, User
+from blog.models import SEARCH_TABLE, Article, ArticleStatus, User
 from blog.services.articles import Page
 
 _PUBLISHED = "a.status = 'published' AND a.published_at IS NOT NULL"
@@ -35,25 +35,19 @@ class _Backend:
     # SELECT article_id, rank of the :limit newest entries (highest article id) matching :q; a lower
     # rank is a better match, and only those entries are ranked.
     match: str
-    newest: str  # the same entries, unranked (rank 0)
-    count: str  # SELECT article_id of at most :limit entries matching :q
+    newest: str  # SELECT article_id of the :limit newest entries matching :q, newest first
     words: Callable[[core.Query], str]  # the query as the engine gets it in :q
 
-    def matches(self, query: core.Query, *, ranked: bool) -> sa.Subquery:
+    def matches(self, query: core.Query) -> sa.Subquery:
         return (
-            sa.text(self.match if ranked else self.newest)
+            sa.text(self.match)
             .bindparams(q=self.words(query), limit=RANK_LIMIT)
             .columns(article_id=sa.Integer, rank=sa.Float)
             .subquery("matched")
         )
 
-    def found(self, query: core.Query, limit: int) -> sa.Subquery:
-        return (
-            sa.text(self.count)
-            .bindparams(q=self.words(query), limit=limit)
-            .columns(article_id=sa.Integer)
-            .subquery("found")
-        )
+    def newest_ids(self, query: core.Query, limit: int) -> list[int]:
+        return list(db.session.scalars(sa.text(self.newest), {"q": self.words(query), "limit": limit}))
 
 
 _SQLITE = _Backend(
@@ -69,11 +63,7 @@ _SQLITE = _Backend(
         f"SELECT rowid AS article_id, bm25({SEARCH_TABLE}, 10.0, 5.0, 1.0, 4.0, 4.0) AS rank "
         f"FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q ORDER BY rowid DESC LIMIT :limit"
     ),
-    newest=(
-        "SELECT rowid AS article_id, 0.0 AS rank "
-        f"FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q ORDER BY rowid DESC LIMIT :limit"
-    ),
-    count=f"SELECT rowid AS article_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q LIMIT :limit",
+    newest=f"SELECT rowid FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH :q ORDER BY rowid DESC LIMIT :limit",
     words=lambda query: query.fts5,  # every word a quoted string: no FTS5 syntax gets through
 )
 _POSTGRESQL = _Backend(
@@ -94,11 +84,8 @@ _POSTGRESQL = _Backend(
         "ORDER BY article_id DESC LIMIT :limit) AS m"
     ),
     newest=(
-        f"SELECT article_id, 0.0 AS rank FROM {SEARCH_TABLE} WHERE document @@ plainto_tsquery('english', :q) "
+        f"SELECT article_id FROM {SEARCH_TABLE} WHERE document @@ plainto_tsquery('english', :q) "
         "ORDER BY article_id DESC LIMIT :limit"
-    ),
-    count=(
-        f"SELECT article_id FROM {SEARCH_TABLE} WHERE document @@ plainto_tsquery('english', :q) LIMIT :limit"
     ),
     words=lambda query: query.plain,
 )
@@ -153,43 +140,34 @@ RANK_LIMIT = 1000  # matches ranked per query: the newest ones (highest article 
 def search(query: core.Query, *, page: int, per_page: int) -> Page:
     """Published articles matching every word, best first: an exact title match, then by rank, then newest (id).
 
-    Up to ``RANK_LIMIT`` matches are ranked. Beyond that only the ``RANK_LIMIT`` newest (by article id) are
-    paged, newest first (an exact title match still on top), and the count stops just past them:
-    ranking a word found in every article cost 0.5 s at 100,000 articles, and ranking even the newest
-    1,000 of them took longer than the rest of the page (FTS5's bm25 first counts every article holding
-    each word). ``Page.exact`` is then False and the page says "more than RANK_LIMIT results".
+    The newest ``RANK_LIMIT`` + 1 matches are read first (their ids: that also counts them, up to the limit).
+    Up to ``RANK_LIMIT`` matches are ranked. Beyond that the ``RANK_LIMIT`` newest are paged, newest first and
+    unranked, after an article whose title is the query (found by the ``lower(title)`` index, however old):
+    ranking a word found in every article cost 0.5 s at 100,000 articles, and ranking even the newest 1,000
+    of them took longer than the rest of the page (FTS5's bm25 first counts every article holding each
+    word). ``Page.exact`` is then False and the page says "more than RANK_LIMIT results".
 
     The index holds published articles only (``sync``), so the match drives both queries and no
     status filter is added: with one, SQLite walks every published article and probes the
     full-text index for each (seconds at 100,000 articles instead of milliseconds).
     """
     backend = _backend()
-    counted = db.session.scalar(sa.select(sa.func.count()).select_from(backend.found(query, RANK_LIMIT + 1))) or 0
-    total, exact = min(counted, RANK_LIMIT), counted <= RANK_LIMIT
+    newest = backend.newest_ids(query, RANK_LIMIT + 1)
+    exact = len(newest) <= RANK_LIMIT
+    total = min(len(newest), RANK_LIMIT)
     if page > 1 and (page - 1) * per_page >= total:  # past the end (the view answers 404)
         return Page([], page, per_page, total, exact)
-    matched = backend.matches(query, ranked=exact)
-    # First the page's ids, by the order's keys only (the title is at the front of the row); then their
-    # columns. Sorting the columns themselves carried every ranked article's body through the sort.
-    exact_title = sa.case((sa.func.lower(Article.title) == sa.func.lower(sa.literal(query.text)), 0), else_=1)
-    top = (
-        sa.select(matched.c.article_id, matched.c.rank, exact_title.label("exact_title"))
-        .join(Article, Article.id == matched.c.article_id)
-        # Ties go to the newer article by id, as the rank limit does: ordering by published_at read
-        # each ranked article's row past its body (SQLite: +5 ms for 1,000 matches).
-        .order_by(exact_title, matched.c.rank, matched.c.article_id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-        .subquery("top")
-    )
-    rows = db.session.execute(
-        sa.select(Article.slug, Article.title, Article.summary, Article.body_html, Article.published_at,
-                  User.display_name, User.slug.label("author_slug"))
-        .select_from(top)
-        .join(Article, Article.id == top.c.article_id)
-        .join(User, User.id == Article.author_id)
-        .order_by(top.c.exact_title, top.c.rank, top.c.article_id.desc())
-    )
+    start = (page - 1) * per_page
+    if exact:
+        rows = db.session.execute(_ranked_page(backend.matches(query), query, start, per_page))
+    else:
+        titled = db.session.scalars(
+            sa.select(Article.id).where(_same_title(query), Article.status == ArticleStatus.PUBLISHED,
+                                        Article.published_at.is_not(None))
+        ).all()
+        order = [*titled, *(n for n in newest if n not in titled)][:RANK_LIMIT][start:start + per_page]
+        found = {r.id: r for r in db.session.execute(_hit_columns().where(Article.id.in_(order)))}
+        rows = [found[n] for n in order if n in found]
     hits = [
         Hit(
             slug=r.slug,
@@ -202,3 +180,37 @@ def search(query: core.Query, *, page: int, per_page: int) -> Page:
         for r in rows
     ]
     return Page(hits, page, per_page, total, exact)
+
+
+def _same_title(query: core.Query) -> sa.ColumnElement[bool]:
+    """The title is the query, whatever the case (the ``ix_articles_lower_title`` index answers it)."""
+    return sa.func.lower(Article.title) == sa.func.lower(sa.literal(query.text))
+
+
+def _hit_columns() -> sa.Select:
+    return sa.select(
+        Article.id, Article.slug, Article.title, Article.summary, Article.body_html, Article.published_at,
+        User.display_name, User.slug.label("author_slug"),
+    ).join(User, User.id == Article.author_id)
+
+
+def _ranked_page(matched: sa.Subquery, query: core.Query, start: int, per_page: int) -> sa.Select:
+    """The page of ranked matches: first the page's ids, by the order's keys only (the title is at the
+    front of the row), then their columns. Sorting the columns themselves carried every ranked article's
+    body through the sort."""
+    exact_title = sa.case((_same_title(query), 0), else_=1)
+    top = (
+        sa.select(matched.c.article_id, matched.c.rank, exact_title.label("exact_title"))
+        .join(Article, Article.id == matched.c.article_id)
+        # Ties go to the newer article by id, as the rank limit does: ordering by published_at read
+        # each ranked article's row past its body (SQLite: +5 ms for 1,000 matches).
+        .order_by(exact_title, matched.c.rank, matched.c.article_id.desc())
+        .limit(per_page)
+        .offset(start)
+        .subquery("top")
+    )
+    return (
+        _hit_columns()
+        .join(top, top.c.article_id == Article.id)
+        .order_by(top.c.exact_title, top.c.rank, top.c.article_id.desc())
+    )

@@ -110,7 +110,7 @@ def results(doc):
     return [href.rsplit("/", 1)[1] for href in doc.xpath("//ol[@class='search-results']//h2/a/@href")]
 
 
-def test_search_ranks_the_newest_matches_and_says_there_are_more(app, client, make_article, monkeypatch):
+def test_search_lists_the_newest_matches_and_says_there_are_more(app, client, make_article, monkeypatch):
     app.config["ARTICLES_PER_PAGE"] = 2
     monkeypatch.setattr(search, "RANK_LIMIT", 3)
     make_article("Regatta", slug="oldest-exact", body="The regatta.")  # created first: not among the 3 newest
@@ -118,12 +118,15 @@ def test_search_ranks_the_newest_matches_and_says_there_are_more(app, client, ma
         make_article(f"Regatta report {n}", slug=f"report-{n}", body="The regatta went well." + " regatta" * n)
     first = parse(client.get("/search?q=regatta"))
     assert text(first, "//p[contains(@class,'search-count')]") == "More than 3 results for “regatta”"
-    assert results(first) == ["report-3", "report-2"]  # the 3 newest matches, best first
+    # The title that is the query first, however old; then the newest matches, newest first (3 in all)
+    assert results(first) == ["oldest-exact", "report-3"]
     assert text(first, "//*[@class='pager-status']") == "Page 1"
     second = parse(client.get("/search?q=regatta&page=2"))
-    assert results(second) == ["report-1"]
+    assert results(second) == ["report-2"]
     assert not second.xpath("//a[@rel='next']")
     assert client.get("/search?q=regatta&page=3").status_code == 404
+    make_article("Regatta", slug="draft-exact", body="The regatta.", published=False)  # only what is published
+    assert results(parse(client.get("/search?q=REGATTA"))) == ["oldest-exact", "report-3"]
 
 
 def test_a_search_with_more_matches_than_the_limit_lists_the_newest_first(app, client, make_article, monkeypatch):

@@ -423,7 +423,7 @@ def search_words(dialect: str, narrow_to: int | None = None) -> tuple[str, int, 
         from blog.core.search import parse_query
         from blog.services import search
 
-        first = db.session.scalar(sa.select(search._backend().found(parse_query(rare), 1).c.article_id))
+        (first,) = search._backend().newest_ids(parse_query(rare), 1)
         title = db.session.scalar(sa.select(Article.title).where(Article.id == first)) or ""
         pairs = {f"{rare} {w.lower()}": 0 for w in title.split() if w.isalpha() and w.lower() not in STOPWORDS}
         pairs = {q: matches(q) for q in pairs}
@@ -439,8 +439,7 @@ def matches(word: str) -> int:
     from blog.core.search import parse_query
     from blog.services import search
 
-    found = search._backend().found(parse_query(word), 2**31 - 1)  # uncapped: every article the word finds
-    return db.session.scalar(sa.select(sa.func.count()).select_from(found))
+    return len(search._backend().newest_ids(parse_query(word), 2**31 - 1))  # uncapped: every article it finds
 
 
 def flag(line: str, dialect: str) -> str:
