@@ -6,6 +6,7 @@ Not collected by ``make test`` (``norecursedirs``). Run it with ``make bench`` o
     .venv/bin/python tests/perf/bench_pages.py --quick               # 3 rounds of 3 s per target
     .venv/bin/python tests/perf/bench_pages.py --duration 20 /path/to/fixture.json
     BLOG_TEST_DATABASE_URL=postgresql+psycopg://… make bench         # PostgreSQL too (a fresh schema, dropped after)
+    .venv/bin/python tests/perf/bench_pages.py --quick --baseline main~3   # also that commit's cold and warm page
 
 Needs ``nginx`` and ``wrk`` (Debian packages): installed with apt-get when running as root, otherwise
 the script prints the command and stops. ``redis-server``, when present, gives the warm (cached) figure.
@@ -20,6 +21,10 @@ What it does, everything on 127.0.0.1 free ports, everything it starts stopped a
 4. runs ``wrk -t2 -c16 --latency`` 3 interleaved rounds against every target, counts SQL queries per
    request in-process (test client + ``after_cursor_execute``), measures server memory (PSS of the
    gunicorn master and workers) and single-request latency, and prints the table.
+
+``--baseline REF`` also serves the cold and warm article page from that commit (a git worktree, on the same
+SQLite database and Redis, its own Redis database) in the same interleaved rounds: the machine's speed
+drifts by a third within minutes, so a change is judged against its baseline in one run, not another hour's.
 """
 
 from __future__ import annotations
@@ -192,13 +197,45 @@ def run_checked(argv: list[str], env: dict[str, str], what: str) -> str:
     return result.stdout
 
 
-def gunicorn(name: str, env: dict[str, str], logs: Path, *extra: str) -> Proc:
-    """The production gunicorn settings (blog.gunicorn_conf) with 2 sync workers."""
+def gunicorn(name: str, env: dict[str, str], logs: Path, *extra: str, root: Path = ROOT) -> Proc:
+    """The production gunicorn settings (blog.gunicorn_conf) with 2 sync workers, serving ``root``'s code."""
     port = free_port()
     argv = [sys.executable, "-m", "gunicorn", "-c", "python:blog.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
             "--workers", "2", "--worker-class", "sync", "--threads", "1", *extra]
-    env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))}
-    return Proc(name, argv, env, logs, port=port).start()
+    env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))}
+    return Proc(name, argv, env, logs, cwd=root, port=port).start()
+
+
+def baseline_tree(ref: str, tmp: Path) -> tuple[Path, str]:
+    """A detached git worktree of ``ref`` (removed by ``drop_tree``) and its short commit id."""
+    commit = run_checked(["git", "rev-parse", "--short", f"{ref}^{{commit}}"], dict(os.environ), f"git rev-parse {ref}")
+    tree = tmp / "baseline"
+    run_checked(["git", "worktree", "add", "--detach", str(tree), commit.strip()], dict(os.environ),
+                "git worktree add")
+    return tree, commit.strip()
+
+
+def drop_tree(tree: Path) -> None:
+    subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True, timeout=60)
+
+
+def baseline_targets(baseline: tuple[Path, str], url: str, redis_url: str | None, common: dict[str, str], logs: Path,
+                     procs: list[Proc], servers: dict[str, Proc]) -> list[Target]:
+    """The baseline commit's cold (and, with Redis, warm) article page, on our database (it must be able to
+    read this schema: compare with a recent commit)."""
+    tree, commit = baseline
+    found = []
+    for kind, extra in (("cold", {}), ("warm", {"REDIS_URL": redis_url} if redis_url else None)):
+        if extra is None:
+            continue
+        proc = gunicorn(f"baseline-{kind}", base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url, **extra,
+                                                     **common), logs, root=tree)
+        procs.append(proc)
+        proc.wait_http("/healthz")
+        servers[f"{kind} [{commit}]"] = proc
+        found.append(Target(f"article 100 comments, {kind} [baseline {commit}]", proc, ARTICLE,
+                            mem_key=f"{kind} [{commit}]"))
+    return found
 
 
 # --- Databases ------------------------------------------------------------------------------------
@@ -448,6 +485,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--keep", action="store_true", help="keep the temp directory (logs, database)")
+    parser.add_argument("--baseline", metavar="REF", help="also serve the cold and warm article page from this git "
+                        "commit (e.g. main~3), in the same rounds, to compare a change with what it changes")
     args = parser.parse_args()
     duration = 3 if args.quick else args.duration
     fixture = Path(args.fixture).resolve()
@@ -461,6 +500,7 @@ def main() -> int:
     logs.mkdir()
     procs: list[Proc] = []
     pg_url, pg_schema = os.environ.get("BLOG_TEST_DATABASE_URL"), None
+    baseline: tuple[Path, str] | None = None
     try:
         # Databases: SQLite (pages), a copy for the POST server; PostgreSQL in a fresh schema.
         log(f"building SQLite database in {tmp}")
@@ -518,6 +558,10 @@ def main() -> int:
                 Target(f"home page, cold{tag}", cold, HOME, mem_key=f"cold{tag}"),
                 Target(f"author page, cold{tag}", cold, AUTHOR, mem_key=f"cold{tag}"),
             ]
+            if args.baseline and label == "SQLite":
+                baseline = baseline_tree(args.baseline, tmp)
+                targets += baseline_targets(baseline, url, redis and f"redis://127.0.0.1:{redis.port}/2", common,
+                                            logs, procs, servers)
             ts = form_ts(poster.port)
             lua = tmp / f"post-{label}.lua"
             lua.write_text(f"TS = {quote_plus(ts)!r}\nPATH = {POST_PATH!r}\n" + POST_LUA)
@@ -642,6 +686,8 @@ def main() -> int:
     finally:
         for proc in reversed(procs):
             proc.stop()
+        if baseline:
+            drop_tree(baseline[0])
         if pg_schema:
             try:
                 pg_admin(pg_url, f"DROP SCHEMA {pg_schema} CASCADE")
