@@ -47,7 +47,7 @@ class _Backend:
         )
 
     def newest_ids(self, query: core.Query, limit: int) -> list[int]:
-        return list(db.session.scalars(sa.text(self.newest), {"q": self.words(query), "limit": limit}))
+        return db.session.scalars(sa.text(self.newest), {"q": self.words(query), "limit": limit}).all()  # fetchall
 
 
 _SQLITE = _Backend(

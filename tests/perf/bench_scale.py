@@ -404,7 +404,7 @@ def search_words(dialect: str, narrow_to: int | None = None) -> tuple[str, int, 
 
     ``narrow_to``: when the rare word finds more articles than that (the small database's rare word finds
     1, the generated vocabulary's rarest word ~60, so the pages would show 1 hit against 10), a second
-    word from the title of one of its articles is added, to compare pages showing as many hits."""
+    word from the title of one of its newest articles is added, to compare pages showing as many hits."""
     if dialect == "sqlite":
         db.session.execute(sa.text(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.bench_vocab USING fts5vocab(main, {SEARCH_TABLE}, row)"))
@@ -423,9 +423,10 @@ def search_words(dialect: str, narrow_to: int | None = None) -> tuple[str, int, 
         from blog.core.search import parse_query
         from blog.services import search
 
-        (first,) = search._backend().newest_ids(parse_query(rare), 1)
-        title = db.session.scalar(sa.select(Article.title).where(Article.id == first)) or ""
-        pairs = {f"{rare} {w.lower()}": 0 for w in title.split() if w.isalpha() and w.lower() not in STOPWORDS}
+        some = search._backend().newest_ids(parse_query(rare), 5)  # titles of a few of its articles
+        titles = db.session.scalars(sa.select(Article.title).where(Article.id.in_(some))).all()
+        pairs = {f"{rare} {w.lower()}": 0 for title in titles for w in title.split()
+                 if w.isalpha() and w.lower() not in STOPWORDS}
         pairs = {q: matches(q) for q in pairs}
         if pairs:
             query = min(pairs, key=lambda q: (pairs[q] == 0, abs(pairs[q] - narrow_to), q))
