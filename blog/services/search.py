@@ -155,7 +155,7 @@ def search(query: core.Query, *, page: int, per_page: int) -> Page:
     newest = backend.newest_ids(query, RANK_LIMIT + 1)
     exact = len(newest) <= RANK_LIMIT
     total = min(len(newest), RANK_LIMIT)
-    if page > 1 and (page - 1) * per_page >= total:  # past the end (the view answers 404)
+    if not newest or (page > 1 and (page - 1) * per_page >= total):  # nothing, or past the end (the view: 404)
         return Page([], page, per_page, total, exact)
     start = (page - 1) * per_page
     if exact:
