@@ -48,6 +48,7 @@ def create_app(
 
     policy.init_app(app)  # before CSRF: a visitor without the right gets a login page or 403, not a CSRF error
     csrf.init_app(app)
+    app.before_request(security.check_csrf)  # in place of Flask-WTF's own hook (WTF_CSRF_CHECK_DEFAULT off)
     limiter.init_app(app)
     login_manager.init_app(app)
     with app.app_context():

@@ -50,6 +50,7 @@ class Defaults:
     COMMENTER_COOKIE_DAYS = 365  # "Save my name, email, and website" (only with consent)
     PENDING_COMMENTS_KEPT = 20  # own pending comments a reader's session remembers
     WTF_CSRF_TIME_LIMIT = 24 * 3600
+    WTF_CSRF_CHECK_DEFAULT = False  # blog.security.check_csrf runs the check, for unsafe methods only
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI: str | None = None  # derived: REDIS_URL (shared by the nodes), else memory://
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # while Redis is down, each node limits on its own
