@@ -7,17 +7,18 @@ readable by the standard readers: Flask's session, Flask-WTF's ``validate_csrf``
 
 import hashlib
 import os
+import warnings
 import zlib
 
 import pytest
-from flask import g, session
+from flask import g, request, session
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_decode
 from itsdangerous.signer import NoneAlgorithm
 
-from blog.security import SMALL_PAYLOAD, TokenSerializer, csrf_token
+from blog.security import SMALL_PAYLOAD, SessionInterface, TokenSerializer, csrf_token
 from tests.helpers import form_fields
 
 
@@ -58,6 +59,52 @@ def test_sessions_are_written_as_flask_would(app, frozen_clock, session_data):
         assert json_of(mine) == json_of(theirs)
         assert mine == theirs or theirs.startswith(".")  # identical, unless zlib shortened Flask's
         assert flask_own.loads(mine) == session_data
+
+
+A_SECRET = hashlib.sha1(os.urandom(64)).hexdigest()
+RANDOM_TEXT = os.urandom(3000).hex()  # does not compress
+
+
+class FlaskSaving(SessionInterface):
+    """Our interface with Flask's own ``save_session``: what ours must send, header for header."""
+
+    save_session = SecureCookieSessionInterface.save_session
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {},  # as tests run: not Secure
+        {"SESSION_COOKIE_SECURE": True, "SESSION_COOKIE_SAMESITE": "Strict", "SESSION_COOKIE_DOMAIN": "courier.example",
+         "SESSION_COOKIE_PATH": "/news", "SESSION_COOKIE_NAME": "courier"},
+        {"SESSION_COOKIE_SECURE": True, "SESSION_COOKIE_SAMESITE": None, "SESSION_COOKIE_HTTPONLY": False,
+         "SESSION_COOKIE_PARTITIONED": True},
+    ],
+)
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda s: s.update(csrf_token=A_SECRET),  # a new reader's session
+        lambda s: s.update(csrf_token="a", pending_comments=[12, 13], _fresh=True),
+        lambda s: s.update(_flashes=[["message", "Thanks! " * 400]]),  # compressed
+        lambda s: s.update(csrf_token="a", note=RANDOM_TEXT),  # too long: werkzeug warns, Flask's way
+        lambda s: (s.update(csrf_token="a"), setattr(s, "permanent", True)),  # permanent: Flask's way
+        lambda s: s.clear(),  # nothing to keep
+    ],
+)
+def test_a_saved_session_sends_what_flask_would(app, frozen_clock, settings, change):
+    app.config.update(settings)
+
+    def sent(interface) -> tuple[list[str], str | None]:
+        with app.test_request_context("/"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "the cookie is too large": the same from both
+            session = interface.open_session(app, request)
+            change(session)
+            response = app.response_class("page")
+            interface.save_session(app, session, response)
+            return response.headers.getlist("Set-Cookie"), response.headers.get("Vary")
+
+    assert sent(app.session_interface) == sent(FlaskSaving())
 
 
 def json_of(token: str) -> bytes:
