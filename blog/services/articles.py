@@ -107,7 +107,8 @@ class Page:
         return self.number < self.pages
 
 
-def _published() -> sa.ColumnElement[bool]:
+def published() -> sa.ColumnElement[bool]:
+    """What readers may see: a published article with its publication date (the one place for the rule)."""
     return sa.and_(Article.status == ArticleStatus.PUBLISHED, Article.published_at.is_not(None))
 
 
@@ -117,7 +118,7 @@ def get_published_article(slug: str) -> Article | None:
 
 @functools.cache
 def _published_statement() -> sa.Select:
-    return sa.select(Article).where(Article.slug == sa.bindparam("slug"), _published())
+    return sa.select(Article).where(Article.slug == sa.bindparam("slug"), published())
 
 
 def published_article_id(slug: str) -> int | None:
@@ -126,7 +127,7 @@ def published_article_id(slug: str) -> int | None:
 
 @functools.cache
 def _article_id_statement() -> sa.Select:
-    return sa.select(Article.id).where(Article.slug == sa.bindparam("slug"), _published())
+    return sa.select(Article.id).where(Article.slug == sa.bindparam("slug"), published())
 
 
 @dataclass(frozen=True)
@@ -351,7 +352,7 @@ def list_published(
 
 
 def _list_filter(kind: str) -> list[sa.ColumnElement[bool]]:
-    where = [_published()]
+    where = [published()]
     if kind == "author":
         where.append(Article.author_id == sa.bindparam("author_id"))
     elif kind == "tag":

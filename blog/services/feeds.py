@@ -62,26 +62,22 @@ class SitemapEntry:
     lastmod: datetime
 
 
-def _published() -> sa.ColumnElement[bool]:
-    return sa.and_(Article.status == ArticleStatus.PUBLISHED, Article.published_at.is_not(None))
-
-
 _LASTMOD = sa.func.max(sa.case((Article.updated_at > Article.published_at, Article.updated_at), else_=Article.published_at))
 
 
 def sitemap_pages() -> list[SitemapEntry]:
     """The front page, and every author and tag page that lists a published article."""
-    newest = db.session.scalar(sa.select(_LASTMOD).where(_published()))
+    newest = db.session.scalar(sa.select(_LASTMOD).where(articles.published()))
     if newest is None:
         return []
     authors = db.session.execute(
         sa.select(User.slug, _LASTMOD).join(Article, Article.author_id == User.id)
-        .where(_published()).group_by(User.slug).order_by(User.slug)
+        .where(articles.published()).group_by(User.slug).order_by(User.slug)
     )
     tags = db.session.execute(
         sa.select(Tag.slug, _LASTMOD).join(article_tags, article_tags.c.tag_id == Tag.id)
         .join(Article, Article.id == article_tags.c.article_id)
-        .where(_published()).group_by(Tag.slug).order_by(Tag.slug)
+        .where(articles.published()).group_by(Tag.slug).order_by(Tag.slug)
     )
     return [
         SitemapEntry("public.home", None, newest),
@@ -94,7 +90,7 @@ def sitemap_articles(*, offset: int = 0, limit: int | None = None) -> list[Sitem
     """Published articles, oldest first (a stable order for splitting into files)."""
     rows = db.session.execute(
         sa.select(Article.slug, Article.published_at, Article.updated_at)
-        .where(_published())
+        .where(articles.published())
         .order_by(Article.published_at, Article.id)
         .offset(offset)
         .limit(limit)

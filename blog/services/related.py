@@ -27,6 +27,7 @@ from blog import cache
 from blog.core import related
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, RelatedTerm, RelatedTermCount, article_tags
+from blog.services import articles
 
 CHAMPIONS = 100  # postings read per query term, heaviest first
 TAG_NEIGHBOURS = 8  # articles read per shared tag on each side of the subject
@@ -39,10 +40,6 @@ _terms = RelatedTerm.__table__.c
 
 
 ALL = "#all"  # the count row whose documents are all the indexed articles: the N of IDF
-
-
-def _published() -> sa.ColumnElement[bool]:
-    return sa.and_(Article.status == ArticleStatus.PUBLISHED, Article.published_at.is_not(None))
 
 
 def tag_key(tag_id: int) -> str:
@@ -71,7 +68,7 @@ def _counts_of(article: Article) -> Counter[str]:
 
 
 def published_count() -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Article).where(_published())) or 0
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Article).where(articles.published())) or 0
 
 
 def _add_counts(keys: Iterable[str]) -> None:
@@ -170,7 +167,7 @@ def _tag_neighbours(article_id: int, tag_ids: Iterable[int]) -> set[int]:
     tagged = article_tags.c.article_id
     parts = []
     for tag_id in sorted(tag_ids):
-        base = sa.select(tagged).join(Article, Article.id == tagged).where(article_tags.c.tag_id == tag_id, _published())
+        base = sa.select(tagged).join(Article, Article.id == tagged).where(article_tags.c.tag_id == tag_id, articles.published())
         parts.append(base.where(tagged < article_id).order_by(tagged.desc()).limit(TAG_NEIGHBOURS).subquery())
         parts.append(base.where(tagged > article_id).order_by(tagged).limit(TAG_NEIGHBOURS).subquery())
     if not parts:
@@ -288,7 +285,7 @@ def withdraw_from_picks(article_id: int) -> list[int]:
 
 
 def _published_ids() -> list[int]:
-    return list(db.session.scalars(sa.select(Article.id).where(_published()).order_by(Article.id)))
+    return list(db.session.scalars(sa.select(Article.id).where(articles.published()).order_by(Article.id)))
 
 
 def _batches(ids: list[int]) -> Iterable[list[int]]:
@@ -317,7 +314,7 @@ def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
     tag_counts = db.session.execute(
         sa.select(article_tags.c.tag_id, sa.func.count())
         .join(Article, Article.id == article_tags.c.article_id)
-        .where(_published())
+        .where(articles.published())
         .group_by(article_tags.c.tag_id)
     )
     document_counts.update({tag_key(tag_id): n for tag_id, n in tag_counts})

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 
 from blog.core import search as core
 from blog.extensions import db
-from blog.models import SEARCH_TABLE, Article, ArticleStatus, User
+from blog.models import SEARCH_TABLE, Article, User
+from blog.services import articles
 from blog.services.articles import Page
 
 _PUBLISHED = "a.status = 'published' AND a.published_at IS NOT NULL"
@@ -161,10 +162,7 @@ def search(query: core.Query, *, page: int, per_page: int) -> Page:
     if exact:
         rows = db.session.execute(_ranked_page(backend.matches(query), query, start, per_page))
     else:
-        titled = db.session.scalars(
-            sa.select(Article.id).where(_same_title(query), Article.status == ArticleStatus.PUBLISHED,
-                                        Article.published_at.is_not(None))
-        ).all()
+        titled = db.session.scalars(sa.select(Article.id).where(_same_title(query), articles.published())).all()
         order = [*titled, *(n for n in newest if n not in titled)][:RANK_LIMIT][start:start + per_page]
         found = {r.id: r for r in db.session.execute(_hit_columns().where(Article.id.in_(order)))}
         rows = [found[n] for n in order if n in found]
