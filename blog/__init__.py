@@ -40,8 +40,6 @@ def create_app(
         Migrate(app, db, directory=str(MIGRATIONS), render_item=render_item)
     from blog import cache, health, requestlog, security
 
-    requestlog.init_app(app)  # WSGI middlewares: the request log innermost, then the security headers,
-    security.init_app(app)  # then ProxyFix (outermost: it fixes the environ the others read)
     cache.init_app(app)
     health.init_app(app)
     from blog import policy
@@ -70,6 +68,11 @@ def create_app(
     templating.init_app(app)
     cli.init_app(app)
     app.register_error_handler(HTTPException, _http_error)
+    from blog.public import shared_page
+
+    shared_page.init_app(app)  # WSGI middlewares: new readers' article pages innermost, then the request log,
+    requestlog.init_app(app)  # then the security headers, then ProxyFix (outermost: it fixes the environ the
+    security.init_app(app)  # others read); and the session interface
     return app
 
 

@@ -111,26 +111,33 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def save_session(self, app: Flask, session, response) -> None:
         """Flask's, with the commonest write made cheap: a changed session that is not permanent (most
-        often a new reader's, holding their CSRF secret). Its ``Set-Cookie`` is werkzeug's own header for
-        these settings, made once with a placeholder value and filled in: werkzeug's ``set_cookie`` and the
-        rest of Flask's steps cost a cached page ~20 µs. Anything else (a removal, a refresh, a permanent
-        session, a value werkzeug would quote or find too long) goes Flask's way."""
+        often a new reader's, holding their CSRF secret) gets ``new_session_cookie``'s header. Anything
+        else (a removal, a refresh, a permanent session, a value werkzeug would quote or find too long)
+        goes Flask's way."""
         if not (session.modified and session and not session.permanent):
             return super().save_session(app, session, response)
+        header = self.new_session_cookie(app, dict(session), response.max_cookie_size)
+        if header is None:
+            return super().save_session(app, session, response)
+        response.headers.add("Set-Cookie", header)
+        response.vary.add("Cookie")
+
+    def new_session_cookie(self, app: Flask, data: dict, max_size: int) -> str | None:
+        """The ``Set-Cookie`` header for a new, non-permanent session holding ``data``, as Flask would write
+        it, or None when werkzeug would write it differently (a value it quotes, or longer than ``max_size``).
+
+        It is werkzeug's own header for these settings, made once with a placeholder value and filled in:
+        werkzeug's ``set_cookie`` and the rest of Flask's steps cost a cached page ~20 µs."""
         attributes = (
             self.get_cookie_name(app), self.get_cookie_domain(app), self.get_cookie_path(app),
             self.get_cookie_secure(app), self.get_cookie_partitioned(app), self.get_cookie_samesite(app),
             self.get_cookie_httponly(app),
         )
-        value = self.get_signing_serializer(app).dumps(dict(session))
+        value = self.get_signing_serializer(app).dumps(data)
         prefix, suffix = self._template(attributes)
-        if _COOKIE_PLAIN.fullmatch(value) and len(prefix) + len(value) + len(suffix) <= response.max_cookie_size:
-            response.headers.add("Set-Cookie", f"{prefix}{value}{suffix}")
-        else:
-            name, domain, path, secure, partitioned, samesite, httponly = attributes
-            response.set_cookie(name, value, httponly=httponly, domain=domain, path=path, secure=secure,
-                                partitioned=partitioned, samesite=samesite)
-        response.vary.add("Cookie")
+        if _COOKIE_PLAIN.fullmatch(value) and len(prefix) + len(value) + len(suffix) <= max_size:
+            return f"{prefix}{value}{suffix}"
+        return None
 
     def _template(self, attributes: tuple) -> tuple[str, str]:
         """What werkzeug writes before and after a cookie's value, for these attributes."""
@@ -157,15 +164,23 @@ def csrf_token() -> str:
     """Flask-WTF's ``generate_csrf()``, cheaper: the same secret in the session, the same token (its
     ``validate_csrf`` checks it) kept in the same place in ``g`` (so either may be called in a request),
     signed by a serializer built once per key, without zlib."""
-    config = current_app.config
-    field = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
     if field not in g:
         if field not in session:
-            session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
-        setattr(g, field, _csrf_serializer(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key).dumps(
-            session[field]
-        ))
+            session[field] = new_csrf_secret()
+        setattr(g, field, sign_csrf_secret(session[field]))
     return g.get(field)
+
+
+def new_csrf_secret() -> str:
+    """A session's CSRF secret, made as Flask-WTF makes it."""
+    return hashlib.sha1(os.urandom(64)).hexdigest()
+
+
+def sign_csrf_secret(secret: str) -> str:
+    """The form token for a session's CSRF secret (in an app context)."""
+    config = current_app.config
+    return _csrf_serializer(config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key).dumps(secret)
 
 
 @functools.lru_cache(maxsize=4)
