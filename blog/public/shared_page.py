@@ -31,7 +31,7 @@ from flask_login import config as login_config
 from blog import cache
 from blog.public import commenter
 from blog.public.forms import form_token
-from blog.security import csrf_token, new_csrf_secret, sign_csrf_secret
+from blog.security import SessionInterface, csrf_token, new_csrf_secret, sign_csrf_secret
 
 log = logging.getLogger(__name__)
 
@@ -158,11 +158,11 @@ class NewReaders:
     ``new_csrf_secret`` and the session interface's ``new_session_cookie``.
 
     Skipped by answering here: Flask's ``before_request`` hooks (the access policy: the article page is
-    anyone's; the CSRF check: a GET), Flask-Login's after-request hook (it acts on signed-in sessions only)
-    and the database teardown (no query is made). tests/app/test_new_readers.py lists the app's hooks, so
+    anyone's; the CSRF check: a GET) and Flask-Login's after-request hook (it acts on signed-in sessions
+    only); the app context's teardown still runs. tests/app/test_new_readers.py lists the app's hooks, so
     that adding one makes someone decide whether it applies here too. Everything else goes to Flask: another
     method, any cookie, a query string, a page not current in the cache, CSRF protection off, host checks
-    configured, and any failure here (logged).
+    configured, a session interface other than ours, and any failure here (logged).
     """
 
     def __init__(self, app: Flask, wsgi_app) -> None:
@@ -188,7 +188,8 @@ class NewReaders:
     def _servable(self) -> bool:
         config = self.app.config
         return (
-            config["CACHE_TYPE"] != "NullCache"
+            isinstance(self.app.session_interface, SessionInterface)  # ours: it writes the new session's cookie
+            and config["CACHE_TYPE"] != "NullCache"
             and config["WTF_CSRF_ENABLED"]
             and not config.get("TRUSTED_HOSTS")
             and not config.get("SERVER_NAME")

@@ -8,6 +8,7 @@ import time
 import pytest
 import sqlalchemy as sa
 from flask import request_started, url_for
+from flask.sessions import SecureCookieSessionInterface
 
 from blog.extensions import db
 from blog.models import Article, Comment
@@ -125,6 +126,16 @@ def test_settings_it_does_not_handle_leave_every_request_to_the_view(cached, sto
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_another_session_interface_leaves_every_request_to_the_view(cached, story, dispatched, caplog):
+    cached.session_interface = SecureCookieSessionInterface()  # e.g. server-side sessions: not ours to write
+    warm(cached)
+    dispatched.clear()
+    response = cached.test_client(use_cookies=False).get(URL)
+    assert response.status_code == 200 and "Set-Cookie" in response.headers
+    assert len(dispatched) == 1 and "answered by the app instead" not in caplog.text
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 def test_a_page_without_a_form_goes_to_the_view_which_validates_revisits(cached, story, dispatched):
     """Comments closed: no form, no tokens, no session; one ETag for everyone, so a revisit is a 304."""
     with cached.app_context():
@@ -194,6 +205,6 @@ def test_the_hooks_it_skips_are_the_ones_it_was_written_for(app):
     assert {key: _names(fs) for key, fs in app.after_request_funcs.items()} == {None: [
         "flask_login.login_manager.LoginManager._update_remember_cookie",  # only for signed-in sessions
     ]}
-    assert _names(app.teardown_appcontext_funcs) == ["flask_sqlalchemy.extension.SQLAlchemy._teardown_session"]
+    assert _names(app.teardown_appcontext_funcs) == ["flask_sqlalchemy.extension.SQLAlchemy._teardown_session"]  # runs
     assert app.teardown_request_funcs == {} and app.url_value_preprocessors == {}
     assert not app.config["WTF_CSRF_CHECK_DEFAULT"]
