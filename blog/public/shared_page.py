@@ -202,8 +202,7 @@ def _new_reader_page(app: Flask, slug: str) -> tuple[list[tuple[str, str]], byte
     if entry is None or "csrf" not in entry.fills:
         return None
     secret = new_csrf_secret()
-    field = app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
-    cookie = app.session_interface.new_session_cookie(app, {field: secret}, app.config["MAX_COOKIE_SIZE"])
+    cookie = app.session_interface.new_session_cookie(app, {_CSRF_SECRET: secret}, app.config["MAX_COOKIE_SIZE"])
     if cookie is None:
         return None
     body = _body(entry, sign_csrf_secret(secret))
