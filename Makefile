@@ -2,12 +2,13 @@
 # make test  - the test suite (SQLite; PostgreSQL and Redis too when BLOG_TEST_DATABASE_URL / BLOG_TEST_REDIS_URL are set)
 # make bench - side-by-side page benchmark: our app, a bare Flask floor and nginx (tests/perf/bench_pages.py; BENCH_ARGS=--quick)
 # make serve-prod - migrate, then serve with gunicorn on $(HOST):$(PROD_PORT) (needs a real SECRET_KEY; README "Deploying")
+# PYTHON=/usr/bin/python3 VENV=.venv-system make bench - the same in a virtualenv of another interpreter
 PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 5000
 DEMO_PASSWORD ?= courier-demo
 PROD_PORT ?= 8000
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app blog
 STAMP := $(VENV)/.installed

@@ -25,6 +25,8 @@ What it does, everything on 127.0.0.1 free ports, everything it starts stopped a
 ``--baseline REF`` also serves the cold and warm article page from that commit (a git worktree, on the same
 SQLite database and Redis, its own Redis database) in the same interleaved rounds: the machine's speed
 drifts by a third within minutes, so a change is judged against its baseline in one run, not another hour's.
+``--baseline-python PYTHON`` likewise serves the cold article page with another interpreter (a virtualenv made
+with ``make install PYTHON=/usr/bin/python3 VENV=.venv-system``, say).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import argparse
 import html
 import http.client
 import os
+import platform
 import re
 import secrets
 import shutil
@@ -197,13 +200,31 @@ def run_checked(argv: list[str], env: dict[str, str], what: str) -> str:
     return result.stdout
 
 
-def gunicorn(name: str, env: dict[str, str], logs: Path, *extra: str, root: Path = ROOT) -> Proc:
+def gunicorn(name: str, env: dict[str, str], logs: Path, *extra: str, root: Path = ROOT,
+             python: str = sys.executable) -> Proc:
     """The production gunicorn settings (blog.gunicorn_conf) with 2 sync workers, serving ``root``'s code."""
     port = free_port()
-    argv = [sys.executable, "-m", "gunicorn", "-c", "python:blog.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+    argv = [python, "-m", "gunicorn", "-c", "python:blog.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
             "--workers", "2", "--worker-class", "sync", "--threads", "1", *extra]
     env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))}
     return Proc(name, argv, env, logs, cwd=root, port=port).start()
+
+
+def interpreter() -> str:
+    """Which Python serves the pages, and whether it runs from a shared libpython.
+
+    The same code under the same settings served the cold page ~20 % faster from a statically linked,
+    PGO-built CPython (Debian's ``python3``) than from one linked to a shared ``libpython`` without PGO
+    (pyenv's usual build) — docs/performance.md, "The interpreter". The servers run ``sys.executable``.
+    """
+    shared = False
+    try:
+        with open("/proc/self/maps") as maps:
+            shared = any("libpython" in line for line in maps)
+    except OSError:  # not Linux: say nothing about it
+        pass
+    build = " (linked to a shared libpython: see docs/performance.md, \"The interpreter\")" if shared else ""
+    return f"{sys.implementation.name} {platform.python_version()} {sys.executable}{build}"
 
 
 def baseline_tree(ref: str, tmp: Path) -> tuple[Path, str]:
@@ -236,6 +257,20 @@ def baseline_targets(baseline: tuple[Path, str], url: str, redis_url: str | None
         found.append(Target(f"article 100 comments, {kind} [baseline {commit}]", proc, ARTICLE,
                             mem_key=f"{kind} [{commit}]"))
     return found
+
+
+def python_targets(python: str, url: str, common: dict[str, str], logs: Path, procs: list[Proc],
+                   servers: dict[str, Proc]) -> list[Target]:
+    """The cold article page served by another interpreter (its virtualenv must have the project installed)."""
+    version = run_checked([python, "-c", "import platform; print(platform.python_version())"], dict(os.environ),
+                          f"{python} --version").strip()
+    proc = gunicorn("python-cold", base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url, **common), logs,
+                    python=python)
+    procs.append(proc)
+    proc.wait_http("/healthz")
+    name = f"cold [Python {version}, {python}]"
+    servers[name] = proc
+    return [Target(f"article 100 comments, {name}", proc, ARTICLE, mem_key=name)]
 
 
 # --- Databases ------------------------------------------------------------------------------------
@@ -487,6 +522,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temp directory (logs, database)")
     parser.add_argument("--baseline", metavar="REF", help="also serve the cold and warm article page from this git "
                         "commit (e.g. main~3), in the same rounds, to compare a change with what it changes")
+    parser.add_argument("--baseline-python", metavar="PYTHON", help="also serve the cold article page with this "
+                        "interpreter (a virtualenv's python with the project installed), in the same rounds")
     args = parser.parse_args()
     duration = 3 if args.quick else args.duration
     fixture = Path(args.fixture).resolve()
@@ -562,6 +599,8 @@ def main() -> int:
                 baseline = baseline_tree(args.baseline, tmp)
                 targets += baseline_targets(baseline, url, redis and f"redis://127.0.0.1:{redis.port}/2", common,
                                             logs, procs, servers)
+            if args.baseline_python and label == "SQLite":
+                targets += python_targets(args.baseline_python, url, common, logs, procs, servers)
             ts = form_ts(poster.port)
             lua = tmp / f"post-{label}.lua"
             lua.write_text(f"TS = {quote_plus(ts)!r}\nPATH = {POST_PATH!r}\n" + POST_LUA)
@@ -653,6 +692,8 @@ def main() -> int:
             "floor": single_request_ms(floor.port, ARTICLE),
             "nginx": single_request_ms(nginx.port, ARTICLE),
         }
+        single.update({f"article 100 comments, {name}": single_request_ms(proc.port, ARTICLE)
+                       for name, proc in servers.items() if name.startswith("cold [Python")})
         for t in targets:
             if not t.note and t.script is None:
                 for _ in range(10):
@@ -727,6 +768,7 @@ def main() -> int:
     print(f"Page benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: wrk -t{args.threads} -c{args.connections}, "
           f"{args.rounds} interleaved rounds of {duration} s; gunicorn 2 sync workers (blog.gunicorn_conf); "
           f"{os.cpu_count()} CPUs; saved page {len(page):,} bytes")
+    print(f"Interpreter: {interpreter()}")
     print()
     print("\n".join(lines))
     print()
