@@ -30,7 +30,8 @@ def create_app(
         app.config.from_prefixed_env("BLOG")  # BLOG_<KEY> for everything else
     else:
         app.config.from_mapping(test_config)  # tests never read instance/ or the environment
-    derive(app.config, debug=app.debug)  # database URL and pool, Redis-backed limits and cache, secure cookies
+    # the database URL and pool, the limits' storage and the cache (Redis or a directory), secure cookies
+    derive(app.config, debug=app.debug, instance_path=app.instance_path)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)

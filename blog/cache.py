@@ -1,4 +1,5 @@
-"""The shared cache (Flask-Caching): Redis when ``REDIS_URL`` is set, off otherwise.
+"""The shared cache (Flask-Caching): Redis when ``REDIS_URL`` is set; without it, files in ``CACHE_DIR`` for
+a SQLite site (one machine: its workers and CLI share the directory), else off (``blog.config.derive``).
 
 It holds two things for article pages:
 

@@ -7,6 +7,8 @@ The environment is read under the conventional names ``SECRET_KEY``, ``DATABASE_
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,8 +30,10 @@ class Defaults:
     DATABASE_POOL_TIMEOUT = 10  # seconds a request waits for a free connection
     DATABASE_POOL_RECYCLE = 1800  # seconds; renew connections before a server or firewall drops them
     REDIS_OPTIONS: dict[str, Any] = {"socket_connect_timeout": 2, "socket_timeout": 2}  # fail fast when down
-    # Shared cache (Flask-Caching): derived as "RedisCache" when REDIS_URL is set, else "NullCache" (off).
+    # Shared cache (Flask-Caching), derived when unset: "RedisCache" when REDIS_URL is set; else, for a
+    # SQLite site outside debug and tests, "FileSystemCache" in CACHE_DIR; else "NullCache" (off).
     CACHE_TYPE: str | None = None
+    CACHE_DIR: str | None = None  # FileSystemCache: relative to instance/; default cache/<database's digest>
     CACHE_DEFAULT_TIMEOUT = 300  # seconds; the longest a cached fragment can outlive a missed invalidation
     CACHE_KEY_PREFIX = "blog:"
 
@@ -123,7 +127,7 @@ def from_plain_env(environ: Mapping[str, str]) -> dict[str, Any]:
     return found
 
 
-def derive(config: dict[str, Any], *, debug: bool) -> None:
+def derive(config: dict[str, Any], *, debug: bool, instance_path: str) -> None:
     """Fill in the settings that follow from others; values set explicitly win."""
     url = config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(config["SQLALCHEMY_DATABASE_URI"])
     if not url.startswith("sqlite"):
@@ -139,14 +143,24 @@ def derive(config: dict[str, Any], *, debug: bool) -> None:
     if not config.get("RATELIMIT_STORAGE_URI"):
         config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
     config.setdefault("RATELIMIT_STORAGE_OPTIONS", config["REDIS_OPTIONS"] if redis_url else {})
+    production = not (debug or config.get("TESTING"))
     if not config.get("CACHE_TYPE"):
-        # Off without Redis: a per-process cache could not be invalidated by the other workers or the CLI.
-        config["CACHE_TYPE"] = "RedisCache" if redis_url else "NullCache"
+        # Redis is shared by every node. Without it, a SQLite site is one machine: its workers and the CLI
+        # share a cache directory, whose files are replaced atomically, so a new version token written by
+        # one process is what the others read next. (A per-process cache could not be invalidated by the
+        # other workers or the CLI.) PostgreSQL without Redis may be several nodes: off. Off in debug too,
+        # where templates change under a cached page, and in tests, which switch it on where they need it.
+        on_one_machine = url.startswith("sqlite") and production
+        config["CACHE_TYPE"] = "RedisCache" if redis_url else "FileSystemCache" if on_one_machine else "NullCache"
     if config["CACHE_TYPE"] == "RedisCache":
         config.setdefault("CACHE_REDIS_URL", redis_url)
         config.setdefault("CACHE_OPTIONS", config["REDIS_OPTIONS"])
+    if config["CACHE_TYPE"] == "FileSystemCache":
+        # One directory per database: two sites (or a site and a copy) in one instance folder never share
+        # version tokens, which are only unique within a database.
+        default = f"cache/{hashlib.sha256(url.encode()).hexdigest()[:12]}"
+        config["CACHE_DIR"] = os.path.join(instance_path, config.get("CACHE_DIR") or default)
     config.setdefault("CACHE_NO_NULL_WARNING", True)
-    production = not (debug or config.get("TESTING"))
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         if config.get(key) is None:
             config[key] = production

@@ -270,13 +270,16 @@ def redis_settings() -> Iterator[dict]:
 
 
 def enable_cache(request, app, kind: str):
-    """Switch the test's app's cache on: ``SimpleCache`` (in-process) or ``RedisCache`` (the test Redis under a
-    key prefix of its own); ``NullCache`` leaves it off."""
+    """Switch the test's app's cache on: ``SimpleCache`` (in-process), ``FileSystemCache`` (a directory of the
+    test's own: a SQLite site's default) or ``RedisCache`` (the test Redis under a key prefix of its own);
+    ``NullCache`` leaves it off."""
     from blog import cache
 
     if kind == "NullCache":
         return app
     settings = {"CACHE_TYPE": "SimpleCache"}
+    if kind == "FileSystemCache":
+        settings = {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": os.path.join(app.instance_path, "cache")}
     if kind == "RedisCache":
         redis = request.getfixturevalue("redis_settings")
         settings = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis["REDIS_URL"],
@@ -286,7 +289,7 @@ def enable_cache(request, app, kind: str):
     return app
 
 
-@pytest.fixture(params=["SimpleCache", "RedisCache"])
+@pytest.fixture(params=["SimpleCache", "FileSystemCache", "RedisCache"])
 def cached(request, app):
     """The test's app with its cache on."""
     return enable_cache(request, app, request.param)

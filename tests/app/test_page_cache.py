@@ -4,6 +4,9 @@ Each reader still gets their own form tokens; any change a reader could see reti
 for revisits; personal pages are neither shared nor stored.
 """
 
+import os
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 
@@ -254,3 +257,41 @@ def test_the_per_process_copies_survive_concurrent_requests(cached, story, make_
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+# --- One machine without Redis: the cache directory ----------------------------------------------
+
+
+def test_a_sqlite_site_without_redis_caches_in_a_directory_that_other_processes_invalidate(tmp_path):
+    """A SQLite site's default: the workers and the CLI share files, so a change made by another process
+    (here the CLI, approving a comment) retires the page this one has cached."""
+    from blog import create_app
+    from blog.services import comments, users
+
+    url = f"sqlite:///{tmp_path}/site.sqlite3"
+    app = create_app({"SECRET_KEY": "k" * 32, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False},
+                     instance_path=str(tmp_path))
+    assert app.config["CACHE_TYPE"] == "FileSystemCache"
+    with app.app_context():
+        db.create_all()
+        author = users.create_user(email="ada@example.org", name="Ada Byline", role="author", password=None)
+        article = authoring.create_article(author=author, title="A shared story", slug=SLUG, body="News.",
+                                           summary="", tags=[], published_at=utcnow() - timedelta(hours=1))
+        db.session.flush()
+        held = comments.record_comment(article, name="Late Owl", email="owl@example.net", body="Second thoughts.",
+                                       status=CommentStatus.PENDING, created_at=utcnow())
+        db.session.commit()
+        held_id = held.id
+    client = app.test_client()
+    assert "Second thoughts" not in get_text(client)
+    with app.app_context():
+        statements = []
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        assert "Second thoughts" not in get_text(client)
+    assert statements == []  # the page came from the cache
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "k" * 32, "BLOG_CACHE_DIR": app.config["CACHE_DIR"]}
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "blog", "comments", "moderate", str(held_id),
+                           "approve"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    page = get_text(client)
+    assert "Second thoughts" in page and "1 Comment" in page

@@ -1,5 +1,7 @@
 """Production settings: the database pool, Redis for limits and cache, secure cookies, the proxy, the key."""
 
+from pathlib import Path
+
 import psycopg
 import pytest
 import sqlalchemy as sa
@@ -62,9 +64,22 @@ def test_redis_url_shares_rate_limits_and_the_cache(tmp_path):
     assert (app.config["RATELIMIT_STORAGE_URI"], app.config["CACHE_TYPE"]) == ("redis://b/1", "SimpleCache")
 
 
-def test_without_redis_limits_are_in_memory_and_the_cache_is_off(tmp_path):
+def test_without_redis_limits_are_in_memory_and_a_sqlite_site_caches_in_a_directory_per_database(tmp_path):
     app = make(tmp_path)
-    assert (app.config["RATELIMIT_STORAGE_URI"], app.config["CACHE_TYPE"]) == ("memory://", "NullCache")
+    assert (app.config["RATELIMIT_STORAGE_URI"], app.config["CACHE_TYPE"]) == ("memory://", "FileSystemCache")
+    assert Path(app.config["CACHE_DIR"]).parent == tmp_path / "cache"
+    other = make(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/other.sqlite3")
+    assert other.config["CACHE_DIR"] != app.config["CACHE_DIR"]  # version tokens are unique per database only
+    assert make(tmp_path, CACHE_DIR="pages").config["CACHE_DIR"] == str(tmp_path / "pages")
+    assert make(tmp_path, CACHE_DIR=str(tmp_path / "elsewhere")).config["CACHE_DIR"] == str(tmp_path / "elsewhere")
+
+
+def test_without_redis_no_cache_for_postgresql_debug_or_tests(tmp_path):
+    # PostgreSQL may serve several nodes, which a directory on one of them could not keep in step
+    assert make(tmp_path, SQLALCHEMY_DATABASE_URI="postgresql://u@h/db").config["CACHE_TYPE"] == "NullCache"
+    assert make(tmp_path, DEBUG=True).config["CACHE_TYPE"] == "NullCache"  # templates change under cached pages
+    assert make(tmp_path, TESTING=True).config["CACHE_TYPE"] == "NullCache"
+    assert make(tmp_path, CACHE_TYPE="SimpleCache").config["CACHE_TYPE"] == "SimpleCache"  # explicit wins
 
 
 def test_redis_url_is_read_from_the_environment(tmp_path, monkeypatch):

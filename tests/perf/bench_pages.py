@@ -14,7 +14,7 @@ the script prints the command and stops. ``redis-server``, when present, gives t
 What it does, everything on 127.0.0.1 free ports, everything it starts stopped at the end:
 1. builds a temp-file SQLite database (``flask db upgrade`` + ``blog load-fixture``);
 2. starts our app under gunicorn (``blog.gunicorn_conf``, 2 sync workers, a random SECRET_KEY, rate limits
-   off, comment min-time 0): a cold server (no REDIS_URL: cache off), a warm one (REDIS_URL on a
+   off, comment min-time 0): a cold server (cache off: BLOG_CACHE_TYPE=NullCache), a warm one (REDIS_URL on a
    Redis this script starts) and a POST server (CSRF off, on its own copy of the database);
 3. saves our rendered article page, serves that copy with nginx (own prefix and config, ``daemon off``)
    and with a bare Flask app under the same gunicorn settings (the framework floor);
@@ -246,7 +246,8 @@ def baseline_targets(baseline: tuple[Path, str], url: str, redis_url: str | None
     read this schema: compare with a recent commit)."""
     tree, commit = baseline
     found = []
-    for kind, extra in (("cold", {}), ("warm", {"REDIS_URL": redis_url} if redis_url else None)):
+    cold = {"BLOG_CACHE_TYPE": "NullCache"}
+    for kind, extra in (("cold", cold), ("warm", {"REDIS_URL": redis_url} if redis_url else None)):
         if extra is None:
             continue
         proc = gunicorn(f"baseline-{kind}", base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url, **extra,
@@ -264,7 +265,8 @@ def python_targets(python: str, url: str, common: dict[str, str], logs: Path, pr
     """The cold article page served by another interpreter (its virtualenv must have the project installed)."""
     version = run_checked([python, "-c", "import platform; print(platform.python_version())"], dict(os.environ),
                           f"{python} --version").strip()
-    proc = gunicorn("python-cold", base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url, **common), logs,
+    proc = gunicorn("python-cold", base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url,
+                                            BLOG_CACHE_TYPE="NullCache", **common), logs,
                     python=python)
     procs.append(proc)
     proc.wait_http("/healthz")
@@ -331,8 +333,7 @@ def queries_per_request(url: str, paths: list[str], redis_url: str | None) -> di
 
     config = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(32), "RATELIMIT_ENABLED": False,
               "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False}
-    if redis_url:
-        config["REDIS_URL"] = redis_url
+    config.update({"REDIS_URL": redis_url} if redis_url else {"CACHE_TYPE": "NullCache"})  # cold: no cache
     app = create_app(config, instance_path=tempfile.mkdtemp(prefix="bench-queries-"))
     counts: dict[str, float] = {}
     with app.app_context():
@@ -561,13 +562,14 @@ def main() -> int:
             procs.append(redis)
         redis_url = f"redis://127.0.0.1:{redis.port}/0" if redis else None
 
-        common = dict(BLOG_RATELIMIT_ENABLED="false", BLOG_COMMENT_MIN_SECONDS="0")
+        # The POST server keeps the default cache: on SQLite a directory (its own, in the temp directory).
+        common = dict(BLOG_RATELIMIT_ENABLED="false", BLOG_COMMENT_MIN_SECONDS="0", BLOG_CACHE_DIR=str(tmp / "cache"))
         servers: dict[str, Proc] = {}
         targets: list[Target] = []
         for label, url, purl in backends:
             tag = "" if label == "SQLite" else f" [{label}]"
             cold = gunicorn(f"ours-cold-{label}", base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url,
-                                                            **common), logs)
+                                                            BLOG_CACHE_TYPE="NullCache", **common), logs)
             procs.append(cold)
             servers[f"cold{tag}"] = cold
             warm = None
