@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 
 from blog import outbox
 from blog.extensions import db
-from blog.models import Article, Comment, RelatedLink, SettingsChange, SiteSettings, Tag, User
+from blog.models import Article, Comment, CommentStatus, RelatedLink, SettingsChange, SiteSettings, Tag, User
 
 cache = Cache(with_jinja2_ext=False)
 log = logging.getLogger(__name__)
@@ -94,7 +94,10 @@ def _queue(session, key: str) -> None:
 def _watch(session: Session, _context) -> None:
     for obj in itertools.chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Comment):
-            if obj.article_id is not None:
+            # A new comment that is not approved changes no public page (its writer's page is rendered for
+            # them alone): a wave of held or spam comments must not keep retiring the article's page.
+            hidden = obj in session.new and obj.status is not CommentStatus.APPROVED
+            if obj.article_id is not None and not hidden:
                 _queue(session, _version_key(obj.article_id))
         elif isinstance(obj, _PAGE_SOURCES):
             _queue(session, SITE_VERSION)

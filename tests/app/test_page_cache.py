@@ -141,6 +141,20 @@ def test_moderation_and_new_comments_retire_the_cached_page(cached, story, make_
     assert "Third words." in get_text(reader)
 
 
+@pytest.mark.parametrize("status", [CommentStatus.PENDING, CommentStatus.SPAM])
+def test_a_new_comment_nobody_may_see_leaves_the_cached_page_in_place(cached, story, make_comment, count_queries,
+                                                                       status):
+    """A wave of held or spam comments must not keep the article's page from being served from the cache."""
+    reader = cached.test_client()
+    get_text(reader)
+    make_comment(story, name="Late Owl", body="Held words.", status=status)
+    with count_queries() as statements:
+        assert "Held words." not in get_text(reader)
+    assert statements == []
+    make_comment(story, name="Third Voice", email="third@example.net", body="Third words.")  # approved
+    assert "Third words." in get_text(reader)
+
+
 def test_a_keep_reading_target_renamed_or_unpublished_retires_the_page(cached, story, make_article, add_link):
     target = make_article("Harbour dredging resumes", slug="harbour-dredging")
     add_link(story, target_id=target)
