@@ -15,7 +15,8 @@ What it does, everything on 127.0.0.1 free ports, everything it starts stopped a
 1. builds a temp-file SQLite database (``flask db upgrade`` + ``blog load-fixture``);
 2. starts our app under gunicorn (``blog.gunicorn_conf``, 2 sync workers, a random SECRET_KEY, rate limits
    off, comment min-time 0): a cold server (cache off: BLOG_CACHE_TYPE=NullCache), a warm one (REDIS_URL on a
-   Redis this script starts) and a POST server (CSRF off, on its own copy of the database);
+   Redis this script starts), one with a SQLite site's default cache (files) and a POST server (CSRF off, on
+   its own copy of the database);
 3. saves our rendered article page, serves that copy with nginx (own prefix and config, ``daemon off``)
    and with a bare Flask app under the same gunicorn settings (the framework floor);
 4. runs ``wrk -t2 -c16 --latency`` 3 interleaved rounds against every target, counts SQL queries per
@@ -592,6 +593,14 @@ def main() -> int:
                                       headers=revisit_headers(warm.port, ARTICLE)))
             else:
                 targets.append(Target(f"article 100 comments, warm{tag}", cold, ARTICLE, note=f"n/a: {redis_reason}"))
+            if label == "SQLite":  # a SQLite site without Redis: the cache in files (its default)
+                files = gunicorn("ours-files", base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url, **common),
+                                 logs)
+                procs.append(files)
+                files.wait_http("/healthz")
+                servers["warm, files"] = files
+                targets.append(Target("article 100 comments, warm, cache in files (no Redis)", files, ARTICLE,
+                                      mem_key="warm, files"))
             targets += [
                 Target(f"article 1,000 comments, cold{tag}", cold, ARTICLE_FULL, mem_key=f"cold{tag}"),
                 Target(f"home page, cold{tag}", cold, HOME, mem_key=f"cold{tag}"),
@@ -682,7 +691,7 @@ def main() -> int:
             for t in targets:
                 if (tag and not t.name.endswith(tag)) or (not tag and "[" in t.name) or t.script or t.note:
                     continue
-                if ", warm" in t.name:
+                if ", warm" in t.name and "files" not in t.name:  # (measured with Redis)
                     t.queries = warm_q.get(ARTICLE)
                 elif ", cold" in t.name:
                     t.queries = cold_q.get(t.path)
