@@ -251,13 +251,9 @@ def baseline_targets(baseline: tuple[Path, str], url: str, redis_url: str | None
     for kind, extra in (("cold", cold), ("warm", {"REDIS_URL": redis_url} if redis_url else None)):
         if extra is None:
             continue
-        proc = gunicorn(f"baseline-{kind}", base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url, **extra,
-                                                     **common), logs, root=tree)
-        procs.append(proc)
-        proc.wait_http("/healthz")
-        servers[f"{kind} [{commit}]"] = proc
-        found.append(Target(f"article 100 comments, {kind} [baseline {commit}]", proc, ARTICLE,
-                            mem_key=f"{kind} [{commit}]"))
+        env = base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url, **extra, **common)
+        found.append(article_server(f"baseline-{kind}", f"{kind} [{commit}]", f"{kind} [baseline {commit}]", env,
+                                    logs, procs, servers, root=tree))
     return found
 
 
@@ -266,14 +262,20 @@ def python_targets(python: str, url: str, common: dict[str, str], logs: Path, pr
     """The cold article page served by another interpreter (its virtualenv must have the project installed)."""
     version = run_checked([python, "-c", "import platform; print(platform.python_version())"], dict(os.environ),
                           f"{python} --version").strip()
-    proc = gunicorn("python-cold", base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url,
-                                            BLOG_CACHE_TYPE="NullCache", **common), logs,
-                    python=python)
+    env = base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url, BLOG_CACHE_TYPE="NullCache", **common)
+    name = f"cold [Python {version}, {python}]"
+    return [article_server("python-cold", name, name, env, logs, procs, servers, python=python)]
+
+
+def article_server(name: str, key: str, label: str, env: dict[str, str], logs: Path, procs: list[Proc],
+                   servers: dict[str, Proc], **options) -> Target:
+    """One more server (``gunicorn`` ``options``), ready, for the 100-comment article alone: ``name`` for its
+    logs, ``key`` in ``servers`` and the memory column, ``label`` in the table."""
+    proc = gunicorn(name, env, logs, **options)
     procs.append(proc)
     proc.wait_http("/healthz")
-    name = f"cold [Python {version}, {python}]"
-    servers[name] = proc
-    return [Target(f"article 100 comments, {name}", proc, ARTICLE, mem_key=name)]
+    servers[key] = proc
+    return Target(f"article 100 comments, {label}", proc, ARTICLE, mem_key=key)
 
 
 # --- Databases ------------------------------------------------------------------------------------
@@ -594,13 +596,9 @@ def main() -> int:
             else:
                 targets.append(Target(f"article 100 comments, warm{tag}", cold, ARTICLE, note=f"n/a: {redis_reason}"))
             if label == "SQLite":  # a SQLite site without Redis: the cache in files (its default)
-                files = gunicorn("ours-files", base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url, **common),
-                                 logs)
-                procs.append(files)
-                files.wait_http("/healthz")
-                servers["warm, files"] = files
-                targets.append(Target("article 100 comments, warm, cache in files (no Redis)", files, ARTICLE,
-                                      mem_key="warm, files"))
+                env = base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url, **common)
+                targets.append(article_server("ours-files", "warm, files", "warm, cache in files (no Redis)", env,
+                                              logs, procs, servers))
             targets += [
                 Target(f"article 1,000 comments, cold{tag}", cold, ARTICLE_FULL, mem_key=f"cold{tag}"),
                 Target(f"home page, cold{tag}", cold, HOME, mem_key=f"cold{tag}"),
