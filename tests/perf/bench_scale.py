@@ -21,7 +21,7 @@ Not collected by ``make test`` (``norecursedirs``). Run it directly:
    (60 top-level comments with 4 replies each: its page 1 shows 250 comments, the fixture's article 50).
    The rare search word of the large database is narrowed with a second word from one of its articles'
    titles until it finds about as many articles as the small one's (1 hit shown against 10 otherwise).
-3. For both: ``blog.create_app`` (rate limits off, no Redis so the fragment cache is off, a random
+3. For both: ``blog.create_app`` (rate limits off, the cache off, a random
    SECRET_KEY), the Flask test client in-process, an editor created and signed in through
    ``POST /login`` for the desk; per page ``--warmup`` requests, then ``--requests`` sequential ones
    timed. SQL statements are counted with an ``after_cursor_execute`` listener.
@@ -85,6 +85,7 @@ def make_app(url: str, workdir: str, secret: str | None = None):
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": secret or secrets.token_hex(32),
         "RATELIMIT_ENABLED": False,
+        "CACHE_TYPE": "NullCache",  # uncached pages: the cost of the queries at this size
         "SESSION_COOKIE_SECURE": False,  # the test client speaks http://
         "REMEMBER_COOKIE_SECURE": False,
     }, instance_path=workdir)
