@@ -243,7 +243,7 @@ def test_a_page_is_kept_no_longer_than_its_comments_stay_open(request, app, make
 
 
 def test_without_a_cache_every_request_renders(app, story, count_queries):
-    assert app.config["CACHE_TYPE"] == "NullCache"  # no REDIS_URL
+    assert app.config["CACHE_TYPE"] == "NullCache"  # tests: off unless a test switches it on
     get_text(app.test_client())
     with count_queries() as statements:
         get_text(app.test_client())
