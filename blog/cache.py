@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 from flask_caching import Cache
+from flask_caching.backends import FileSystemCache
 from markupsafe import Markup
 from redis import ConnectionPool, RedisError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -178,6 +179,22 @@ def set_page(slug: str, variant: str, entry: PageEntry, timeout: int | None = No
         cache.set(_page_key(slug, variant), entry, timeout=timeout)
     except RedisError:
         log.warning("cache unreachable: page not stored", exc_info=True)
+    sweep()
+
+
+# A file cache without a threshold (blog.config.derive) keeps an expired file until its key is stored again;
+# each process that stores pages removes the expired ones every SWEEP_SECONDS. Version tokens never expire.
+SWEEP_SECONDS = 600
+_swept = -math.inf
+
+
+def sweep() -> None:
+    global _swept
+    backend = cache.cache
+    if not isinstance(backend, FileSystemCache) or time.monotonic() - _swept < SWEEP_SECONDS:
+        return
+    _swept = time.monotonic()
+    backend._remove_expired(time.time())  # cachelib's own sweep (what its threshold would run)
 
 
 def _page_key(slug: str, variant: str) -> str:
@@ -200,6 +217,7 @@ def article_fragment(article_id: int, vary: tuple[Hashable, ...], render: Callab
             cache.set(key, str(html))
         except RedisError:
             log.warning("cache unreachable: fragment not stored", exc_info=True)
+        sweep()
     return Markup(html)
 
 

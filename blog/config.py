@@ -160,6 +160,10 @@ def derive(config: dict[str, Any], *, debug: bool, instance_path: str) -> None:
         # version tokens, which are only unique within a database.
         default = f"cache/{hashlib.sha256(url.encode()).hexdigest()[:12]}"
         config["CACHE_DIR"] = os.path.join(instance_path, config.get("CACHE_DIR") or default)
+        # No file-count threshold: its count is a read-modify-write that racing processes get wrong, and
+        # past it the backend removes the files that expire first, never-expiring version tokens before
+        # all. Expired files are swept instead (``cache.sweep``).
+        config.setdefault("CACHE_THRESHOLD", 0)
     config.setdefault("CACHE_NO_NULL_WARNING", True)
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         if config.get(key) is None:

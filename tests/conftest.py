@@ -279,7 +279,8 @@ def enable_cache(request, app, kind: str):
         return app
     settings = {"CACHE_TYPE": "SimpleCache"}
     if kind == "FileSystemCache":
-        settings = {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": os.path.join(app.instance_path, "cache")}
+        settings = {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": os.path.join(app.instance_path, "cache"),
+                    "CACHE_THRESHOLD": 0}  # as blog.config.derive sets it
     if kind == "RedisCache":
         redis = request.getfixturevalue("redis_settings")
         settings = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis["REDIS_URL"],

@@ -8,7 +8,9 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import redis as redis_lib
@@ -309,3 +311,20 @@ def test_a_sqlite_site_without_redis_caches_in_a_directory_that_other_processes_
     assert done.returncode == 0, done.stderr
     page = get_text(client)
     assert "Second thoughts" in page and "1 Comment" in page
+
+
+def test_the_file_cache_sweeps_expired_files_and_keeps_the_version_tokens(request, app, story, monkeypatch):
+    enable_cache(request, app, "FileSystemCache")
+    get_text(app.test_client())  # stores the page, under the two version tokens
+    directory = Path(app.config["CACHE_DIR"])
+    stored = set(directory.iterdir())
+    later = time.time() + app.config["CACHE_DEFAULT_TIMEOUT"] + 1
+    monkeypatch.setattr(cache.time, "time", lambda: later)
+    with app.app_context():
+        cache.sweep()  # this process swept less than SWEEP_SECONDS ago (storing the page): nothing yet
+        assert set(directory.iterdir()) == stored
+        monkeypatch.setattr(cache, "_swept", cache._swept - cache.SWEEP_SECONDS)
+        cache.sweep()
+        left = set(directory.iterdir())
+        assert len(left) == 2 and left < stored  # the page's file went; the tokens, which never expire, stayed
+        assert cache.cache.get(cache.SITE_VERSION) is not None

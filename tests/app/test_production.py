@@ -67,6 +67,7 @@ def test_redis_url_shares_rate_limits_and_the_cache(tmp_path):
 def test_without_redis_limits_are_in_memory_and_a_sqlite_site_caches_in_a_directory_per_database(tmp_path):
     app = make(tmp_path)
     assert (app.config["RATELIMIT_STORAGE_URI"], app.config["CACHE_TYPE"]) == ("memory://", "FileSystemCache")
+    assert app.config["CACHE_THRESHOLD"] == 0  # no racy file count, no pruning of version tokens: swept instead
     assert Path(app.config["CACHE_DIR"]).parent == tmp_path / "cache"
     other = make(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/other.sqlite3")
     assert other.config["CACHE_DIR"] != app.config["CACHE_DIR"]  # version tokens are unique per database only
