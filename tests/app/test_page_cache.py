@@ -4,7 +4,6 @@ Each reader still gets their own form tokens; any change a reader could see reti
 for revisits; personal pages are neither shared nor stored.
 """
 
-import os
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from blog.services import authoring, moderation
 from blog.services.site import ensure_settings
 from tests.conftest import PASSWORD, enable_cache
 from tests.helpers import form_fields
+from tests.system.cluster import SECRET_KEY, node_env
 
 SLUG = "shared-story"
 URL = f"/articles/{SLUG}"
@@ -285,7 +285,7 @@ def test_a_sqlite_site_without_redis_caches_in_a_directory_that_other_processes_
     from blog.services import comments, users
 
     url = f"sqlite:///{tmp_path}/site.sqlite3"
-    app = create_app({"SECRET_KEY": "k" * 32, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False},
+    app = create_app({"SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False},
                      instance_path=str(tmp_path))
     assert app.config["CACHE_TYPE"] == "FileSystemCache"
     with app.app_context():
@@ -305,7 +305,7 @@ def test_a_sqlite_site_without_redis_caches_in_a_directory_that_other_processes_
         sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
         assert "Second thoughts" not in get_text(client)
     assert statements == []  # the page came from the cache
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "k" * 32, "BLOG_CACHE_DIR": app.config["CACHE_DIR"]}
+    env = node_env(url, BLOG_CACHE_DIR=app.config["CACHE_DIR"])  # none of this machine's own blog settings
     done = subprocess.run([sys.executable, "-m", "flask", "--app", "blog", "comments", "moderate", str(held_id),
                            "approve"], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
