@@ -22,6 +22,7 @@ class PublicComment(NamedTuple):
     """What the public may see of a comment: no email, no IP hash, no user agent.
 
     A named tuple: a page builds one per comment, and they are several times cheaper than frozen dataclasses.
+    The thread template unpacks it by position (public/_thread.html): a new field goes last, and there too.
     """
 
     id: int

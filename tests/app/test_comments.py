@@ -162,6 +162,37 @@ def test_threads_render_nested_oldest_first(client, app, article, make_comment):
     assert doc.xpath(f"//li[@id='comment-{a}']//a[text()='Reply']/@href") == [f"/articles/{article}?replytocom={a}#respond"]
 
 
+def test_each_comment_shows_its_own_fields_in_their_places(client, app, article, make_comment):
+    """Every value of a shown comment lands where it belongs (the thread template unpacks them by position)."""
+    from blog.core.privacy import avatar_colour
+
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    first = make_comment(article_id, name="Ada Lovelace", email="ada@example.net", body="First *words*.",
+                         website="https://ada.example.org/", minutes=1)
+    second = make_comment(article_id, name="grace", email="grace@example.net", body="Second.", minutes=2)
+    with app.app_context():
+        created = dict(db.session.execute(sa.select(Comment.id, Comment.created_at)).all())
+    doc = parse(client.get(f"/articles/{article}"))
+    colours = {first: avatar_colour(app.config["SECRET_KEY"], "ada@example.net"),
+               second: avatar_colour(app.config["SECRET_KEY"], "grace@example.net")}
+    for ident, initials, name, website, body in [
+        (first, "AL", "Ada Lovelace", "https://ada.example.org/", "First words."),
+        (second, "G", "grace", None, "Second."),
+    ]:
+        li = doc.xpath(f"//li[@id='comment-{ident}']")[0]
+        assert li.xpath(".//span[contains(@class, 'avatar')]/@class") == [f"avatar avatar-{colours[ident]}"]
+        assert li.xpath("string(.//span[contains(@class, 'avatar')])") == initials
+        assert li.xpath("string(.//span[@class='comment-author'])") == name
+        assert li.xpath(".//span[@class='comment-author']/a/@href") == ([website] if website else [])
+        assert li.xpath("article/@aria-label") == [f"Comment by {name}"]
+        assert li.xpath("normalize-space(.//div[@class='comment-body'])") == body
+        assert li.xpath(".//a[@class='comment-date']/@href") == [f"#comment-{ident}"]
+        assert li.xpath(".//time/@datetime") == [created[ident].isoformat()]
+        assert li.xpath(".//a[text()='Reply']/@aria-label") == [f"Reply to {name}"]
+        assert not li.xpath(".//*[@class='comment-awaiting']")
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
