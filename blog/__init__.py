@@ -54,7 +54,7 @@ def create_app(
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
 
-    from blog import accounts, cli, editorial, moderation, outbox, public, templating  # noqa: F401  (outbox: hooks)
+    from blog import accounts, cli, editorial, links, moderation, outbox, public, templating  # noqa: F401  (outbox: hooks)
     from blog.services.users import load_user
 
     login_manager.user_loader(load_user)
@@ -67,6 +67,7 @@ def create_app(
     app.register_blueprint(feeds.bp)
     app.register_blueprint(search.bp)
     templating.init_app(app)
+    links.init_app(app)  # url_for in templates remembers the paths it built
     cli.init_app(app)
     app.register_error_handler(HTTPException, _http_error)
     from blog.public import shared_page
