@@ -17,6 +17,10 @@ def slugify(text: str, *, max_length: int = 80) -> str:
     return slug[:max_length].rstrip("-")
 
 
-def reading_minutes(text: str) -> int:
-    """Minutes a typical reader needs, at least one."""
-    return max(1, math.ceil(len(text.split()) / WORDS_PER_MINUTE))
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def reading_minutes(words: int) -> int:
+    """Minutes a typical reader needs for ``words`` words (``word_count``), at least one."""
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))

@@ -5,8 +5,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from blog.core.text import word_count
 from blog.extensions import db
 from blog.orm import enum_column_type, utcnow
 
@@ -48,6 +49,7 @@ class Article(db.Model):
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     body_markdown: Mapped[str] = mapped_column(sa.Text, default="")
     body_html: Mapped[str] = mapped_column(sa.Text, default="")  # sanitised at write time
+    word_count: Mapped[int] = mapped_column(default=0, server_default="0")  # of body_markdown, kept with it
     status: Mapped[ArticleStatus] = mapped_column(enum_column_type(ArticleStatus), default=ArticleStatus.DRAFT)
     published_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -74,6 +76,12 @@ class Article(db.Model):
     @property
     def is_published(self) -> bool:
         return self.status is ArticleStatus.PUBLISHED and self.published_at is not None
+
+    @validates("body_markdown")
+    def _count_words(self, key: str, body: str) -> str:
+        """The reading time's word count, counted once when the text changes rather than on every view."""
+        self.word_count = word_count(body or "")
+        return body
 
     def __repr__(self) -> str:
         return f"<Article {self.id} {self.slug} {self.status}>"

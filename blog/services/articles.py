@@ -61,7 +61,7 @@ class ArticleView(NamedTuple):
     title: str
     summary: str
     body_html: str
-    body_markdown: str
+    word_count: int
     published_at: datetime
     updated_at: datetime
     comments_open: bool
@@ -186,7 +186,7 @@ def _article_statement() -> sa.Select:
     a, u = Article.__table__.c, User.__table__.c
     return (
         sa.select(
-            a.id, a.slug, a.title, a.summary, a.body_html, a.body_markdown, a.published_at, a.updated_at,
+            a.id, a.slug, a.title, a.summary, a.body_html, a.word_count, a.published_at, a.updated_at,
             a.comments_open, a.comment_count,  # ArticleView's fields, in order; then AuthorView's
             u.id.label("author_id"), u.slug.label("author_slug"), u.display_name, u.bio_html, u.avatar_path,
         )

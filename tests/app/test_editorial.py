@@ -42,6 +42,26 @@ def test_create_publish_unpublish(app, client, editor):
     assert "Bridge reopens" not in page_text(client.get("/"))
 
 
+def test_reading_time_follows_the_text_as_it_is_edited(app, client, editor):
+    def reading_time(slug):
+        response = client.get(f"/articles/{slug}")
+        assert response.status_code == 200
+        return parse(response).xpath("normalize-space(//p[@class='byline'])").split("·")[2]
+
+    client.post("/editorial/articles/new", data=article_data(editor, body="Short. " * 200))
+    with app.app_context():
+        article_id, slug, words = db.session.execute(sa.select(Article.id, Article.slug, Article.word_count)).one()
+    assert words == 200
+    client.post(f"/editorial/articles/{article_id}", data=article_data(editor, body="Short. " * 200, action="publish"))
+    assert reading_time(slug).strip() == "1 min read"
+    client.post(f"/editorial/articles/{article_id}", data=article_data(editor, body="Longer now. " * 400))
+    assert reading_time(slug).strip() == "4 min read"  # 800 words at 230 a minute
+    client.post(f"/editorial/articles/{article_id}", data=article_data(editor, body="Longer now. " * 400,
+                                                                       title="Only the title changed"))
+    with app.app_context():
+        assert db.session.execute(sa.select(Article.title, Article.word_count)).one() == ("Only the title changed", 800)
+
+
 def test_preview_renders_without_saving(app, client, editor):
     response = client.post("/editorial/articles/new", data=article_data(editor, action="preview"))
     assert response.status_code == 200

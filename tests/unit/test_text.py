@@ -1,4 +1,4 @@
-from blog.core.text import reading_minutes, slugify
+from blog.core.text import reading_minutes, slugify, word_count
 
 
 def test_slugify():
@@ -10,6 +10,13 @@ def test_slugify():
 
 
 def test_reading_minutes():
-    assert reading_minutes("") == 1
-    assert reading_minutes("word " * 230) == 1
-    assert reading_minutes("word " * 231) == 2
+    assert reading_minutes(0) == 1
+    assert reading_minutes(230) == 1
+    assert reading_minutes(231) == 2
+    assert reading_minutes(690) == 3
+
+
+def test_word_count():
+    assert word_count("") == 0
+    assert word_count("  The keeper\n\nlit   the\tlamp. ") == 5
+    assert word_count("word " * 231) == 231
