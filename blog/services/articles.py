@@ -255,7 +255,7 @@ def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, 
         params["pending"] = pending_ids
     if cursor is not None:
         params["after_time"], params["after_id"] = cursor
-    rows = db.session.execute(_thread_statement(bool(pending_ids), cursor is not None), params)
+    rows = db.session.execute(_thread_statement(bool(pending_ids), cursor is not None), params).all()
     pending = CommentStatus.PENDING
     public = [  # positional and unpacked: this runs once per comment shown
         PublicComment(
