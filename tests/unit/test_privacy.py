@@ -1,5 +1,7 @@
 import hashlib
 
+import pytest
+
 from blog.core import privacy
 
 
@@ -25,3 +27,12 @@ def test_initials():
     assert privacy.initials("Jean-Luc de la Marche") == "JM"
     assert privacy.initials("  ") == "?"
     assert privacy.initials("— …") == "?"
+
+
+@pytest.mark.parametrize("name", ['<script>alert(1)</script>', '"><img src=x>', "&amp; Co", "'quoted' name",
+                                  "<b>Bold</b> <i>Move</i>", "ǆemal ßtraße", "😀 Smile", "x\u0000y z"])
+def test_initials_are_letters_or_digits_only(name):
+    """The thread template writes them without escaping (public/_thread.html): nothing in them may need it."""
+    result = privacy.initials(name)
+    assert result == "?" or all(ch.isalnum() for ch in result)
+    assert not set(result) & set("<>&\"'`=")
