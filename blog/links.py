@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -51,7 +51,8 @@ def remembering_url_for(app: Flask) -> Callable[..., str]:
     root (``SCRIPT_NAME``, part of the key), so a remembered one is always the one Flask would build.
     Anything else goes to Flask each time: an absolute URL (``_external``, ``_scheme``: they depend on
     the request's host), ``_method``, a blueprint-relative endpoint, values other than ``str``/``int``,
-    and every call once the app has ``url_defaults`` functions (they may add values from the request).
+    a template rendered outside a request (``SERVER_NAME`` decides there), and every call once the app
+    has ``url_defaults`` functions (they may add values from the request).
     """
     build = app.url_for
 
@@ -60,7 +61,7 @@ def remembering_url_for(app: Flask) -> Callable[..., str]:
         return build(endpoint, **dict(items))
 
     def url_for(endpoint: str, /, **values) -> str:
-        if endpoint[:1] == "." or any(app.url_default_functions.values()):
+        if endpoint[:1] == "." or any(app.url_default_functions.values()) or not has_request_context():
             return build(endpoint, **values)
         for key, value in values.items():
             if value.__class__ not in _PLAIN or (key[:1] == "_" and key != "_anchor"):
