@@ -91,3 +91,28 @@ def test_article_page_under_a_prefix_links_within_it(client, make_article):
     prefixed_links = prefixed.xpath("//a[starts-with(@href, '/')]/@href")
     assert plain_links and all(not href.startswith("/news/") for href in plain_links)
     assert prefixed_links == ["/news" + href for href in plain_links]
+
+
+def test_outside_a_request_flask_decides(tmp_path):
+    """A template rendered by a command (no request): Flask builds from SERVER_NAME, as it would anyway."""
+    app = create_app(app_config(SERVER_NAME="courier.example", APPLICATION_ROOT="/news"), instance_path=str(tmp_path))
+    with app.app_context():
+        template = app.jinja_env.from_string("{{ url_for('public.article', slug='a') }}")
+        assert template.render() == "http://courier.example/news/articles/a"  # Flask's default there: absolute
+
+
+def test_date_filters_remember_utc_only(bare_app):
+    """Equal instants in different zones are equal keys: only UTC values may come from the memory."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    utc = datetime(2026, 10, 6, 9, 5, tzinfo=UTC)
+    paris = utc.astimezone(timezone(timedelta(hours=2)))
+    template = bare_app.jinja_env.from_string("{{ d|datetime }} | {{ d|isodate }} | {{ d|date }}")
+    isodate = bare_app.jinja_env.filters["isodate"]
+    with bare_app.test_request_context("/"):
+        hits = isodate.cache_info().hits
+        assert template.render(d=utc) == "October 6, 2026 at 9:05 | 2026-10-06T09:05:00+00:00 | October 6, 2026"
+        assert template.render(d=utc) == "October 6, 2026 at 9:05 | 2026-10-06T09:05:00+00:00 | October 6, 2026"
+        assert isodate.cache_info().hits == hits + 1
+        assert template.render(d=paris) == "October 6, 2026 at 11:05 | 2026-10-06T11:05:00+02:00 | October 6, 2026"
+        assert template.render(d=None) == " |  | "
