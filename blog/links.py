@@ -1,4 +1,5 @@
-"""Absolute URLs and permanent ids for what leaves the site: canonical links, feeds, sitemaps.
+"""Links: absolute URLs and permanent ids for what leaves the site (canonical links, feeds,
+sitemaps), and the ``url_for`` templates use.
 
 With ``SITE_URL`` set (e.g. ``https://courier.example``) every absolute URL uses it, whatever
 host a request came in on, so search engines and feed readers see one address per page. Without

@@ -49,6 +49,12 @@ def postgres_url_or_skip() -> str:
 
 
 @pytest.fixture
+def bare_app(tmp_path):
+    """An app without a database to speak of: for what needs only its URL map, templates and filters."""
+    return create_app(app_config(), instance_path=str(tmp_path))
+
+
+@pytest.fixture
 def postgres_url() -> str:
     return postgres_url_or_skip()
 

@@ -8,12 +8,6 @@ from tests.conftest import app_config
 from tests.helpers import parse
 
 
-@pytest.fixture
-def bare_app(tmp_path):
-    """No database needed: only the URL map and the template globals."""
-    return create_app(app_config(), instance_path=str(tmp_path))
-
-
 CALLS = [
     ("public.article", {"slug": "harbour-plan"}),
     ("public.article", {"slug": "harbour-plan", "_anchor": "comments"}),
@@ -100,19 +94,3 @@ def test_outside_a_request_flask_decides(tmp_path):
         template = app.jinja_env.from_string("{{ url_for('public.article', slug='a') }}")
         assert template.render() == "http://courier.example/news/articles/a"  # Flask's default there: absolute
 
-
-def test_date_filters_remember_utc_only(bare_app):
-    """Equal instants in different zones are equal keys: only UTC values may come from the memory."""
-    from datetime import UTC, datetime, timedelta, timezone
-
-    utc = datetime(2026, 10, 6, 9, 5, tzinfo=UTC)
-    paris = utc.astimezone(timezone(timedelta(hours=2)))
-    template = bare_app.jinja_env.from_string("{{ d|datetime }} | {{ d|isodate }} | {{ d|date }}")
-    isodate = bare_app.jinja_env.filters["isodate"]
-    with bare_app.test_request_context("/"):
-        hits = isodate.cache_info().hits
-        assert template.render(d=utc) == "October 6, 2026 at 9:05 | 2026-10-06T09:05:00+00:00 | October 6, 2026"
-        assert template.render(d=utc) == "October 6, 2026 at 9:05 | 2026-10-06T09:05:00+00:00 | October 6, 2026"
-        assert isodate.cache_info().hits == hits + 1
-        assert template.render(d=paris) == "October 6, 2026 at 11:05 | 2026-10-06T11:05:00+02:00 | October 6, 2026"
-        assert template.render(d=None) == " |  | "
