@@ -694,15 +694,16 @@ def main() -> int:
                 elif ", cold" in t.name:
                     t.queries = cold_q.get(t.path)
 
-        # Single-request latency (unloaded), then warm-up, then the interleaved rounds.
-        single = {
-            "article 100 comments, cold": single_request_ms(servers["cold"].port, ARTICLE),
-            "article 1,000 comments, cold": single_request_ms(servers["cold"].port, ARTICLE_FULL),
-            "floor": single_request_ms(floor.port, ARTICLE),
-            "nginx": single_request_ms(nginx.port, ARTICLE),
+        # Warm-up, then the interleaved rounds, each opened by the single-request latencies (servers unloaded).
+        single_targets = {
+            "article 100 comments, cold": (servers["cold"].port, ARTICLE),
+            "article 1,000 comments, cold": (servers["cold"].port, ARTICLE_FULL),
+            "floor": (floor.port, ARTICLE),
+            "nginx": (nginx.port, ARTICLE),
+            **{f"article 100 comments, {name}": (proc.port, ARTICLE)
+               for name, proc in servers.items() if name.startswith("cold [Python")},
         }
-        single.update({f"article 100 comments, {name}": single_request_ms(proc.port, ARTICLE)
-                       for name, proc in servers.items() if name.startswith("cold [Python")})
+        single: dict[str, list[float]] = {name: [] for name in single_targets}
         for t in targets:
             if not t.note and t.script is None:
                 for _ in range(10):
@@ -710,6 +711,10 @@ def main() -> int:
         rows_before = {t.name: count_comments(t.server.env["DATABASE_URL"]) for t in targets if t.script}
         log(f"{len(targets)} targets x {args.rounds} rounds x {duration} s")
         for round_no in range(1, args.rounds + 1):
+            time.sleep(1)  # the previous round's last requests finish
+            for name, (port, path) in single_targets.items():
+                single[name].append(single_request_ms(port, path))
+            log(f"round {round_no}: single request " + ", ".join(f"{n} {ms[-1]:.1f} ms" for n, ms in single.items()))
             for t in targets:
                 if t.note:
                     continue
@@ -784,8 +789,10 @@ def main() -> int:
     print("Errors: non-2xx/3xx responses + socket errors, summed over the rounds. PSS: gunicorn master + workers "
           "(nginx: master + workers) after the run; the cold server serves the cold, 1,000-comment, home and author "
           "targets.")
-    print("Single request, unloaded (median of 50 sequential GETs): "
-          + "; ".join(f"{name} {ms:.1f} ms" for name, ms in single.items()))
+    print(f"Single request, unloaded (median of 50 sequential GETs at the start of each round; the median of the "
+          f"{args.rounds} rounds, then each round's): "
+          + "; ".join(f"{name} {statistics.median(ms):.1f} ms ({', '.join(f'{m:.1f}' for m in ms)})"
+                      for name, ms in single.items()))
     for line in lost_report:
         print("Comment POST check: " + line)
     if not redis_url:
