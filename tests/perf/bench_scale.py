@@ -66,7 +66,8 @@ DEFAULT_FIXTURE = ROOT.parent / "shared" / "bench" / "fixture.json"
 SMALL_ARTICLE = "riverside-greenway-wins-final-approval"
 EDITOR_EMAIL = "scale-bench-editor@example.org"
 RATIO_GOAL = 2.0
-SHOWN = re.compile(r'id="(?:comment|row)-\d+"|class="search-result"')  # comments, desk rows, search hits
+# What a page displays: comments, desk rows, search hits, article teasers (home, author and tag pages)
+SHOWN = re.compile(r'id="(?:comment|row)-\d+"|class="search-result"|<article class="teaser[ "]')
 
 
 def log(message: str) -> None:
@@ -248,7 +249,7 @@ class Page:
 class Result:
     p50: float
     queries: float
-    shown: int  # comments (article pages), desk rows or hits on the page
+    shown: int  # comments (article pages), desk rows, search hits or article teasers on the page
     statements: list[tuple[str, object]] = field(default_factory=list)
     durations: list[float] = field(default_factory=list)
 
