@@ -70,11 +70,13 @@ def create_app(
     links.init_app(app)  # url_for in templates remembers the paths it built
     cli.init_app(app)
     app.register_error_handler(HTTPException, _http_error)
-    from blog.public import shared_page
+    from blog.public import shared_page, views as public_views
 
-    shared_page.init_app(app)  # WSGI middlewares: new readers' article pages innermost, then the request log,
-    requestlog.init_app(app)  # then the security headers, then ProxyFix (outermost: it fixes the environ the
-    security.init_app(app)  # others read); and the session interface
+    # WSGI middlewares: new readers' article pages innermost, then the request log, then the security
+    # headers, then ProxyFix (outermost: it fixes the environ the others read); and the session interface.
+    shared_page.init_app(app, public_views.render_shared)
+    requestlog.init_app(app)
+    security.init_app(app)
     return app
 
 

@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterable
 
 from flask import Flask, Response, current_app, request, session
 from flask_login import config as login_config
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_etags
 
 from blog import cache
 from blog.public import commenter
@@ -137,37 +139,42 @@ def _etag(entry: cache.PageEntry, csrf_secret: str) -> str:
     return f"{entry.digest}-{reader}"
 
 
-def init_app(app: Flask) -> None:
-    """Serve new readers' article pages before Flask dispatches (``NewReaders``): the innermost middleware."""
-    app.wsgi_app = NewReaders(app, app.wsgi_app)
+def init_app(app: Flask, render: Callable[[str], cache.PageEntry]) -> None:
+    """Serve new readers' article pages before Flask dispatches (``NewReaders``): the innermost middleware.
+    ``render(slug)`` makes a page's shared copy (and caches it), in a request context; it may abort (404)."""
+    app.wsgi_app = NewReaders(app, app.wsgi_app, render)
 
 
 _ARTICLE_PATH = re.compile(r"/articles/([a-z0-9-]{1,200})")  # public.article's rule, for slugs as they are made
 
 
 class NewReaders:
-    """WSGI middleware: the article page for a reader who sends no cookie at all, answered from this process's
-    cached copy without Flask dispatching the request: the same response the view gives, for a third of the
-    work (Flask's request handling, hooks and ``Response`` were ~130 of such a request's ~190 µs).
+    """WSGI middleware: the article page for a reader who sends no cookie at all, made from the shared copy
+    without Flask dispatching the request — the copy this process cached, or one rendered now (and cached) by
+    the function the view uses: the same response the view gives, for less work (Flask's request handling,
+    hooks and ``Response`` were ~130 of a cached page's ~190 µs, and ~7 % of an uncached page's).
 
     Most article requests are like that: first visits, links followed from elsewhere, feed readers and
     crawlers. Without a cookie the reader is plain (no session, sign-in, pending comment, remembered name or
     flash: ``is_plain_reader``), without a query string it is the first comment page, and the new session
-    made for them matches no ``If-None-Match`` (so it is never a 304). The response is then the shared page
-    with a new session's tokens, made by the functions the view uses: ``_body``, ``_etag``,
-    ``new_csrf_secret`` and the session interface's ``new_session_cookie``.
+    made for them matches no ``If-None-Match`` (so a page with a form is never a 304; one without, comments
+    closed, is compared like the view compares it). The response is the shared page with a new session's
+    tokens, made by the functions the view uses: ``_body``, ``_etag``, ``new_csrf_secret`` and the session
+    interface's ``new_session_cookie``.
 
     Skipped by answering here: Flask's ``before_request`` hooks (the access policy: the article page is
     anyone's; the CSRF check: a GET) and Flask-Login's after-request hook (it acts on signed-in sessions
-    only); the app context's teardown still runs. tests/app/test_new_readers.py lists the app's hooks, so
-    that adding one makes someone decide whether it applies here too. Everything else goes to Flask: another
-    method, any cookie, a query string, a page not current in the cache, CSRF protection off, host checks
-    configured, a session interface other than ours, and any failure here (logged).
+    only); the request and app contexts' teardowns still run. tests/app/test_new_readers.py lists the app's
+    hooks, so that adding one makes someone decide whether it applies here too. Everything else goes to
+    Flask: another method, any cookie, a query string, an article that isn't there (the view's 404 page),
+    CSRF protection off, host checks configured, a session interface other than ours, and any failure here
+    (logged).
     """
 
-    def __init__(self, app: Flask, wsgi_app) -> None:
+    def __init__(self, app: Flask, wsgi_app, render: Callable[[str], cache.PageEntry]) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
+        self.render = render
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         if environ["REQUEST_METHOD"] == "GET" and "HTTP_COOKIE" not in environ and not environ.get("QUERY_STRING"):
@@ -175,13 +182,15 @@ class NewReaders:
             if found is not None and self._servable():
                 try:
                     with self.app.app_context():
-                        answer = _new_reader_page(self.app, found[1])
+                        answer = _new_reader_page(self.app, environ, found[1], self.render)
+                except HTTPException:  # the view says it too (a 404 page), with the app's error handlers
+                    answer = None
                 except Exception:  # never worse than Flask: it answers instead, error page and all
                     log.exception("new reader's page: answered by the app instead")
                     answer = None
                 if answer is not None:
-                    headers, body = answer
-                    start_response("200 OK", headers)
+                    status, headers, body = answer
+                    start_response(status, headers)
                     return [body]
         return self.wsgi_app(environ, start_response)
 
@@ -189,24 +198,35 @@ class NewReaders:
         config = self.app.config
         return (
             isinstance(self.app.session_interface, SessionInterface)  # ours: it writes the new session's cookie
-            and config["CACHE_TYPE"] != "NullCache"
             and config["WTF_CSRF_ENABLED"]
             and not config.get("TRUSTED_HOSTS")
             and not config.get("SERVER_NAME")
         )
 
 
-def _new_reader_page(app: Flask, slug: str) -> tuple[list[tuple[str, str]], bytes] | None:
-    """The headers and body ``respond`` gives a request without cookies, or None to let the view answer."""
-    entry = cache.get_page(slug, "")
-    if entry is None or "csrf" not in entry.fills:
-        return None
+def _new_reader_page(
+    app: Flask, environ: dict, slug: str, render: Callable[[str], cache.PageEntry]
+) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    """The status, headers and body ``respond`` gives a request without cookies, or None to let the view
+    answer. In an app context; a page not in the cache is rendered in a request context of its own."""
+    entry = cache.get_page(slug, "") if cache.enabled() else None
+    if entry is None:
+        with app.request_context(environ):
+            entry = render(slug)
+    if "csrf" not in entry.fills:  # comments closed: no form, no session, one ETag for everyone
+        tag = _etag(entry, "")
+        headers = [("Cache-Control", CACHE_CONTROL), ("ETag", f'W/"{tag}"')]
+        if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(tag):
+            return "304 NOT MODIFIED", [*headers, ("Vary", "Cookie")], b""
+        body = _body(entry, "")
+        headers += [("Content-Type", HTML), ("Content-Length", str(len(body))), ("Vary", "Cookie")]
+        return "200 OK", headers, body
     secret = new_csrf_secret()
     cookie = app.session_interface.new_session_cookie(app, {_CSRF_SECRET: secret}, app.config["MAX_COOKIE_SIZE"])
     if cookie is None:
         return None
     body = _body(entry, sign_csrf_secret(secret))
-    return [
+    return "200 OK", [
         ("Cache-Control", CACHE_CONTROL),
         ("ETag", f'W/"{_etag(entry, secret)}"'),
         ("Content-Type", HTML),

@@ -47,7 +47,7 @@ def home():
 def article(slug: str):
     after = _comments_after()
     if shared_page.is_plain_reader():
-        return shared_page.respond(slug, after or "", lambda: _render_shared(slug, after))
+        return shared_page.respond(slug, after or "", lambda: render_shared(slug, after))
     form = CommentForm(article_id=0, data=commenter.remembered() or commenter.signed_in_defaults())
     if (reply_to := request.args.get("replytocom", "")).isdigit():
         form.parent_id.data = reply_to
@@ -61,8 +61,9 @@ def _comments_after() -> str | None:
     return after if articles.parse_cursor(after) else None
 
 
-def _render_shared(slug: str, after: str | None) -> cache.PageEntry:
-    """The page every plain anonymous reader gets, with slots for their form tokens (``shared_page``)."""
+def render_shared(slug: str, after: str | None = None) -> cache.PageEntry:
+    """The page every plain anonymous reader gets, with slots for their form tokens (``shared_page``), cached.
+    Also what ``shared_page.NewReaders`` renders for a reader without cookies."""
     versions = None
     if cache.enabled():  # the versions are read before the data (blog/cache.py)
         versions = cache.page_versions(articles.published_article_id(slug) or abort(404))

@@ -1,5 +1,6 @@
-"""A reader without cookies gets the cached article page from ``shared_page.NewReaders``, before Flask
-dispatches: the same response the view gives, their own tokens that work, and the view for anything else."""
+"""A reader without cookies gets the article page from ``shared_page.NewReaders``, before Flask dispatches
+(the cached copy, or one rendered for them when there is none): the same response the view gives, their own
+tokens that work, and the view for anything else."""
 
 import logging
 import os
@@ -13,6 +14,7 @@ from flask.sessions import SecureCookieSessionInterface
 from blog.extensions import db
 from blog.models import Article, Comment
 from blog.public import shared_page
+from tests.conftest import enable_cache
 from tests.helpers import form_fields
 
 SLUG = "first-light-at-the-quay"
@@ -26,6 +28,12 @@ def story(app, make_article, make_comment, make_user) -> int:
     article_id = make_article("First light at the quay", slug=SLUG, author_id=author)
     make_comment(article_id, name="Harbour Watcher", body="Lovely morning for it.")
     return article_id
+
+
+@pytest.fixture(params=["NullCache", "SimpleCache", "FileSystemCache", "RedisCache"])
+def any_cache(request, app):
+    """The test's app with its cache off, then on (each kind)."""
+    return enable_cache(request, app, request.param)
 
 
 @pytest.fixture
@@ -51,6 +59,16 @@ def fetch(app, **headers):
 def test_a_new_reader_gets_exactly_the_response_the_view_gives(cached, story, dispatched, monkeypatch):
     warm(cached)
     dispatched.clear()
+    assert_the_views_response(cached, dispatched, monkeypatch)
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_page_rendered_for_a_new_reader_is_the_response_the_view_gives(any_cache, story, dispatched, monkeypatch):
+    """Not in the cache (or no cache at all): rendered for them, by the view's function, without Flask."""
+    assert_the_views_response(any_cache, dispatched, monkeypatch)
+
+
+def assert_the_views_response(cached, dispatched, monkeypatch):
     monkeypatch.setattr(os, "urandom", lambda n: b"\x07" * n)  # the session's CSRF secret
     now = time.time()
     monkeypatch.setattr(time, "time", lambda: now)  # the signatures' timestamps and the form token
@@ -68,7 +86,8 @@ def test_a_new_reader_gets_exactly_the_response_the_view_gives(cached, story, di
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
-def test_new_readers_tokens_are_their_own_and_work(cached, story, dispatched):
+def test_new_readers_tokens_are_their_own_and_work(any_cache, story, dispatched):
+    cached = any_cache
     warm(cached)
     dispatched.clear()
     alice, bob = cached.test_client(), cached.test_client()
@@ -97,7 +116,7 @@ def test_new_readers_tokens_are_their_own_and_work(cached, story, dispatched):
         pytest.param("GET", f"{URL}?replytocom=1", {}, id="a query string"),
         pytest.param("GET", URL, {"Cookie": "analytics=1"}, id="any cookie"),
         pytest.param("GET", f"{URL}/", {}, id="another path"),
-        pytest.param("GET", "/articles/no-such-story", {}, id="a page not in the cache"),
+        pytest.param("GET", "/articles/no-such-story", {}, id="an article that isn't there"),
         pytest.param("GET", "/articles/First-Light", {}, id="not a slug as they are made"),
     ],
 )
@@ -136,36 +155,60 @@ def test_another_session_interface_leaves_every_request_to_the_view(cached, stor
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
-def test_a_page_without_a_form_goes_to_the_view_which_validates_revisits(cached, story, dispatched):
-    """Comments closed: no form, no tokens, no session; one ETag for everyone, so a revisit is a 304."""
-    with cached.app_context():
+def test_a_page_without_a_form_is_the_views_and_revisits_are_validated(any_cache, story, dispatched):
+    """Comments closed: no form, no tokens, no session; one ETag for everyone, so a revisit is a 304 — the
+    same responses, headers included, as the view gives."""
+    with any_cache.app_context():
         db.session.get(Article, story).comments_open = False
         db.session.commit()
-    warm(cached)
-    dispatched.clear()
-    reader = cached.test_client(use_cookies=False)
+    reader = any_cache.test_client(use_cookies=False)
     first = reader.get(URL)
     assert first.status_code == 200 and "Set-Cookie" not in first.headers and "comment-form" not in first.text
-    assert reader.get(URL, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
-    assert len(dispatched) == 2
+    revisit = reader.get(URL, headers={"If-None-Match": first.headers["ETag"]})
+    assert revisit.status_code == 304 and revisit.get_data() == b""
+    assert dispatched == []
+    for ours, headers in ((first, {}), (revisit, {"If-None-Match": first.headers["ETag"]})):
+        views = reader.get(URL, headers={**headers, "Cookie": "analytics=1"})
+        assert len(dispatched) == 1
+        dispatched.clear()
+        without_id = [(name, value) for name, value in ours.headers.to_wsgi_list() if name != "X-Request-ID"]
+        assert (ours.status, without_id, ours.get_data()) == (
+            views.status, [(n, v) for n, v in views.headers.to_wsgi_list() if n != "X-Request-ID"], views.get_data())
+    other = reader.get(URL, headers={"If-None-Match": 'W/"something-else"'})
+    assert other.status_code == 200 and other.get_data() == first.get_data()
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
-def test_without_a_cache_the_view_answers(app, story, dispatched):
-    for _ in range(2):
-        assert app.test_client(use_cookies=False).get(URL).status_code == 200
-    assert len(dispatched) == 2
+def test_without_a_cache_every_new_reader_gets_a_page_rendered_for_them(app, story, make_comment, dispatched):
+    first = app.test_client(use_cookies=False).get(URL)
+    make_comment(story, name="Late Arrival", body="Missed the sunrise.")
+    second = app.test_client(use_cookies=False).get(URL)
+    assert first.status_code == second.status_code == 200 and dispatched == []
+    assert "Missed the sunrise." not in first.text and "Missed the sunrise." in second.text
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
-def test_a_change_is_seen_by_the_next_new_reader(cached, story, make_comment, dispatched):
+def test_an_article_that_is_not_published_is_the_views_404(any_cache, make_article, dispatched):
+    make_article("Still a draft", slug="still-a-draft", published=False)
+    response = any_cache.test_client(use_cookies=False).get("/articles/still-a-draft")
+    assert response.status_code == 404 and "Set-Cookie" not in response.headers
+    assert len(dispatched) == 1  # the app's own 404 page
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_change_is_seen_by_the_next_new_reader(cached, story, make_comment, dispatched, monkeypatch):
+    from blog.services import articles
+
     warm(cached)
     make_comment(story, name="Late Arrival", body="Missed the sunrise.")  # approved: retires the page
     dispatched.clear()
+    renders = []
+    real = articles.get_article_page
+    monkeypatch.setattr(articles, "get_article_page", lambda *a, **k: renders.append(1) or real(*a, **k))
     first = cached.test_client(use_cookies=False).get(URL).get_data(as_text=True)
     second = cached.test_client(use_cookies=False).get(URL).get_data(as_text=True)
     assert "Missed the sunrise." in first and "Missed the sunrise." in second
-    assert len(dispatched) == 1  # the first rendered it again; the second came from the new copy
+    assert len(renders) == 1 and dispatched == []  # the first rendered it again; the second came from the new copy
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
@@ -173,7 +216,7 @@ def test_a_failure_on_the_way_is_logged_and_the_view_answers(cached, story, disp
     warm(cached)
     dispatched.clear()
 
-    def broken(app, slug):
+    def broken(*args):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(shared_page, "_new_reader_page", broken)
@@ -181,6 +224,25 @@ def test_a_failure_on_the_way_is_logged_and_the_view_answers(cached, story, disp
         response = cached.test_client(use_cookies=False).get(URL)
     assert response.status_code == 200 and "Lovely morning for it." in response.get_data(as_text=True)
     assert len(dispatched) == 1 and "answered by the app instead" in caplog.text
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_failure_while_rendering_is_logged_and_the_view_answers(app, story, dispatched, monkeypatch, caplog):
+    from blog.services import articles
+
+    real, calls = articles.get_article_page, []
+
+    def fails_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("database went away for a moment")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(articles, "get_article_page", fails_once)
+    with caplog.at_level(logging.ERROR, logger="blog.public.shared_page"):
+        response = app.test_client(use_cookies=False).get(URL)
+    assert response.status_code == 200 and "Lovely morning for it." in response.get_data(as_text=True)
+    assert len(calls) == 2 and len(dispatched) == 1 and "answered by the app instead" in caplog.text
 
 
 def test_the_path_it_answers_is_the_article_pages(app):
