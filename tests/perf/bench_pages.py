@@ -340,27 +340,29 @@ def queries_per_request(url: str, paths: list[str], redis_url: str | None) -> di
     app = create_app(config, instance_path=tempfile.mkdtemp(prefix="bench-queries-"))
     counts: dict[str, float] = {}
     with app.app_context():
-        seen = [0]
+        engine = db.engine
+    seen = [0]
 
-        def count(*_args, **_kwargs) -> None:
-            seen[0] += 1
+    def count(*_args, **_kwargs) -> None:
+        seen[0] += 1
 
-        event.listen(db.engine, "after_cursor_execute", count)
-        try:
-            client = app.test_client()
-            for path in paths:
-                client.get(path)  # warm-up: fills the cache when there is one
-                seen[0] = 0
-                runs = 3
-                for _ in range(runs):
-                    status = client.get(path).status_code
-                    if status != 200:
-                        raise RuntimeError(f"in-process GET {path} answered {status}")
-                counts[path] = seen[0] / runs
-        finally:
-            event.remove(db.engine, "after_cursor_execute", count)
-            db.session.remove()
-            db.engine.dispose()
+    # Each request in its own app context, as under gunicorn: an app context held open around them would be
+    # shared by all of them (and so would what they keep in ``g``, e.g. the site settings read once a request).
+    event.listen(engine, "after_cursor_execute", count)
+    try:
+        client = app.test_client()
+        for path in paths:
+            client.get(path)  # warm-up: fills the cache when there is one
+            seen[0] = 0
+            runs = 3
+            for _ in range(runs):
+                status = client.get(path).status_code
+                if status != 200:
+                    raise RuntimeError(f"in-process GET {path} answered {status}")
+            counts[path] = seen[0] / runs
+    finally:
+        event.remove(engine, "after_cursor_execute", count)
+        engine.dispose()
     return counts
 
 
