@@ -305,7 +305,8 @@ def pg_admin(url: str, sql: str) -> None:
 
 
 def build_database(url: str, fixture: Path) -> None:
-    env = base_env(DATABASE_URL=url, SECRET_KEY=secrets.token_hex(32))
+    # No cache: the servers have their own, and a SQLite site's default would write files into instance/.
+    env = base_env(DATABASE_URL=url, SECRET_KEY=secrets.token_hex(32), BLOG_CACHE_TYPE="NullCache")
     flask = [sys.executable, "-m", "flask", "--app", "blog"]
     run_checked([*flask, "db", "upgrade"], env, "flask db upgrade")
     log(run_checked([*flask, "blog", "load-fixture", str(fixture)], env, "blog load-fixture").strip())
@@ -567,8 +568,9 @@ def main() -> int:
             procs.append(redis)
         redis_url = f"redis://127.0.0.1:{redis.port}/0" if redis else None
 
-        # The POST server keeps the default cache: on SQLite a directory (its own, in the temp directory).
-        common = dict(BLOG_RATELIMIT_ENABLED="false", BLOG_COMMENT_MIN_SECONDS="0", BLOG_CACHE_DIR=str(tmp / "cache"))
+        # The POST server keeps the default cache: on SQLite a directory. Each server has its own (in the temp
+        # directory): the POST server writes to a copy of the database, and must not share entries with another.
+        common = dict(BLOG_RATELIMIT_ENABLED="false", BLOG_COMMENT_MIN_SECONDS="0")
         servers: dict[str, Proc] = {}
         targets: list[Target] = []
         for label, url, purl in backends:
@@ -583,8 +585,9 @@ def main() -> int:
                                                                 REDIS_URL=redis_url, **common), logs)
                 procs.append(warm)
                 servers[f"warm{tag}"] = warm
-            poster = gunicorn(f"ours-post-{label}", base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=purl,
-                                                              BLOG_WTF_CSRF_ENABLED="false", **common), logs)
+            post_env = base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=purl, BLOG_WTF_CSRF_ENABLED="false",
+                                BLOG_CACHE_DIR=str(tmp / f"cache-post-{label}"), **common)
+            poster = gunicorn(f"ours-post-{label}", post_env, logs)
             procs.append(poster)
             servers[f"post{tag}"] = poster
             for proc in (cold, warm, poster):
@@ -598,7 +601,8 @@ def main() -> int:
             else:
                 targets.append(Target(f"article 100 comments, warm{tag}", cold, ARTICLE, note=f"n/a: {redis_reason}"))
             if label == "SQLite":  # a SQLite site without Redis: the cache in files (its default)
-                env = base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url, **common)
+                env = base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url,
+                               BLOG_CACHE_DIR=str(tmp / "cache-files"), **common)
                 targets.append(article_server("ours-files", "warm, files", "warm, cache in files (no Redis)", env,
                                               logs, procs, servers))
             targets += [
