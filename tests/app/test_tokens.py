@@ -9,7 +9,9 @@ import hashlib
 import os
 import warnings
 import zlib
+from datetime import UTC, datetime
 
+import flask.sessions
 import pytest
 from flask import g, request, session
 from flask_wtf.csrf import generate_csrf, validate_csrf
@@ -25,6 +27,10 @@ from tests.helpers import form_fields
 @pytest.fixture
 def frozen_clock(monkeypatch):
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: 1_790_000_000)
+    # A permanent session's Expires comes from datetime.now(): two saves a second boundary apart differed.
+    expires = datetime(2026, 12, 30, 9, 0, tzinfo=UTC)
+    monkeypatch.setattr(flask.sessions.SessionInterface, "get_expiration_time",
+                        lambda self, app, session: expires if session.permanent else None)
 
 
 @pytest.mark.parametrize(
