@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, Response, current_app, render_template
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
 
@@ -47,14 +47,13 @@ def create_app(
 
     policy.init_app(app)  # before CSRF: a visitor without the right gets a login page or 403, not a CSRF error
     csrf.init_app(app)
-    app.before_request(security.check_csrf)  # in place of Flask-WTF's own hook (WTF_CSRF_CHECK_DEFAULT off)
     limiter.init_app(app)
     login_manager.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
 
-    from blog import accounts, cli, editorial, links, moderation, outbox, public, templating  # noqa: F401  (outbox: hooks)
+    from blog import accounts, cli, editorial, moderation, outbox, public, templating  # noqa: F401  (outbox: hooks)
     from blog.services.users import load_user
 
     login_manager.user_loader(load_user)
@@ -67,14 +66,9 @@ def create_app(
     app.register_blueprint(feeds.bp)
     app.register_blueprint(search.bp)
     templating.init_app(app)
-    links.init_app(app)  # url_for in templates remembers the paths it built
     cli.init_app(app)
     app.register_error_handler(HTTPException, _http_error)
-    from blog.public import shared_page, views as public_views
-
-    # WSGI middlewares: new readers' article pages innermost, then the request log, then the security
-    # headers, then ProxyFix (outermost: it fixes the environ the others read); and the session interface.
-    shared_page.init_app(app, public_views.render_shared)
+    # WSGI middlewares: the request log, then ProxyFix (outermost: it fixes the environ the others read).
     requestlog.init_app(app)
     security.init_app(app)
     return app
@@ -113,4 +107,9 @@ def _http_error(error: HTTPException):
         db.session.rollback()  # whatever failed, the error page must still be able to query
     generic = error.description == type(error).description
     message = FRIENDLY_ERRORS.get(error.code, error.description) if generic else error.description
-    return render_template("errors/error.html", error=error, message=message), error.code
+    try:
+        return render_template("errors/error.html", error=error, message=message), error.code
+    except Exception:  # e.g. a request for a host we don't serve has no URLs to build: still answer its status
+        current_app.logger.exception("error page for %s could not be rendered", error.code)
+        db.session.rollback()
+        return Response(f"{error.code} {error.name}\n\n{message}\n", error.code, mimetype="text/plain")

@@ -11,8 +11,10 @@ import hashlib
 import os
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"  # `make run`'s address (it passes its own when PORT is set)
 
 
 class Defaults:
@@ -40,9 +42,21 @@ class Defaults:
     SITE_NAME = "The Kestrel Bay Courier"  # used until the settings row names the site
     ARTICLES_PER_PAGE = 10
     KEEP_READING_SIZE = 4
-    # Absolute base URL for canonical links, feeds and the sitemap (e.g. "https://courier.example");
-    # unset, the requested host is used.
+    # The address readers use (e.g. "https://courier.example"): canonical links, feeds, the sitemap and mail
+    # are built from it, never from a request's Host header, and the origin check compares with it. Required
+    # in production (the server refuses to start without it), where TRUSTED_HOSTS defaults to its host name;
+    # in debug and tests it defaults to the development server's address.
     SITE_URL: str | None = None
+    # Anonymous pages (article, home, author, tag, feeds) are the same bytes for every reader, so a shared
+    # cache in front (deploy/nginx.conf) may keep them this long, then serve them stale for up to
+    # SHARED_CACHE_STALE_SECONDS while it asks again: a moderator's takedown is gone everywhere within the sum.
+    SHARED_CACHE_SECONDS = 10
+    SHARED_CACHE_STALE_SECONDS = 30
+    # Every cookie of ours starts with this, so a proxy can tell personal requests from anonymous ones by
+    # name alone (and a cookie added later is covered too).
+    COOKIE_PREFIX = "blog_"
+    SESSION_COOKIE_NAME = "blog_session"
+    REMEMBER_COOKIE_NAME = "blog_remember"
     SITEMAP_MAX_URLS = 50_000  # the sitemap protocol's limit per file; beyond it /sitemap.xml is an index
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024  # larger requests get 413 (avatars are at most 2 MB)
     MAX_PAGE = 10_000  # ?page= beyond this is a 404, never an expensive OFFSET
@@ -54,7 +68,6 @@ class Defaults:
     COMMENTER_COOKIE_DAYS = 365  # "Save my name, email, and website" (only with consent)
     PENDING_COMMENTS_KEPT = 20  # own pending comments a reader's session remembers
     WTF_CSRF_TIME_LIMIT = 24 * 3600
-    WTF_CSRF_CHECK_DEFAULT = False  # blog.security.check_csrf runs the check, for unsafe methods only
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI: str | None = None  # derived: REDIS_URL (shared by the nodes), else memory://
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # while Redis is down, each node limits on its own
@@ -165,6 +178,11 @@ def derive(config: dict[str, Any], *, debug: bool, instance_path: str) -> None:
         # all. Expired files are swept instead (``cache.sweep``).
         config.setdefault("CACHE_THRESHOLD", 0)
     config.setdefault("CACHE_NO_NULL_WARNING", True)
+    if not config.get("SITE_URL") and not production:
+        config["SITE_URL"] = DEVELOPMENT_SITE_URL
+    site_host = urlsplit(config.get("SITE_URL") or "").hostname
+    if production and site_host and not config.get("TRUSTED_HOSTS"):
+        config["TRUSTED_HOSTS"] = [site_host]  # a request naming another host is refused (400)
     for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
         if config.get(key) is None:
             config[key] = production

@@ -1,6 +1,6 @@
 """The production entry point: ``gunicorn -c python:blog.gunicorn_conf`` serves ``blog.wsgi:app``.
 
-Here, not in ``create_app``, a development secret key stops the start: the CLI and ``make run``
+Here, not in ``create_app``, a development secret key or a missing SITE_URL stops the start: the CLI and ``make run``
 (debug) keep working with it, a production server never does.
 """
 
@@ -15,12 +15,12 @@ from blog import create_app, requestlog
 from blog.core import sanitize
 from blog.extensions import db
 from blog.models import Article, ArticleStatus
-from blog.security import require_secret_key
+from blog.security import require_production_settings
 
 log = logging.getLogger(__name__)
 
 app = create_app(serving=True)
-require_secret_key(app)
+require_production_settings(app)
 
 
 def warm_up(app) -> None:

@@ -28,6 +28,7 @@ def app_config(**overrides) -> dict:
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "SITE_URL": "http://localhost",  # the test client's host
         "COMMENT_MIN_SECONDS": 0,
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, 32 times cheaper: tests sign in often
         "RATELIMIT_ENABLED": False,
@@ -234,7 +235,8 @@ def sign_in(client, make_user):
     def sign(role: str = "editor", *, name: str | None = None, email: str | None = None) -> int:
         email = email or f"{role}{next(counter)}@example.org"
         user_id = make_user(name or f"{role.title()} Person", role=role, email=email, password=PASSWORD)
-        response = client.post("/login", data={"email": email, "password": PASSWORD})
+        token = form_fields(client.get("/login").get_data(as_text=True), "//form[@method='post']").get("csrf_token")
+        response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token or ""})
         assert response.status_code == 303, response.get_data(as_text=True)[:500]
         return user_id
 

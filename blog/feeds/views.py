@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template
 
 from blog.links import external_url, tag_uri
+from blog.public.sharing import shared
 from blog.services import articles, feeds, related
 
 bp = Blueprint("feeds", __name__)
@@ -27,13 +28,9 @@ def rfc3339(value: datetime) -> str:
 
 def _xml(template: str, mimetype: str, last_modified: datetime | None = None, **context) -> Response:
     response = Response(_NOT_XML.sub("", render_template(template, **context)), mimetype=mimetype)
-    response.add_etag()  # the same for every reader: feeds carry nothing personal
     if last_modified is not None:
         response.last_modified = last_modified
-    response.make_conditional(request)
-    response.cache_control.public = True
-    response.cache_control.max_age = 300
-    return response
+    return shared(response)  # the same for every reader, signed in or not: feeds carry nothing personal
 
 
 def _article_feed(title: str, self_endpoint: str, html_endpoint: str, **filters) -> Response:

@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from blog.models import CommentStatus
 from blog.public.forms import CommentForm
 
-COOKIE = "commenter"
+COOKIE = "blog_commenter"  # our cookies share a prefix (config COOKIE_PREFIX): a proxy keys on it
 _PENDING = "pending_comments"
 
 

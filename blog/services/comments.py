@@ -166,7 +166,10 @@ def refresh_comment_count(article_id: int) -> None:
         .where(Comment.article_id == article_id, Comment.status == CommentStatus.APPROVED)
         .scalar_subquery()
     )
-    db.session.execute(sa.update(Article).where(Article.id == article_id).values(comment_count=approved))
+    db.session.execute(
+        sa.update(Article).where(Article.id == article_id).values(comment_count=approved)
+        .execution_options(**{cache.ARTICLE_SCOPE: article_id})  # the count is shown on the article's page only
+    )
 
 
 def record_comment(
@@ -211,5 +214,4 @@ def record_comment(
     )
     if status is CommentStatus.APPROVED:  # the public thread changed
         refresh_comment_count(article.id)
-        cache.article_changed(article.id)
     return comment

@@ -8,7 +8,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import g
 
-from blog import cache
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ModerationEvent, User
 from blog.services.comments import refresh_comment_count
@@ -50,7 +49,6 @@ def moderate(comment: Comment, action: str, *, actor: User | None, now: datetime
     g.pop("desk_counts", None)  # counted before this change
     if CommentStatus.APPROVED in (from_status, to_status):  # the public thread changed
         refresh_comment_count(comment.article_id)
-        cache.article_changed(comment.article_id)
 
 
 # --- The moderation desk -------------------------------------------------------------------------

@@ -23,7 +23,6 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
-from blog import cache
 from blog.core import related
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, RelatedTerm, RelatedTermCount, article_tags
@@ -230,7 +229,6 @@ def refresh_picks(article_id: int) -> list[related.Pick]:
 
 
 def _store_picks(article_id: int, picks: list[related.Pick]) -> None:
-    cache.site_changed()  # bulk statements: the session's flush watch does not see them
     db.session.execute(
         sa.delete(RelatedLink).where(RelatedLink.article_id == article_id, RelatedLink.kind == RelatedKind.AUTO)
     )

@@ -95,7 +95,7 @@ def test_successful_sign_ins_do_not_count(client, author):
 
 def test_session_cookie_flags(app, client, author):
     client.post("/login", data={"email": "nadia@example.org", "password": PASSWORD})
-    cookie = client.get_cookie("session")
+    cookie = client.get_cookie("blog_session")
     assert cookie.http_only and cookie.same_site == "Lax"
 
 

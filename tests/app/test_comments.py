@@ -2,6 +2,8 @@
 
 import re
 
+import time
+
 import pytest
 import sqlalchemy as sa
 
@@ -237,33 +239,32 @@ def test_honeypot_and_timing(app, article, post_comment):
 
 
 @pytest.mark.app_config(COMMENT_MIN_SECONDS=30)
-def test_too_fast_is_refused_with_a_clear_message(app, article, post_comment):
+def test_too_fast_is_refused_with_a_clear_message(app, article, post_comment, monkeypatch):
+    from blog.public import forms
+
+    monkeypatch.setattr(forms.time, "time", lambda: 1_800_000_000.0)  # a whole minute: the token's own time
     response = post_comment(article)
     assert response.status_code == 422
     assert "That was very fast!" in page_text(response)
     assert stored(app) == []
 
 
-def test_too_old_or_foreign_form_is_refused(app, client, article, make_article, post_comment):
-    import time
-
-    from itsdangerous import URLSafeTimedSerializer
-
-    class Old(URLSafeTimedSerializer):
-        def make_signer(self, salt=None):
-            signer = super().make_signer(salt)
-            signer.get_timestamp = lambda: int(time.time()) - 3 * 24 * 3600
-            return signer
+def test_too_old_or_foreign_form_is_refused(app, client, article, make_article, post_comment, monkeypatch):
+    from blog.public import forms
 
     with app.app_context():
         article_id = db.session.scalar(sa.select(Article.id))
-    old = Old("test-secret", salt="comment-form").dumps(article_id)
+        now = time.time()
+        monkeypatch.setattr(forms.time, "time", lambda: now - 3 * 24 * 3600)
+        old = forms.form_token(article_id)
+        monkeypatch.setattr(forms.time, "time", lambda: now)
     response = post_comment(article, ts=old)
     assert response.status_code == 422
     assert "open for too long" in page_text(response)
 
     other = make_article("Another")
-    foreign = URLSafeTimedSerializer("test-secret", salt="comment-form").dumps(other)
+    with app.app_context():
+        foreign = forms.form_token(other)
     response = post_comment(article, ts=foreign)
     assert response.status_code == 422
     assert "belongs to another article" in page_text(response)
@@ -309,7 +310,7 @@ def test_posting_to_unknown_or_draft_article_is_404(app, client, make_article, s
 
 def test_remember_me_only_with_consent(app, client, article, post_comment):
     post_comment(article, name="Remembered Reader", email="rr@example.net", website="https://rr.example", remember="y")
-    cookie = client.get_cookie("commenter")
+    cookie = client.get_cookie("blog_commenter")
     assert cookie is not None and cookie.http_only
     doc = parse(client.get(f"/articles/{article}"))
     assert doc.xpath("//input[@name='name']/@value") == ["Remembered Reader"]
@@ -317,25 +318,30 @@ def test_remember_me_only_with_consent(app, client, article, post_comment):
     assert doc.xpath("//input[@name='remember']/@checked")
 
     post_comment(article, name="Remembered Reader", email="rr@example.net", body="second, no consent")
-    assert client.get_cookie("commenter") is None
+    assert client.get_cookie("blog_commenter") is None
     doc = parse(client.get(f"/articles/{article}"))
     assert doc.xpath("//input[@name='name']/@value") in ([], [""])
 
 
 def test_no_consent_remembers_nothing(client, article, post_comment):
     post_comment(article, name="Private Person", email="pp@example.net")
-    assert client.get_cookie("commenter") is None
+    assert client.get_cookie("blog_commenter") is None
     assert "pp@example.net" not in client.get(f"/articles/{article}").get_data(as_text=True)
 
 
 def test_forged_remember_cookie_is_ignored(client, article):
-    client.set_cookie("commenter", "garbage.signature")
+    client.set_cookie("blog_commenter", "garbage.signature")
     assert client.get(f"/articles/{article}").status_code == 200
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
-def test_missing_csrf_token_is_400_with_text_kept(app, client, article):
-    response = client.post(f"/articles/{article}/comments", data={"name": "A", "email": "a@example.net", "body": "Keep me"})
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_signed_in_commenter_without_the_csrf_token_gets_400_with_text_kept(app, client, article, sign_in):
+    sign_in("editor")
+    fields = form_fields(client.get(f"/articles/{article}").get_data(as_text=True))
+    assert fields["csrf_token"]  # signed-in people's forms carry their session's token
+    data = {**fields, "csrf_token": "", "name": "A", "email": "a@example.net", "body": "Keep me"}
+    response = client.post(f"/articles/{article}/comments", data=data)
     assert response.status_code == 400
     text = page_text(response)
     assert "could not be verified" in text

@@ -16,6 +16,9 @@ import sqlalchemy as sa
 from blog.extensions import db
 from blog.models import Comment, CommentStatus
 
+# With forgery protection on, as in production: the forms are sent the way a browser sends them.
+pytestmark = pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+
 ADDRESSES = [
     "reader.one@example.net",
     "sam+news@example.org",

@@ -11,7 +11,7 @@ from blog import create_app
 from blog.config import DEFAULT_SECRET_KEY
 from blog.extensions import db
 from blog.orm import utcnow
-from blog.security import InsecureSecretKey, require_secret_key
+from blog.security import InsecureSettings, require_production_settings
 from blog.services import authoring, users
 from tests.conftest import app_config
 from tests.helpers import form_fields
@@ -140,7 +140,7 @@ def test_session_and_remember_me_cookies_carry_secure(client, make_article, post
     response = post_comment("cookies", remember="y")
     assert response.status_code == 303
     cookies = {c.split("=", 1)[0]: c for c in response.headers.getlist("Set-Cookie")}
-    assert set(cookies) == {"session", "commenter"}
+    assert set(cookies) == {"blog_session", "blog_commenter"}
     assert all("Secure" in c and "HttpOnly" in c for c in cookies.values())
 
 
@@ -166,15 +166,31 @@ def test_proxy_fix_trusts_the_configured_proxy(tmp_path):
 
 @pytest.mark.parametrize("key", [DEFAULT_SECRET_KEY, "", "   ", None])
 def test_production_refuses_a_known_or_empty_secret_key(tmp_path, key):
-    app = make(tmp_path, SECRET_KEY=key)
-    with pytest.raises(InsecureSecretKey, match="Refusing to start: SECRET_KEY is"):
-        require_secret_key(app)
+    app = make(tmp_path, SECRET_KEY=key, SITE_URL="https://news.example.org")
+    with pytest.raises(InsecureSettings, match="Refusing to start: SECRET_KEY is"):
+        require_production_settings(app)
+
+
+def test_production_refuses_to_start_without_the_site_address(tmp_path):
+    with pytest.raises(InsecureSettings, match="BLOG_SITE_URL is not set. Set it"):
+        require_production_settings(make(tmp_path))
 
 
 @pytest.mark.parametrize("settings", [{"DEBUG": True}, {"TESTING": True}])
-def test_debug_and_tests_may_use_the_development_key(tmp_path, settings):
-    require_secret_key(make(tmp_path, SECRET_KEY=DEFAULT_SECRET_KEY, **settings))
+def test_debug_and_tests_may_use_the_development_key_and_address(tmp_path, settings):
+    app = make(tmp_path, SECRET_KEY=DEFAULT_SECRET_KEY, **settings)
+    require_production_settings(app)
+    assert app.config["SITE_URL"] == "http://127.0.0.1:5000" and not app.config.get("TRUSTED_HOSTS")
 
 
-def test_a_real_key_starts(tmp_path):
-    require_secret_key(create_app(app_config(TESTING=False, SECRET_KEY="0" * 64), instance_path=str(tmp_path)))
+def test_a_real_key_and_address_start_and_only_that_host_is_served(tmp_path):
+    app = create_app(app_config(TESTING=False, SECRET_KEY="0" * 64, SITE_URL="https://news.example.org"),
+                     instance_path=str(tmp_path))
+    require_production_settings(app)
+    assert app.config["TRUSTED_HOSTS"] == ["news.example.org"]
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    assert client.get("/healthz", base_url="https://news.example.org").status_code == 200
+    refused = client.get("/healthz", base_url="https://evil.example")
+    assert refused.status_code == 400

@@ -7,6 +7,9 @@ from blog.extensions import db
 from blog.models import Comment, CommentStatus
 from tests.helpers import dangerous_markup, parse
 
+# With forgery protection on, as in production: the forms are sent the way a browser sends them.
+pytestmark = pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+
 VECTORS = [
     "<script>alert(1)</script>",
     "<ScRiPt>alert(1)</sCrIpT>",

@@ -189,6 +189,7 @@ def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes]:
 
 def base_env(**settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not _OWN_ENV.match(k)}
+    env["BLOG_SITE_URL"] = "http://127.0.0.1"  # production requires it; every port of this host is served
     env.update(settings)
     return env
 

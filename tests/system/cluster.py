@@ -46,7 +46,8 @@ def free_port() -> int:
 def node_env(database_url: str, **settings: str) -> dict[str, str]:
     """A production environment: the machine's, less any blog settings, plus these (e.g. BLOG_…=…)."""
     env = {k: v for k, v in os.environ.items() if not _OWN_ENV.match(k)}
-    env.update(SECRET_KEY=SECRET_KEY, DATABASE_URL=database_url, BLOG_COMMENT_MIN_SECONDS="0")
+    env.update(SECRET_KEY=SECRET_KEY, DATABASE_URL=database_url, BLOG_COMMENT_MIN_SECONDS="0",
+               BLOG_SITE_URL="http://127.0.0.1")  # production requires it; any port of this host is served
     if database_url.startswith("sqlite:///"):  # a SQLite site caches in files: next to the test's database
         env["BLOG_CACHE_DIR"] = str(Path(database_url.removeprefix("sqlite:///")).parent / "cache")
     env.update(settings)

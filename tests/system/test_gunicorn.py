@@ -43,7 +43,7 @@ def test_serves_with_security_headers_secure_cookies_and_json_request_logs(tmp_p
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     cookies = posted.headers.get_all("Set-Cookie")
-    assert {c.split("=", 1)[0] for c in cookies} == {"session", "commenter"}
+    assert {c.split("=", 1)[0] for c in cookies} == {"blog_session", "blog_commenter"}
     assert all("Secure" in c and "HttpOnly" in c for c in cookies)  # production: cookies only over HTTPS
     assert "Strict-Transport-Security" not in forwarded.headers  # no proxy configured: X-Forwarded-* ignored
 

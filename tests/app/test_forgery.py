@@ -1,0 +1,90 @@
+"""Cross-site forgery, by class (docs/architecture.md): signed-in people's forms carry Flask-WTF's session token;
+anonymous comment posts pass the origin check instead, so the page they come from can be shared by everyone."""
+
+import pytest
+import sqlalchemy as sa
+
+from blog.extensions import db
+from blog.models import Comment
+from tests.helpers import form_fields, page_text
+
+pytestmark = pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+SITE = "http://localhost"  # SITE_URL in the tests' settings: the test client's own host
+
+
+@pytest.fixture
+def article(make_article) -> str:
+    make_article("Harbour plan", slug="harbour")
+    return "harbour"
+
+
+def send(client, headers: dict, base_url: str = SITE, **fields):
+    page = client.get("/articles/harbour", base_url=base_url)
+    data = {**form_fields(page.get_data(as_text=True)), "name": "Pat Reader", "email": "pat@example.net",
+            "body": "Nice piece.", **fields}
+    return client.post("/articles/harbour/comments", data=data, headers=headers, base_url=base_url)
+
+
+def stored(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Comment))
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "same-origin"},
+        {"Sec-Fetch-Site": "none"},  # typed or bookmarked by the person
+        {"Origin": SITE},
+        {"Origin": "http://localhost:80"},
+        {"Referer": f"{SITE}/articles/harbour"},  # an older browser that sends no Origin
+        {},  # no browser at all (a script, a feed reader): it cannot carry anyone's cookies
+    ],
+    ids=["same-origin", "none", "origin", "origin-default-port", "referer", "no-headers"],
+)
+def test_an_anonymous_comment_from_our_own_pages_needs_no_token(app, client, article, headers):
+    response = send(client, headers)
+    assert response.status_code == 303, page_text(response)[:300]
+    assert stored(app) == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://blog.localhost"},  # a sibling subdomain
+        {"Sec-Fetch-Site": "cross-site", "Origin": SITE},  # the fetch metadata wins
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},  # a sandboxed frame or a data: page
+        {"Origin": "https://localhost"},  # another scheme is another origin
+        {"Referer": "https://evil.example/page"},
+    ],
+    ids=["cross-site", "same-site", "fetch-metadata-wins", "origin", "null", "scheme", "referer"],
+)
+def test_a_cross_site_comment_is_refused_and_nothing_is_stored(app, client, article, headers):
+    response = send(client, headers)
+    assert response.status_code == 403
+    assert "sent from another site" in page_text(response)
+    assert stored(app) == 0
+
+
+def test_the_host_a_request_names_is_not_our_origin(app, client, article):
+    """A page fetched under another Host and posted back to it: the origin is compared with SITE_URL only."""
+    response = send(client, {"Origin": "http://evil.example"}, base_url="http://evil.example")
+    assert response.status_code == 403 and stored(app) == 0
+
+
+def test_a_signed_in_commenter_needs_their_sessions_token(app, client, article, sign_in):
+    sign_in("editor")
+    assert send(client, {"Sec-Fetch-Site": "same-origin"}, csrf_token="").status_code == 400
+    assert send(client, {"Sec-Fetch-Site": "same-origin"}).status_code == 303
+    assert stored(app) == 1
+
+
+def test_staff_forms_need_the_token_even_from_our_own_origin(app, client, article, sign_in, make_comment):
+    sign_in("editor")
+    with app.app_context():
+        article_id = db.session.scalar(sa.text("SELECT id FROM articles"))
+    comment_id = make_comment(article_id, status=__import__("blog").models.CommentStatus.PENDING)
+    refused = client.post(f"/moderation/comments/{comment_id}/approve", headers={"Sec-Fetch-Site": "same-origin"})
+    assert refused.status_code == 400
