@@ -1,15 +1,12 @@
 """One JSON line per request: time, request id, method, path, status, duration; and the ``X-Request-ID``.
 
-Deliberately never the query string, form fields, cookies or the client address: those can carry a
-commenter's email or other personal data. The lines go through the logger ``blog.requestlog`` to where the
-``REQUEST_LOG`` setting says: ``-`` for standard output (what ``blog/gunicorn_conf.py`` sets), a file path
-(relative: in the instance folder), or nothing (the default: no lines, e.g. under ``flask run``, which
-prints its own). Each line is one write of one whole line, so lines from several workers sharing stdout or
-the file never interleave.
+Never the query string, form fields, cookies or the client address: those can carry a commenter's email.
+The logger ``blog.requestlog`` writes where ``REQUEST_LOG`` says: ``-`` for stdout (``blog/gunicorn_conf.py``
+sets it), a file path (relative: in the instance folder), or nowhere (the default; ``flask run`` prints its
+own). A handler writes each whole line at once, so several workers' lines never interleave.
 
-A WSGI middleware rather than Flask's request hooks only because ``shared_page.NewReaders`` answers most
-article requests before Flask dispatches them: hooks would leave those without a line and without the
-header. Once every response comes from Flask, ``before_request``/``after_request`` can do this instead.
+A WSGI middleware, not Flask's request hooks, only because ``shared_page.NewReaders`` answers most article
+requests before Flask dispatches them: with hooks those would get neither a line nor the header.
 """
 
 from __future__ import annotations
@@ -83,8 +80,8 @@ class RequestLog:
 
 
 def _set_handler(target: str | None, instance_path: str) -> None:
-    """The logger writes where ``target`` says, and only there (not to the root logger's handlers). The
-    handler of an app made earlier in this process is replaced: one app serves a process."""
+    """The lines go to ``target`` alone, not also to the root logger's handlers (gunicorn's stderr). Replaces
+    the handler of an app made earlier in this process."""
     log.setLevel(logging.INFO)
     log.propagate = False
     for old in [handler for handler in log.handlers if handler.name == _HANDLER]:
@@ -99,9 +96,8 @@ def _set_handler(target: str | None, instance_path: str) -> None:
 
 
 class _File(logging.handlers.WatchedFileHandler):
-    """Opened by each worker on its first line, and again when rotation moved the file away. A file that
-    cannot be opened costs its lines, reported on stderr by ``logging``, never the response: the stdlib
-    handler reports failed writes that way but lets a failed open escape into the request."""
+    """Opened in each worker on its first line, reopened after rotation moved it. A failed open is reported
+    on stderr like a failed write, instead of escaping into the request."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, delay=True)
