@@ -53,13 +53,15 @@ def post_fork(server, worker):
 forwarded_allow_ips = ""
 control_socket_disable = True  # gunicorn ≥ 27: one fixed socket path per user would clash between instances
 
-# The app writes one JSON line per request (blog/requestlog.py) to stdout, unless BLOG_REQUEST_LOG names
-# another place (read when the app is loaded, after this file); gunicorn's own access log would repeat it
-# without the request id. gunicorn's messages stay on stderr.
+# The app logs one JSON line per request (blog/requestlog.py, logger "blog.requestlog", which does not
+# propagate to the root logger below) to stdout, unless BLOG_REQUEST_LOG names another place (read when the
+# app is loaded, after this file); gunicorn's own access log would repeat it without the request id.
+# gunicorn's messages and the app's other log records stay on stderr.
 os.environ.setdefault("BLOG_REQUEST_LOG", "-")
 accesslog = None
-# What no log line here prints, not worked out per record (the logging HOWTO's "Optimization"): the calling
-# source line (a stack walk), thread and multiprocessing names. The process id stays (gunicorn prints it).
+# What no log line here prints (the request lines included), not worked out per record (the logging
+# HOWTO's "Optimization"): the calling source line (a stack walk), thread and multiprocessing names. The
+# process id stays (gunicorn prints it).
 logging._srcfile = None
 logging.logThreads = False
 logging.logMultiprocessing = False

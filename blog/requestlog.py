@@ -1,139 +1,109 @@
 """One JSON line per request: time, request id, method, path, status, duration; and the ``X-Request-ID``.
 
-Deliberately never the query string, form fields, cookies or the client address: those can carry a
-commenter's email or other personal data. Where the lines go is the ``REQUEST_LOG`` setting: ``-`` for
-standard output (what ``blog/gunicorn_conf.py`` sets), a file path (relative: in the instance folder), or
-nothing (the default: no lines, e.g. under ``flask run``, which prints its own).
+Never the query string, form fields, cookies or the client address: those can carry a commenter's email.
+The logger ``blog.requestlog`` writes where ``REQUEST_LOG`` says: ``-`` for stdout (``blog/gunicorn_conf.py``
+sets it), a file path (relative: in the instance folder), or nowhere (the default; ``flask run`` prints its
+own). A handler writes each whole line at once, so several workers' lines never interleave.
 
-A WSGI middleware rather than Flask hooks and the ``logging`` module: every line is one ``write`` of one
-whole line (under the pipe's atomic size, so lines from several workers sharing stdout never interleave),
-made without a log record, handler chain and formatter, which cost a cached page about a sixth of its time
-(docs/performance.md). It sees every response, also those answered before any Flask hook ran.
+A WSGI middleware, not Flask's request hooks, only because ``shared_page.NewReaders`` answers most article
+requests before Flask dispatches them: with hooks those would get neither a line nor the header.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-import os
-import random
+import logging.handlers
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import Flask
+from pythonjsonlogger.json import JsonFormatter
+from werkzeug.wsgi import get_path_info
 
 log = logging.getLogger(__name__)
 HEADER = "X-Request-ID"
-ENVIRON_KEY = "blog.request_id"  # the request's id, for whoever else wants to name it
+FIELDS = ("request_id", "method", "path", "status", "duration_ms")  # and "time"
 _USABLE_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")  # e.g. nginx's $request_id; anything else is replaced
-_EXTENSION = "blog_request_log"
+_EXTENSION = _HANDLER = "blog.requestlog"
 
 
 def init_app(app: Flask) -> None:
     """Wrap the app (before ProxyFix wraps it in turn: the path logged is the one the app sees)."""
-    middleware = RequestLog(app.wsgi_app, _opener(app.config.get("REQUEST_LOG"), app.instance_path))
-    app.wsgi_app = app.extensions[_EXTENSION] = middleware
+    _set_handler(app.config.get("REQUEST_LOG"), app.instance_path)
+    app.wsgi_app = app.extensions[_EXTENSION] = RequestLog(app.wsgi_app)
 
 
 @contextlib.contextmanager
 def silenced(app: Flask) -> Iterator[None]:
     """No lines for the requests made inside (e.g. a warm-up: they are not visitors)."""
     middleware: RequestLog = app.extensions[_EXTENSION]
-    write, middleware.write = middleware.write, None
+    middleware.silent = True
     try:
         yield
     finally:
-        middleware.write = write
+        middleware.silent = False
 
 
 class RequestLog:
-    def __init__(self, wsgi_app: Callable, write: Callable[[bytes], object] | None) -> None:
-        self.wsgi_app = wsgi_app
-        self.write = write
+    silent = False
 
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict, start_response):
         started = time.perf_counter()
         incoming = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = environ[ENVIRON_KEY] = incoming if _USABLE_ID.fullmatch(incoming) else _new_id()
-        status = ["000"]
+        request_id = incoming if _USABLE_ID.fullmatch(incoming) else uuid.uuid4().hex
+        status = 500  # what the client gets if an exception escapes the app before it starts a response
 
         def start(status_line: str, headers: list, exc_info=None):
-            status[0] = status_line
+            nonlocal status
+            status = int(status_line.split(" ", 1)[0])
             return start_response(status_line, [*headers, (HEADER, request_id)], exc_info)
 
-        body = self.wsgi_app(environ, start)
-        if self.write is not None:
-            self.write(line(environ, request_id, status[0], time.perf_counter() - started))
-        return body
-
-
-def line(environ: dict, request_id: str, status: str, seconds: float) -> bytes:
-    """The JSON line (``request_id`` is known to be plain characters; method and path are escaped)."""
-    method = environ.get("REQUEST_METHOD", "")
-    path = environ.get("PATH_INFO", "").encode("latin-1", "replace").decode("utf-8", "replace")  # as WSGI has it
-    code = status.split(" ", 1)[0]
-    return (
-        f'{{"time": "{_timestamp(time.time())}", "request_id": "{request_id}", "method": {json.dumps(method)}, '
-        f'"path": {json.dumps(path or "/")}, "status": {int(code) if code.isdigit() else 0}, '
-        f'"duration_ms": {seconds * 1000:.1f}}}\n'
-    ).encode()
-
-
-_second: tuple[int, str] = (0, "")
-
-
-def _timestamp(now: float) -> str:
-    """ISO 8601 in UTC with milliseconds, e.g. ``2026-11-28T23:44:30.123+00:00``; the date part made once a
-    second."""
-    global _second
-    whole = int(now)
-    if _second[0] != whole:
-        _second = (whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)))
-    return f"{_second[1]}.{int((now - whole) * 1000):03d}+00:00"
-
-
-_random = {"pid": None, "source": random.Random()}
-
-
-def _new_id() -> str:
-    """128 random bits, from a generator seeded per process from the OS (no system call per request, unlike
-    uuid4; and unlike a counter it says nothing about how many requests a worker has served)."""
-    if _random["pid"] != os.getpid():  # a forked worker must not repeat its parent's sequence
-        _random.update(pid=os.getpid(), source=random.Random(os.urandom(16)))
-    return f"{_random['source'].getrandbits(128):032x}"
-
-
-def _opener(target: str | None, instance_path: str) -> Callable[[bytes], object] | None:
-    """``REQUEST_LOG`` as a function writing one line: to stdout, to a file opened on first use (in the
-    worker: a descriptor opened before a fork would be shared), or None."""
-    if not target:
-        return None
-    if target == "-":
-        return _Lines(lambda: sys.stdout.fileno())
-    path = Path(instance_path, target)
-    return _Lines(lambda: os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640))
-
-
-class _Lines:
-    """Writes each line with one system call; a failing write loses that line, never the response."""
-
-    def __init__(self, open_fd: Callable[[], int]) -> None:
-        self._open = open_fd
-        self._fd: int | None = None
-        self._pid = 0
-        self._failed = False
-
-    def __call__(self, data: bytes) -> None:
         try:
-            if self._pid != os.getpid():
-                self._pid, self._fd = os.getpid(), self._open()
-            os.write(self._fd, data)
-            self._failed = False
+            return self.wsgi_app(environ, start)
+        finally:
+            if not self.silent:
+                log.info("request", extra={
+                    "request_id": request_id,
+                    "method": environ.get("REQUEST_METHOD", ""),
+                    "path": get_path_info(environ) or "/",
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                })
+
+
+def _set_handler(target: str | None, instance_path: str) -> None:
+    """The lines go to ``target`` alone, not also to the root logger's handlers (gunicorn's stderr). Replaces
+    the handler of an app made earlier in this process."""
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    for old in [handler for handler in log.handlers if handler.name == _HANDLER]:
+        log.removeHandler(old)
+        old.close()
+    if not target:
+        return
+    handler = logging.StreamHandler(sys.stdout) if target == "-" else _File(Path(instance_path, target))
+    handler.set_name(_HANDLER)
+    handler.setFormatter(JsonFormatter(FIELDS, timestamp="time"))  # ISO 8601, UTC
+    log.addHandler(handler)
+
+
+class _File(logging.handlers.WatchedFileHandler):
+    """Opened in each worker on its first line, reopened after rotation moved it. A failed open is reported
+    on stderr like a failed write, instead of escaping into the request."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, delay=True)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            super().emit(record)
         except OSError:
-            if not self._failed:  # once per run of failures, not once per request
-                log.warning("request log: a line could not be written", exc_info=True)
-            self._failed = True
+            self.handleError(record)
