@@ -3,7 +3,7 @@
 # make test  - the test suite (SQLite; PostgreSQL and Redis too when BLOG_TEST_DATABASE_URL / BLOG_TEST_REDIS_URL are set)
 # make bench - side-by-side page benchmark: our app, a bare Flask floor and nginx (tests/perf/bench_pages.py; BENCH_ARGS=--quick)
 # make serve-prod - install the runtime dependencies only (no dev extras), migrate, then serve with gunicorn on
-#              $(HOST):$(PROD_PORT) (needs a real SECRET_KEY; README "Deploying")
+#              $(HOST):$(PROD_PORT) (needs a real SECRET_KEY and BLOG_SITE_URL; README "Deploying")
 # make install / install-prod - just the installs: with the dev extras (tests, Playwright) / the runtime dependencies
 # PYTHON=/usr/bin/python3 VENV=.venv-system make bench - the same in a virtualenv of another interpreter
 PYTHON ?= python3
@@ -42,7 +42,7 @@ demo: migrate
 	$(FLASK) blog seed-demo --password $(DEMO_PASSWORD)
 
 run: install demo
-	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+	BLOG_SITE_URL=http://$(HOST):$(PORT) $(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 serve-prod: migrate
 	$(BIN)/gunicorn -c python:blog.gunicorn_conf --bind $(HOST):$(PROD_PORT)

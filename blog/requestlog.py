@@ -5,8 +5,8 @@ The logger ``blog.requestlog`` writes where ``REQUEST_LOG`` says: ``-`` for stdo
 sets it), a file path (relative: in the instance folder), or nowhere (the default; ``flask run`` prints its
 own). A handler writes each whole line at once, so several workers' lines never interleave.
 
-A WSGI middleware, not Flask's request hooks, only because ``shared_page.NewReaders`` answers most article
-requests before Flask dispatches them: with hooks those would get neither a line nor the header.
+A small WSGI middleware rather than request hooks: it times the whole response and logs an exception that
+escapes the app as the 500 the client gets, which ``after_request`` never sees.
 """
 
 from __future__ import annotations

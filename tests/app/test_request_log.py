@@ -64,7 +64,7 @@ def test_one_json_line_per_request_without_personal_data(app, client, site):
 
 @pytest.mark.app_config(REQUEST_LOG="requests.log", WTF_CSRF_ENABLED=True)
 def test_a_new_readers_article_page_is_logged_too(app, site):
-    """Answered before Flask dispatches (``shared_page.NewReaders``): still one line, and the header."""
+    """An anonymous reader's shared page (no cookie, possibly from the cache): still one line, and the header."""
     response = app.test_client(use_cookies=False).get("/articles/tides", headers={"X-Request-ID": "edge-0123456789"})
     assert response.status_code == 200 and response.headers["X-Request-ID"] == "edge-0123456789"
     (entry,) = [json.loads(line) for line in request_lines(app)]
