@@ -40,10 +40,9 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 
     def result_processor(self, dialect: sa.Dialect, coltype: Any):
         """On SQLite, where the value is ISO text, parse it together with its UTC offset: one C call instead
-        of parse, ``replace(tzinfo=…)`` (slow: keyword arguments) and two Python calls — 0.13 µs against
-        0.95, for each date of each row (a page of comments has fifty). Same result as the general path
-        (``process_result_value``), which text of another shape (an offset already there, a date alone)
-        still takes."""
+        of parse, ``replace(tzinfo=…)`` and two Python calls, for each date of each row (a page of comments
+        has fifty; docs/performance.md). Same result as the general path (``process_result_value``), which
+        text of another shape (an offset already there, a date alone) still takes."""
         if self.impl_instance.result_processor(dialect, coltype) is not processors.str_to_datetime:
             return super().result_processor(dialect, coltype)
         parse = datetime.fromisoformat

@@ -1,6 +1,6 @@
 """Who may do what: every route's rule in one table, enforced before any view runs.
 
-Roles are ordered: author < editor < admin (DESIGN.md's table). A route's rule is the least a
+Roles are ordered: author < editor < admin (docs/architecture.md, "Who may do what"). A route's rule is the least a
 visitor must be. A route with no rule is refused for everyone (and the roles-matrix test fails),
 so a new view cannot be reachable by accident.
 """
