@@ -476,3 +476,14 @@ def test_a_new_comments_checks_look_up_the_address_not_the_article_or_status(app
         plan = query_plan(engine, sql, params)
     assert plan.count("ix_comments_author_email_") == 2, plan  # both checks, by address
     assert "ix_comments_article_id_status_created_at" not in plan and "ix_comments_status_created_at" not in plan, plan
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, COMMENT_RATE_LIMIT="1/minute")
+def test_over_the_limit_on_a_missing_or_draft_article_is_a_plain_429(app, client, make_article):
+    make_article("Not yet", slug="draft-piece", published=False)
+    for slug in ("no-such-article", "draft-piece"):
+        client.post(f"/articles/{slug}/comments", data={"name": "A", "email": "a@example.net", "body": "x"})
+        response = client.post(f"/articles/{slug}/comments", data={"name": "A", "email": "a@example.net", "body": "x"})
+        assert response.status_code == 429, slug
+        assert "too many requests" in page_text(response).lower()
+    assert stored(app) == []
