@@ -15,10 +15,12 @@ What it does, everything on 127.0.0.1 free ports, everything it starts stopped a
 1. builds a temp-file SQLite database (``flask db upgrade`` + ``blog load-fixture``);
 2. starts our app under gunicorn (``blog.gunicorn_conf``, 2 sync workers, a random SECRET_KEY, rate limits
    off, comment min-time 0): a cold server (cache off: BLOG_CACHE_TYPE=NullCache), a warm one (REDIS_URL on a
-   Redis this script starts), one with a SQLite site's default cache (files) and a POST server (CSRF off, on
-   its own copy of the database);
+   Redis this script starts), one with a SQLite site's default cache (files) and a POST server (on its own
+   copy of the database; its anonymous POSTs carry the form timestamp and no cookie, as a reader's do);
 3. saves our rendered article page, serves that copy with nginx (own prefix and config, ``daemon off``)
-   and with a bare Flask app under the same gunicorn settings (the framework floor);
+   and with a bare Flask app under the same gunicorn settings (the framework floor), and serves the live page
+   through the shipped deploy/nginx.conf (its microcache, rendered as tests/system/proxy.py does) in front of
+   the cold server: req/s and p99 are compared with the static copy's;
 4. runs ``wrk -t2 -c16 --latency`` 3 interleaved rounds against every target, counts SQL queries per
    request in-process (test client + ``after_cursor_execute``), measures server memory (PSS of the
    gunicorn master and workers) and single-request latency, and prints the table.
@@ -56,6 +58,8 @@ from urllib.parse import quote_plus, urlsplit, urlunsplit, urlencode, parse_qsl
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.system.proxy import main_conf, render_site  # noqa: E402 - the shipped site file, rendered as the test does
+
 SLUG = "riverside-greenway-wins-final-approval"
 ARTICLE = f"/articles/{SLUG}"
 ARTICLE_FULL = f"/articles/{SLUG}-full-thread"
@@ -63,6 +67,7 @@ HOME = "/"
 AUTHOR = "/authors/maria-reyes"
 POST_PATH = f"{ARTICLE}/comments"
 DEFAULT_FIXTURE = ROOT.parent / "shared" / "bench" / "fixture.json"
+PROXY = "proxy: nginx microcache → gunicorn (2 workers)"
 _OWN_ENV = re.compile(r"^(SECRET_KEY|DATABASE_URL|REDIS_URL|MAIL_.*|BLOG_.*|FLASK_.*|WEB_CONCURRENCY|GUNICORN_.*)$")
 
 
@@ -162,7 +167,7 @@ class Proc:
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGQUIT if self.name == "nginx" else signal.SIGTERM)
+        self.process.send_signal(signal.SIGQUIT if self.name.startswith("nginx") else signal.SIGTERM)
         try:
             self.process.wait(timeout=25)
         except subprocess.TimeoutExpired:
@@ -493,22 +498,37 @@ def start_redis(logs: Path) -> tuple[Proc | None, str]:
 
 
 def revisit_headers(port: int, path: str) -> tuple[str, ...]:
-    """What a returning reader's browser sends: its session cookie and the page's ETag (If-None-Match)."""
+    """What a returning anonymous reader's browser sends: the page's ETag (If-None-Match). An anonymous page
+    sets no cookie, so there is none to send back."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         conn.request("GET", path)
         response = conn.getresponse()
         response.read()
-        cookie = (response.getheader("Set-Cookie") or "").split(";", 1)[0]
         etag = response.getheader("ETag")
+        cookie = response.getheader("Set-Cookie")
     finally:
         conn.close()
-    if response.status != 200 or not cookie or not etag:
-        raise RuntimeError(f"GET {path}: {response.status}, cookie {bool(cookie)}, ETag {etag!r}")
-    return (f"Cookie: {cookie}", f"If-None-Match: {etag}")
+    if response.status != 200 or not etag or cookie:
+        raise RuntimeError(f"GET {path}: {response.status}, ETag {etag!r}, Set-Cookie {cookie!r} (expected none)")
+    return (f"If-None-Match: {etag}",)
+
+
+def cache_status(port: int, path: str) -> str | None:
+    """The proxy's X-Cache-Status for a second GET of ``path`` (the first may fill the cache)."""
+    for _ in range(2):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+        finally:
+            conn.close()
+    return response.getheader("X-Cache-Status")
 
 
 def form_ts(port: int) -> str:
+    """The signed form timestamp of the anonymous comment form (all an anonymous POST needs: no cookie)."""
     status, body = get(port, ARTICLE)
     if status != 200:
         raise RuntimeError(f"GET {ARTICLE} answered {status}")
@@ -586,7 +606,7 @@ def main() -> int:
                                                                 REDIS_URL=redis_url, **common), logs)
                 procs.append(warm)
                 servers[f"warm{tag}"] = warm
-            post_env = base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=purl, BLOG_WTF_CSRF_ENABLED="false",
+            post_env = base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=purl,
                                 BLOG_CACHE_DIR=str(tmp / f"cache-post-{label}"), **common)
             poster = gunicorn(f"ours-post-{label}", post_env, logs)
             procs.append(poster)
@@ -687,6 +707,25 @@ def main() -> int:
         targets += [Target("floor: bare Flask, same bytes", floor, ARTICLE, mem_key="floor"),
                     Target("nginx: static copy", nginx, ARTICLE, mem_key="nginx")]
 
+        # The shipped deploy/nginx.conf in front of the cold server: anonymous readers are served from its
+        # microcache, which asks gunicorn again once per s-maxage.
+        proxy_dir = tmp / "nginx-proxy"
+        proxy_dir.mkdir()
+        proxy_port = free_port()
+        site = proxy_dir / "site.conf"
+        site.write_text(render_site(server_name="127.0.0.1", upstream=f"127.0.0.1:{servers['cold'].port}",
+                                    cache_path=proxy_dir / "cache", port=proxy_port, http_port=free_port()))
+        (proxy_dir / "nginx.conf").write_text(main_conf(proxy_dir, site, workers=2, access_log=False))
+        proxy = Proc("nginx-proxy", [nginx_bin, "-p", f"{proxy_dir}/", "-c", str(proxy_dir / "nginx.conf"), "-e",
+                                     str(proxy_dir / "error.log"), "-g", "daemon off;"], base_env(), logs,
+                     port=proxy_port).start()
+        procs.append(proxy)
+        servers["proxy"] = proxy
+        proxy.wait_http(ARTICLE)
+        if cache_status(proxy.port, ARTICLE) != "HIT":
+            raise RuntimeError("the proxy does not answer the article page from its cache")
+        targets.append(Target(PROXY, proxy, ARTICLE, mem_key="proxy"))
+
         # SQL statements per request (in-process), per GET target.
         for label, url, _ in backends:
             tag = "" if label == "SQLite" else f" [{label}]"
@@ -707,6 +746,7 @@ def main() -> int:
             "article 1,000 comments, cold": (servers["cold"].port, ARTICLE_FULL),
             "floor": (floor.port, ARTICLE),
             "nginx": (nginx.port, ARTICLE),
+            "proxy": (proxy.port, ARTICLE),
             **{f"article 100 comments, {name}": (proc.port, ARTICLE)
                for name, proc in servers.items() if name.startswith("cold [Python")},
         }
@@ -767,6 +807,8 @@ def main() -> int:
     by_name = {t.name: t for t in targets}
     floor_rps = median_rps(by_name["floor: bare Flask, same bytes"])
     nginx_rps = median_rps(by_name["nginx: static copy"])
+    static, proxied = by_name["nginx: static copy"], by_name[PROXY]
+    p99 = {t.name: statistics.median(r.p99 for r in t.runs) for t in (static, proxied) if t.runs}
     header = ["target", "req/s (median)", "p50 ms", "p99 ms", "errors", "SQL/req", "PSS MiB", "ours/floor",
               "ours/nginx"]
     rows = []
@@ -800,6 +842,10 @@ def main() -> int:
           f"{args.rounds} rounds, then each round's): "
           + "; ".join(f"{name} {statistics.median(ms):.1f} ms ({', '.join(f'{m:.1f}' for m in ms)})"
                       for name, ms in single.items()))
+    if len(p99) == 2:
+        print(f"Proxy vs static: req/s {median_rps(proxied) / nginx_rps:.0%} of the static copy's (goal >= 80 %), "
+              f"p99 {p99[PROXY] / p99[static.name]:.1f}x the static copy's (goal <= 2x); PSS: nginx only (its "
+              f"upstream is the cold server)")
     for line in lost_report:
         print("Comment POST check: " + line)
     if not redis_url:
