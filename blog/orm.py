@@ -7,7 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import processors
-from sqlalchemy.orm import DeclarativeBase, registry
+from flask import has_request_context, request
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, registry
 
 NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
@@ -84,3 +85,16 @@ def enum_column_type(enum_cls: type) -> sa.Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _read_requests_without_transaction(state: ORMExecuteState) -> None:
+    """On PostgreSQL a GET or HEAD runs its statements in autocommit: no BEGIN and ROLLBACK round trips, and
+    psycopg keeps the statements it prepared (it forgets them all at every ROLLBACK). Nothing is lost: under
+    PostgreSQL's READ COMMITTED each statement takes its own snapshot inside a transaction too, and a GET
+    never writes (state changes are POSTs, behind the forgery checks)."""
+    session = state.session
+    if session.in_transaction() or not has_request_context() or request.method not in ("GET", "HEAD"):
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
