@@ -246,7 +246,7 @@ def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, 
     Approved comments, plus the reader's own pending ones; as a projection without the email. One query:
     the page's top-level comments, then (recursively) their visible replies.
     """
-    secret = current_app.config["SECRET_KEY"]
+    hash_key = current_app.config["HASH_KEY"]
     settings = get_settings()
     per_page = settings.comments_per_page
     cursor = parse_cursor(after)
@@ -260,7 +260,7 @@ def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, 
     public = [  # positional and unpacked: this runs once per comment shown
         PublicComment(
             ident, parent_id, name, website, body_html, created_at, privacy.initials(name),
-            privacy.avatar_colour(secret, email), depth, status == pending,
+            privacy.avatar_colour(hash_key, email), depth, status == pending,
         )
         for ident, parent_id, name, website, body_html, created_at, email, depth, status in rows
     ]

@@ -82,7 +82,7 @@ def submit_comment(
     comment = record_comment(
         article, name=draft.name, email=draft.email, website=draft.website, body=draft.body, parent=parent,
         status=CommentStatus(verdict.status), created_at=now, reasons=list(verdict.reasons),
-        ip_hash=privacy.ip_hash(current_app.config["SECRET_KEY"], client.ip),
+        ip_hash=privacy.ip_hash(current_app.config["HASH_KEY"], client.ip),
         user_agent=client.user_agent[:255], user=user,
     )
     if comment.status is CommentStatus.PENDING:

@@ -92,7 +92,7 @@ def _bodies(corpus: bench_related.Corpus, rng: random.Random, n: int = 4_000) ->
     return pool
 
 
-def _commenters(rng: random.Random, secret: str) -> list[tuple[str, str, str, str]]:
+def _commenters(rng: random.Random, hash_key: str) -> list[tuple[str, str, str, str]]:
     """(name, email, website, ip_hash) for a pool of distinct commenters."""
     people = []
     for i in range(COMMENTERS):
@@ -100,7 +100,7 @@ def _commenters(rng: random.Random, secret: str) -> list[tuple[str, str, str, st
         email = privacy.normalise_email(f"{first}.{last}{i}@example.net")
         website = f"https://example.net/~{first.lower()}{i}" if rng.random() < 0.15 else ""
         ip = f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}"
-        people.append((f"{first} {last}", email, website, privacy.ip_hash(secret, ip)))
+        people.append((f"{first} {last}", email, website, privacy.ip_hash(hash_key, ip)))
     return people
 
 
