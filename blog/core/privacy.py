@@ -28,7 +28,6 @@ def avatar_key(hash_key: str | bytes, email: str) -> str:
 AVATAR_COLOURS = 12  # the stylesheet defines .avatar-0 … .avatar-11
 
 
-@functools.lru_cache(maxsize=4096)  # a page of comments repeats its regulars
 def avatar_colour(hash_key: str | bytes, email: str) -> int:
     """A stable colour index per commenter, for the initials avatar (stored with each comment)."""
     return int(avatar_key(hash_key, email)[:8], 16) % AVATAR_COLOURS

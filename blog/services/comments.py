@@ -172,6 +172,11 @@ def refresh_comment_count(article_id: int) -> None:
     )
 
 
+def avatar_colour(email: str) -> int:
+    """The colour of this address's initials avatar, stored with each of its comments."""
+    return privacy.avatar_colour(current_app.config["HASH_KEY"], email)
+
+
 def record_comment(
     article: Article,
     *,
@@ -196,6 +201,7 @@ def record_comment(
         author_name=name,
         author_email=privacy.normalise_email(email),
         author_website=website,
+        avatar_colour=avatar_colour(email),
         body_text=body,
         body_html=sanitize.render_comment(body),
         created_at=created_at,
