@@ -26,7 +26,7 @@ def create_app(
     app.config.from_object("blog.config.Defaults")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)  # instance/config.py
-        app.config.from_mapping(from_plain_env(os.environ))  # SECRET_KEY, DATABASE_URL, REDIS_URL, MAIL_*
+        app.config.from_mapping(from_plain_env(os.environ))  # SECRET_KEY, HASH_KEY, DATABASE_URL, REDIS_URL, MAIL_*
         app.config.from_prefixed_env("BLOG")  # BLOG_<KEY> for everything else
     else:
         app.config.from_mapping(test_config)  # tests never read instance/ or the environment

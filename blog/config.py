@@ -1,7 +1,7 @@
 """Configuration defaults and the rules for reading configuration.
 
 Precedence, lowest to highest: ``Defaults`` below -> ``instance/config.py`` -> the environment.
-The environment is read under the conventional names ``SECRET_KEY``, ``DATABASE_URL``,
+The environment is read under the conventional names ``SECRET_KEY``, ``HASH_KEY``, ``DATABASE_URL``,
 ``REDIS_URL`` and ``MAIL_*``, and any other key as ``BLOG_<KEY>`` (``Flask.from_prefixed_env``).
 """
 
@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from blog.core.privacy import derive_hash_key
+
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
 DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"  # `make run`'s address (it passes its own when PORT is set)
 
@@ -21,6 +23,9 @@ class Defaults:
     """Safe values for development; production overrides them (see README)."""
 
     SECRET_KEY = DEFAULT_SECRET_KEY
+    # Keys every hash of personal data (avatar colours, IP hashes), so that those outlive a new SECRET_KEY.
+    # Unset: derived from SECRET_KEY at start-up (one-way). Set it once and never change it (README, Deploying).
+    HASH_KEY: str | None = None
     # A relative SQLite path lands in the instance folder (Flask-SQLAlchemy resolves it there).
     SQLALCHEMY_DATABASE_URI = "sqlite:///blog.sqlite3"
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
@@ -115,6 +120,7 @@ class Defaults:
 # Conventional names read straight from the environment (no BLOG_ prefix).
 _PLAIN_ENV = {
     "SECRET_KEY": "SECRET_KEY",
+    "HASH_KEY": "HASH_KEY",
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "REDIS_URL": "REDIS_URL",
 }
@@ -123,7 +129,7 @@ _MAIL_BOOL = {"MAIL_USE_TLS", "MAIL_USE_SSL"}
 
 
 def from_plain_env(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Pick the conventional variables (``SECRET_KEY``, ``DATABASE_URL``, ``REDIS_URL``, ``MAIL_*``)."""
+    """Pick the conventional variables (``SECRET_KEY``, ``HASH_KEY``, ``DATABASE_URL``, ``REDIS_URL``, ``MAIL_*``)."""
     found: dict[str, Any] = {}
     for env_name, key in _PLAIN_ENV.items():
         if environ.get(env_name):
@@ -142,6 +148,8 @@ def from_plain_env(environ: Mapping[str, str]) -> dict[str, Any]:
 
 def derive(config: dict[str, Any], *, debug: bool, instance_path: str) -> None:
     """Fill in the settings that follow from others; values set explicitly win."""
+    if not config.get("HASH_KEY"):
+        config["HASH_KEY"] = derive_hash_key(config.get("SECRET_KEY") or "")  # production refuses an empty one
     url = config["SQLALCHEMY_DATABASE_URI"] = normalise_db_url(config["SQLALCHEMY_DATABASE_URI"])
     if not url.startswith("sqlite"):
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {

@@ -5,6 +5,7 @@ Revisions never import application code: custom column types render as plain SQL
 """
 
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -46,10 +47,33 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("include_object", include_object)
-    with get_engine().connect() as connection:
+    with get_engine().connect() as connection, foreign_keys_off_on_sqlite(connection):
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+
+
+@contextmanager
+def foreign_keys_off_on_sqlite(connection):
+    """SQLite alters a table in batch mode by copying it, dropping the original and renaming the copy. With
+    foreign keys on (the app's connections have them), dropping the original first deletes its rows, which
+    fires the ON DELETE actions of every table that refers to it: SET NULL would empty a comment's audit
+    events and its replies' parents. Off for the run, as Alembic advises; the pragma is ignored inside a
+    transaction, hence set between them, and checked before the connection goes back to the pool."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.rollback()
+        connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+        connection.commit()
+    problems = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if problems:
+        raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {problems[:10]}")
 
 
 if context.is_offline_mode():

@@ -48,6 +48,9 @@ class Comment(db.Model):
     author_name: Mapped[str] = mapped_column(sa.String(80))
     author_email: Mapped[str] = mapped_column(sa.String(254))  # PRIVATE: moderation only
     author_website: Mapped[str] = mapped_column(sa.String(200), default="")
+    # privacy.avatar_colour(HASH_KEY, email), set when the comment is written: the public thread never reads
+    # the email column
+    avatar_colour: Mapped[int] = mapped_column(sa.SmallInteger)
     body_text: Mapped[str] = mapped_column(sa.Text)  # raw input, kept for re-rendering
     body_html: Mapped[str] = mapped_column(sa.Text)  # sanitised at write time
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -232,7 +232,7 @@ def _thread_statement(with_pending: bool, with_cursor: bool) -> sa.Select:
     tree = tree.union_all(sa.select(reply.c.id).join(tree, reply.c.parent_id == tree.c.id).where(visible(reply.c)))
     return (
         sa.select(
-            c.id, c.parent_id, c.author_name, c.author_website, c.body_html, c.created_at, c.author_email, c.depth,
+            c.id, c.parent_id, c.author_name, c.author_website, c.body_html, c.created_at, c.avatar_colour, c.depth,
             c.status,
         )
         .where(c.id.in_(sa.select(tree.c.id)))
@@ -243,10 +243,10 @@ def _thread_statement(with_pending: bool, with_cursor: bool) -> sa.Select:
 def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, after: str | None = None) -> Thread:
     """One page of top-level comments (``comments_per_page``, oldest first, keyset ``after``) with their replies.
 
-    Approved comments, plus the reader's own pending ones; as a projection without the email. One query:
-    the page's top-level comments, then (recursively) their visible replies.
+    Approved comments, plus the reader's own pending ones; as a projection that never reads the email (the avatar
+    colour is stored with each comment). One query: the page's top-level comments, then (recursively) their
+    visible replies.
     """
-    secret = current_app.config["SECRET_KEY"]
     settings = get_settings()
     per_page = settings.comments_per_page
     cursor = parse_cursor(after)
@@ -259,10 +259,10 @@ def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, 
     pending = CommentStatus.PENDING
     public = [  # positional and unpacked: this runs once per comment shown
         PublicComment(
-            ident, parent_id, name, website, body_html, created_at, privacy.initials(name),
-            privacy.avatar_colour(secret, email), depth, status == pending,
+            ident, parent_id, name, website, body_html, created_at, privacy.initials(name), colour, depth,
+            status == pending,
         )
-        for ident, parent_id, name, website, body_html, created_at, email, depth, status in rows
+        for ident, parent_id, name, website, body_html, created_at, colour, depth, status in rows
     ]
     entries = thread(public, max_depth=settings.thread_depth)
     # Keep per_page top-level comments with their replies; the extra one (if any) says there is more.

@@ -82,7 +82,7 @@ def submit_comment(
     comment = record_comment(
         article, name=draft.name, email=draft.email, website=draft.website, body=draft.body, parent=parent,
         status=CommentStatus(verdict.status), created_at=now, reasons=list(verdict.reasons),
-        ip_hash=privacy.ip_hash(current_app.config["SECRET_KEY"], client.ip),
+        ip_hash=privacy.ip_hash(current_app.config["HASH_KEY"], client.ip),
         user_agent=client.user_agent[:255], user=user,
     )
     if comment.status is CommentStatus.PENDING:
@@ -172,6 +172,11 @@ def refresh_comment_count(article_id: int) -> None:
     )
 
 
+def avatar_colour(email: str) -> int:
+    """The colour of this address's initials avatar, stored with each of its comments."""
+    return privacy.avatar_colour(current_app.config["HASH_KEY"], email)
+
+
 def record_comment(
     article: Article,
     *,
@@ -196,6 +201,7 @@ def record_comment(
         author_name=name,
         author_email=privacy.normalise_email(email),
         author_website=website,
+        avatar_colour=avatar_colour(email),
         body_text=body,
         body_html=sanitize.render_comment(body),
         created_at=created_at,

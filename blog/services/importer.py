@@ -104,6 +104,7 @@ def _comments(article: Article, thread: list[dict[str, Any]]) -> int:
         Comment(
             article_id=article.id, status=CommentStatus.APPROVED, author_name=c["author"][:80],
             author_email=privacy.normalise_email(c["email"]), author_website=c.get("url") or "",
+            avatar_colour=comments.avatar_colour(c["email"]),
             body_text=c["text"], body_html=sanitize.render_comment(c["text"]), created_at=_when(c["date"]),
             moderation_reasons=["imported"],
         )

@@ -176,8 +176,8 @@ def test_each_comment_shows_its_own_fields_in_their_places(client, app, article,
     with app.app_context():
         created = dict(db.session.execute(sa.select(Comment.id, Comment.created_at)).all())
     doc = parse(client.get(f"/articles/{article}"))
-    colours = {first: avatar_colour(app.config["SECRET_KEY"], "ada@example.net"),
-               second: avatar_colour(app.config["SECRET_KEY"], "grace@example.net")}
+    colours = {first: avatar_colour(app.config["HASH_KEY"], "ada@example.net"),
+               second: avatar_colour(app.config["HASH_KEY"], "grace@example.net")}
     for ident, initials, name, website, body in [
         (first, "AL", "Ada Lovelace", "https://ada.example.org/", "First words."),
         (second, "G", "grace", None, "Second."),

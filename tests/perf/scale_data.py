@@ -53,7 +53,7 @@ USER_AGENTS = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
 )
 COLUMNS = ("id", "article_id", "parent_id", "depth", "status", "author_name", "author_email", "author_website",
-           "body_text", "body_html", "created_at", "ip_hash", "user_agent", "user_id", "moderation_reasons")
+           "avatar_colour", "body_text", "body_html", "created_at", "ip_hash", "user_agent", "user_id", "moderation_reasons")
 REASONS = {CommentStatus.APPROVED: [], CommentStatus.PENDING: ["first comment from this address"],
            CommentStatus.SPAM: ["blocked word"], CommentStatus.TRASH: []}
 
@@ -92,15 +92,16 @@ def _bodies(corpus: bench_related.Corpus, rng: random.Random, n: int = 4_000) ->
     return pool
 
 
-def _commenters(rng: random.Random, secret: str) -> list[tuple[str, str, str, str]]:
-    """(name, email, website, ip_hash) for a pool of distinct commenters."""
+def _commenters(rng: random.Random, hash_key: str) -> list[tuple[str, str, str, str, int]]:
+    """(name, email, website, ip_hash, avatar_colour) for a pool of distinct commenters."""
     people = []
     for i in range(COMMENTERS):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         email = privacy.normalise_email(f"{first}.{last}{i}@example.net")
         website = f"https://example.net/~{first.lower()}{i}" if rng.random() < 0.15 else ""
         ip = f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}"
-        people.append((f"{first} {last}", email, website, privacy.ip_hash(secret, ip)))
+        people.append((f"{first} {last}", email, website, privacy.ip_hash(hash_key, ip),
+                       privacy.avatar_colour(hash_key, email)))
     return people
 
 
@@ -149,7 +150,7 @@ def generate_comments(articles: list[sa.Row], n_comments: int, seed: int = 2027)
         batch.append({
             "id": number, "article_id": ids[index], "parent_id": parent_id, "depth": depth, "status": status,
             "author_name": person[0], "author_email": person[1], "author_website": person[2],
-            "body_text": text, "body_html": html, "created_at": created, "ip_hash": person[3],
+            "avatar_colour": person[4], "body_text": text, "body_html": html, "created_at": created, "ip_hash": person[3],
             "user_agent": USER_AGENTS[number % len(USER_AGENTS)], "user_id": None,
             "moderation_reasons": REASONS[status],
         })

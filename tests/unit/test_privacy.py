@@ -36,3 +36,15 @@ def test_initials_are_letters_or_digits_only(name):
     result = privacy.initials(name)
     assert result == "?" or all(ch.isalnum() for ch in result)
     assert not set(result) & set("<>&\"'`=")
+
+
+def test_the_derived_hash_key_is_one_way_and_follows_the_secret_key():
+    key = privacy.derive_hash_key("old-secret")
+    assert key == privacy.derive_hash_key(b"old-secret") != privacy.derive_hash_key("new-secret")
+    assert "old-secret" not in key and len(key) == 64
+
+
+def test_the_ip_hash_is_keyed_and_never_the_raw_ip():
+    digest = privacy.ip_hash("key", "203.0.113.7")
+    assert "203.0.113.7" not in digest and digest != privacy.ip_hash("other-key", "203.0.113.7")
+    assert hashlib.sha256(b"203.0.113.7").hexdigest() != digest
