@@ -50,7 +50,7 @@ class Comment(db.Model):
     author_website: Mapped[str] = mapped_column(sa.String(200), default="")
     # privacy.avatar_colour(HASH_KEY, email), set when the comment is written: the public thread never reads
     # the email column
-    avatar_colour: Mapped[int] = mapped_column(sa.SmallInteger)
+    avatar_colour: Mapped[int] = mapped_column(sa.SmallInteger, server_default=sa.text("0"))
     body_text: Mapped[str] = mapped_column(sa.Text)  # raw input, kept for re-rendering
     body_html: Mapped[str] = mapped_column(sa.Text)  # sanitised at write time
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,8 +3,8 @@
 The public thread coloured each commenter's initials by hashing their email on every view, so it read
 the email column. The colour is now stored with the comment. Existing comments get theirs here, once
 per distinct address, keyed with the site's HASH_KEY as the app holds it (``current_app.config``:
-set, or derived from SECRET_KEY by ``create_app``), in batches. Code older than this revision cannot
-store a comment in the upgraded table (NOT NULL, no default): restart the nodes soon after upgrading.
+set, or derived from SECRET_KEY by ``create_app``), in batches. The column defaults to 0, so a node still
+running older code during a rolling deploy keeps storing comments (in the first colour).
 
 Revision ID: 70257701663f
 Revises: 35deeca07e6c
@@ -39,7 +39,8 @@ def avatar_colour(hash_key, email):
 
 
 def upgrade():
-    op.add_column('comments', sa.Column('avatar_colour', sa.SmallInteger(), nullable=True))
+    # NOT NULL with a default: SQLite adds it in place (no table copy) and older code can still insert.
+    op.add_column('comments', sa.Column('avatar_colour', sa.SmallInteger(), nullable=False, server_default=sa.text('0')))
 
     conn = op.get_bind()
     hash_key = current_app.config['HASH_KEY']
@@ -52,11 +53,6 @@ def upgrade():
     while batch:
         conn.execute(paint, [{'email': email, 'colour': avatar_colour(hash_key, email)} for email in batch])
         batch = conn.scalars(addresses.where(comments.c.author_email > batch[-1])).all()
-
-    # SQLite cannot alter a column: batch mode copies the table. resolve_fks=False: reflect it alone, not the
-    # tables it refers to (articles' expression index cannot be reflected, and they are not copied).
-    with op.batch_alter_table('comments', schema=None, reflect_kwargs={'resolve_fks': False}) as batch_op:
-        batch_op.alter_column('avatar_colour', existing_type=sa.SmallInteger(), nullable=False)
 
 
 def downgrade():
