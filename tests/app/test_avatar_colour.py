@@ -19,23 +19,13 @@ def stored_colours(app) -> list[tuple[int, int]]:
         return [(colour, privacy.avatar_colour(app.config["HASH_KEY"], email)) for colour, email in rows]
 
 
-def test_an_anonymous_article_page_never_reads_an_email(app, client, make_article, make_comment):
+def test_an_anonymous_article_page_never_reads_an_email(client, count_queries, make_article, make_comment):
     article_id = make_article("The harbour vote", slug="harbour")
     first = make_comment(article_id, name="Ada Lovelace", email="ada@example.net")
     make_comment(article_id, name="Grace Hopper", email="grace@example.net", parent_id=first, minutes=1)
     make_comment(article_id, name="Held Back", email="held@example.net", status=CommentStatus.PENDING, minutes=2)
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with count_queries() as statements:
         page = parse(client.get("/articles/harbour"))
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
 
     avatars = page.xpath("//li[starts-with(@id, 'comment-')]//*[contains(concat(' ', @class, ' '), ' avatar ')]")
     assert [a.text_content() for a in avatars] == ["AL", "GH"]
