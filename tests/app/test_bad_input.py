@@ -119,7 +119,7 @@ def test_a_damaged_comment_page_cursor_shows_the_first_page(client, site, cursor
     assert "First!" in page_text(response)
 
 
-@pytest.mark.parametrize("ident", [HUGE, "0", ARABIC_THREE, "00000000000000000000001"])
+@pytest.mark.parametrize("ident", [HUGE, str(2**63), "0", ARABIC_THREE, "00000000000000000000001"])
 def test_an_id_in_a_path_that_is_out_of_range_is_a_404(app, client, site, sign_in, ident):
     sign_in("admin")
     before = stored_rows(app)
