@@ -33,7 +33,9 @@ def create_app(
     # the database URL and pool, the limits' storage and the cache (Redis or a directory), secure cookies
     derive(app.config, debug=app.debug, instance_path=app.instance_path)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from blog import inputs
 
+    inputs.init_app(app)  # first: its converter is used by every route, its check runs before other hooks
     db.init_app(app)
     if not serving:
         from flask_migrate import Migrate
@@ -103,8 +105,7 @@ def _http_error(error: HTTPException):
     """Every HTTP error gets a page a person can read, with the right status."""
     if error.code is None or error.code < 400:
         return error
-    if error.code >= 500:
-        db.session.rollback()  # whatever failed, the error page must still be able to query
+    db.session.rollback()  # an error keeps nothing half-done, and a failed statement mustn't stop the page's queries
     generic = error.description == type(error).description
     message = FRIENDLY_ERRORS.get(error.code, error.description) if generic else error.description
     try:

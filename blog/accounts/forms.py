@@ -17,7 +17,14 @@ def _strip(value):
 
 
 def web_address(form, field) -> None:
-    if field.data and (urlsplit(field.data).scheme not in {"http", "https"} or not urlsplit(field.data).netloc):
+    if not field.data:
+        return
+    try:
+        parts = urlsplit(field.data)
+        parts.port  # noqa: B018  (a port that isn't a number raises here)
+    except ValueError:  # e.g. "http://[::1": a bracketed host left open
+        parts = None
+    if parts is None or parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ValidationError("Please enter a web address starting with http:// or https://, or leave it empty.")
 
 

@@ -11,6 +11,7 @@ from blog.accounts.views import edit_profile
 from blog.core import sanitize
 from blog.editorial.forms import ArticleForm, ExternalLinkForm, NewUserForm, SettingsForm, UserForm
 from blog.extensions import db
+from blog.inputs import int_arg
 from blog.models import Role, User
 from blog.orm import utcnow
 from blog.services import editorial, users
@@ -100,10 +101,9 @@ def _article_page(form: ArticleForm, article):
 def add_link(article_id: int):
     found = editorial.get_article(article_id) or abort(404, "There is no such article.")
     try:
-        if target := request.form.get("target_id", ""):
-            if not target.isdigit():
-                abort(400, "Choose an article from the search results.")
-            editorial.add_internal_link(found, int(target))
+        target = int_arg("target_id", source=request.form, message="Choose an article from the search results.")
+        if target is not None:
+            editorial.add_internal_link(found, target)
         else:
             form = ExternalLinkForm()
             if not form.validate():

@@ -15,6 +15,7 @@ from wtforms import BooleanField, EmailField, HiddenField, StringField, TextArea
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blog.core.moderation import Draft
+from blog.inputs import parse_id
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")  # \t \n \r allowed in the body only
 _LINE_BREAK = re.compile(r"[\r\n\t]")
@@ -50,14 +51,15 @@ def _web_address(form: FlaskForm, field) -> None:
     try:
         parts = urlsplit(field.data)
         scheme, host = parts.scheme.lower(), parts.hostname or ""
-    except ValueError:  # e.g. a malformed IPv6 address
+        parts.port  # noqa: B018  (a port that isn't a number raises here)
+    except ValueError:  # e.g. a malformed IPv6 address or port
         scheme = host = ""
     if scheme not in {"http", "https"} or not _HOST.fullmatch(host) or re.search(r"\s", field.data):
         raise ValidationError("Please enter a web address starting with http:// or https://, or leave it empty.")
 
 
 def _parent_id(form: FlaskForm, field) -> None:
-    if field.data and not (field.data.isascii() and field.data.isdigit() and len(field.data) < 19):
+    if field.data and parse_id(field.data) is None:
         raise ValidationError("That comment can't be replied to.")
 
 
@@ -163,5 +165,5 @@ class CommentForm(FlaskForm):
             email=self.email.data.lower(),
             website=self.website.data or "",
             body=self.body.data,
-            parent_id=int(self.parent_id.data) if self.parent_id.data else None,
+            parent_id=parse_id(self.parent_id.data),
         )

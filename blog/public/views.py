@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from blog import cache, health
 from blog.extensions import csrf, db, limiter
+from blog.inputs import int_arg, parse_cursor, parse_id
 from blog.links import external_url
 from blog.orm import utcnow
 from blog.public import commenter, sharing
@@ -22,12 +23,9 @@ bp = Blueprint("public", __name__)
 
 
 def page_number() -> int:
-    """``?page=N``: absent or not a number means the first page; out of range is a 404."""
-    raw = request.args.get("page", "1")
-    if not raw.isdigit():
-        return 1
-    number = int(raw)
-    if not 1 <= number <= current_app.config["MAX_PAGE"]:
+    """``?page=N``: absent means the first page; not a whole number is a 400, beyond ``MAX_PAGE`` a 404."""
+    number = int_arg("page", 1)
+    if number > current_app.config["MAX_PAGE"]:
         abort(404)
     return number
 
@@ -55,14 +53,14 @@ def article(slug: str):
             entry = render_shared(slug, after)
         return sharing.shared(make_response(entry.body), etag=entry.etag)
     form = CommentForm(article_id=0, data=commenter.remembered() or commenter.signed_in_defaults())
-    if (reply_to := request.args.get("replytocom", "")).isascii() and reply_to.isdigit():
-        form.parent_id.data = reply_to
+    if (reply_to := int_arg("replytocom")) is not None:
+        form.parent_id.data = str(reply_to)
     return sharing.private(make_response(render_article(slug, form)))
 
 
 def _comments_after() -> str | None:
     after = request.args.get("comments_after")
-    return after if articles.parse_cursor(after) else None
+    return after if parse_cursor(after) else None
 
 
 def render_shared(slug: str, after: str | None = None) -> cache.PageEntry:
@@ -136,7 +134,7 @@ def _render(slug: str, form: CommentForm | None, *, after: str | None) -> tuple[
     """
     pending = commenter.pending_ids()
     parent = form.parent_id.data if form is not None else None
-    wanted = int(parent) if parent and parent.isascii() and parent.isdigit() else None
+    wanted = parse_id(parent)
     shared = not pending and wanted is None
     page = articles.get_article_page(slug, pending_ids=pending, with_comments=not shared, after=after) or abort(404)
     closed = form is None or comments.comments_closed(page.article, now=utcnow())

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
+from blog import inputs
 from blog.core import privacy, related
 from blog.core.threads import ThreadEntry, thread
 from blog.extensions import db
@@ -149,18 +150,6 @@ class Thread:
         return bool(self.entries)
 
 
-def parse_cursor(token: str | None) -> tuple[datetime, int] | None:
-    """A top-level comment's position, "<iso time>~<id>", or None for anything else."""
-    stamp, sep, ident = (token or "").rpartition("~")
-    if not sep or not ident.isascii() or not ident.isdigit() or len(ident) > 18:
-        return None
-    try:
-        when = datetime.fromisoformat(stamp)
-    except ValueError:
-        return None
-    return (when, int(ident)) if when.tzinfo is not None else None
-
-
 def get_article_page(
     slug: str, *, pending_ids: list[int] | None = None, with_comments: bool = True, after: str | None = None
 ) -> ArticlePage | None:
@@ -249,7 +238,7 @@ def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, 
     """
     settings = get_settings()
     per_page = settings.comments_per_page
-    cursor = parse_cursor(after)
+    cursor = inputs.parse_cursor(after)  # a top-level comment's position
     params: dict = {"article_id": article.id, "limit": per_page + 1}
     if pending_ids:
         params["pending"] = pending_ids

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import g
 
+from blog import inputs
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ModerationEvent, User
 from blog.services.comments import refresh_comment_count
@@ -68,16 +69,8 @@ class Cursor:
 
     @classmethod
     def parse(cls, token: str | None) -> Cursor | None:
-        if not token or "~" not in token:
-            return None
-        stamp, _, ident = token.rpartition("~")
-        try:
-            when = datetime.fromisoformat(stamp)
-        except ValueError:
-            return None
-        if not ident.isdigit() or when.tzinfo is None:
-            return None
-        return cls(when, int(ident))
+        found = inputs.parse_cursor(token)
+        return None if found is None else cls(*found)
 
 
 @dataclass(frozen=True)
@@ -198,9 +191,10 @@ def parse_ids(raw: list[str]) -> list[int]:
     """Comment ids from a bulk form; anything but positive whole numbers is refused."""
     if not raw:
         raise ModerationError("Select at least one comment first.")
-    if not all(r.isascii() and r.isdigit() and len(r) < 19 for r in raw):
+    ids = [inputs.parse_id(r) for r in raw]
+    if None in ids:
         raise ModerationError("The selection contained something that is not a comment number.")
-    return sorted({int(r) for r in raw})
+    return sorted(set(ids))
 
 
 def moderate_many(ids: list[int], action: str, *, actor: User | None, now: datetime) -> int:

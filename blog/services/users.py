@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from blog.core import sanitize
 from blog.core.text import slugify
 from blog.extensions import db
+from blog.inputs import parse_id
 from blog.models import Role, User
 
 
@@ -88,9 +89,9 @@ def authenticate(email: str, password: str) -> User | None:
 
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: a deactivated user's session stops working at once."""
-    if not user_id.isdigit():
+    if (number := parse_id(user_id)) is None:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, number)
     return user if user is not None and user.is_active else None
 
 

@@ -112,10 +112,11 @@ def test_empty_and_wordless_queries_are_answered_politely(client, newsroom):
         response = client.get("/search", query_string={"q": q})
         assert response.status_code == 200
         assert "search-results" not in response.get_data(as_text=True)
-    for q in ("!!!", "🦅", "\x00"):
+    for q in ("!!!", "🦅", "\x01"):
         response = client.get("/search", query_string={"q": q})
         assert response.status_code == 200
         assert "Type one or more words" in response.get_data(as_text=True)
+    assert client.get("/search", query_string={"q": "\x00"}).status_code == 400  # a NUL anywhere: test_bad_input
     assert client.get("/search").status_code == 200
 
 

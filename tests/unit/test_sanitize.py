@@ -30,6 +30,15 @@ DANGEROUS = [
     '<link rel="stylesheet" href="https://evil.example/x.css">',
     "[click](javascript:alert(1))",
     "![img](javascript:alert(1))",
+    # bleach reads "javascript:123" as host "javascript", port 123, and lets it through on its own
+    '<a href="javascript:123">x</a>',
+    '<a href="vbscript:1">x</a>',
+    '<a href="JavaScript:0">x</a>',
+    '<a href="java&#x09;script:1">x</a>',
+    '<a href=" javascript:1">x</a>',
+    '<img src="javascript:1">',
+    "[x](javascript:123)",
+    "<javascript:123>",
 ]
 
 
@@ -93,3 +102,18 @@ def test_bio_keeps_links_without_nofollow():
     out = sanitize.render_bio("Writes about *ferries*. [Portfolio](https://example.org/me)")
     assert '<a href="https://example.org/me" rel="noopener">Portfolio</a>' in out
     assert "<em>ferries</em>" in out
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [("javascript:123", False), ("vbscript:1", False), ("JAVASCRIPT:1", False), ("java&#x09;script:1", False),
+     ("\x01javascript:1", False), ("javascript&colon;1", False), ("data:text/html,x", False),
+     ("https://example.org:8080/a", True), ("http://example.org", True), ("mailto:a@example.org", True),
+     ("/local/path", True), ("#top", True), ("folder/page:1", True), ("?q=a:b", True)],
+)
+def test_url_scheme_allowed(url, allowed):
+    assert sanitize.url_scheme_allowed(url) is allowed
+
+
+def test_a_script_link_keeps_its_text_and_loses_its_address():
+    assert sanitize.render_article('<a href="javascript:123" title="t">read</a>') == '<p><a title="t">read</a></p>'
