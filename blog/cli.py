@@ -48,6 +48,18 @@ def reindex_search() -> None:
     click.echo(f"Search index rebuilt: {related.published_count()} published article(s).")
 
 
+@blog_cli.command("rerender")
+def rerender() -> None:
+    """Render every article body, author bio and comment again from its source with the current sanitiser.
+
+    Run it after an upgrade whose notes say the sanitiser changed; only rows whose HTML changes are written."""
+    from blog.services import rendering
+
+    changed = rendering.rerender_all(on_batch=db.session.commit)
+    db.session.commit()
+    click.echo("Re-rendered: " + ", ".join(f"{count} {table}" for table, count in changed.items()) + " changed.")
+
+
 @blog_cli.command("load-fixture")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--preview-comments", default=100, show_default=True, help="Comments on the main post.")

@@ -81,3 +81,25 @@ def test_users_with_the_same_name_get_distinct_slugs(app, make_user):
     second = make_user("Sam Lee")
     with app.app_context():
         assert db.session.get(User, second).slug == "sam-lee-2"
+
+
+def test_rerender_brings_stored_html_under_the_current_sanitiser(app, runner, client, make_article, make_comment):
+    """HTML stored by an older sanitiser (here: a javascript: link with digits) is made again from its source."""
+    article_id = make_article("Old links", slug="old-links", body="[tap](javascript:1) and [home](https://example.org)")
+    comment_id = make_comment(article_id, body="[tap](javascript:2)")
+    old_link = '<a href="javascript:1">tap</a>'
+    with app.app_context():
+        db.session.execute(sa.update(Article).where(Article.id == article_id).values(body_html=old_link))
+        db.session.execute(sa.update(Comment).where(Comment.id == comment_id)
+                           .values(body_html='<p><a href="javascript:2">tap</a></p>'))
+        db.session.commit()
+    assert 'href="javascript:' in client.get("/articles/old-links").get_data(as_text=True)
+
+    result = runner.invoke(args=["blog", "rerender"])
+    assert result.exit_code == 0, result.output
+    assert "1 articles" in result.output and "1 comments" in result.output
+    page = client.get("/articles/old-links").get_data(as_text=True)
+    assert 'href="javascript:' not in page and 'href="https://example.org"' in page
+
+    again = runner.invoke(args=["blog", "rerender"])
+    assert "0 articles, 0 users, 0 comments changed" in again.output

@@ -1,0 +1,45 @@
+"""Stored HTML made again from its source with the current sanitiser (after a sanitiser fix, say)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+from blog.core import sanitize
+from blog.extensions import db
+from blog.models import Article, Comment, User
+
+BATCH = 500
+
+# (model, source column, HTML column, renderer): every *_html column the site stores.
+STORED_HTML = (
+    (Article, Article.body_markdown, Article.body_html, sanitize.render_article),
+    (User, User.bio_markdown, User.bio_html, sanitize.render_bio),
+    (Comment, Comment.body_text, Comment.body_html, sanitize.render_comment),
+)
+
+
+def rerender_all(*, batch: int = BATCH, on_batch: Callable[[], None] = lambda: None) -> dict[str, int]:
+    """Re-render every stored HTML column from its source; rows whose HTML changes are updated through the
+    ORM (so the page cache's hook retires their pages). Returns how many rows changed per table. Calls
+    ``on_batch`` after each batch (the CLI commits there, so a long run holds no long transaction)."""
+    changed: dict[str, int] = {}
+    for model, source, html, render in STORED_HTML:
+        changed[model.__tablename__] = 0
+        last_id = 0
+        while True:
+            rows = db.session.execute(
+                sa.select(model.id, source, html).where(model.id > last_id).order_by(model.id).limit(batch)
+            ).all()
+            if not rows:
+                break
+            for row_id, text, stored in rows:
+                fresh = render(text or "")
+                if fresh != stored:
+                    setattr(db.session.get(model, row_id), html.key, fresh)
+                    changed[model.__tablename__] += 1
+            last_id = rows[-1][0]
+            db.session.flush()
+            on_batch()
+    return changed
