@@ -1,8 +1,8 @@
 # make run   - create the virtualenv, install with the dev extras, migrate, load the demo, serve on 127.0.0.1:5000
 #              (Flask's debug server; `make run PORT=5001` when 5000 is taken)
 # make test  - the test suite (SQLite; PostgreSQL and Redis too when BLOG_TEST_DATABASE_URL / BLOG_TEST_REDIS_URL are set)
-# make test-lowest - tests/unit and tests/app on SQLite with the lowest versions pyproject.toml allows for each direct
-#              dependency (uv's lowest-direct resolution, in .venv-lowest): a minimum too low for the code fails here
+# make test-lowest - tests/unit, tests/app and tests/migrations on SQLite with the lowest versions pyproject.toml allows
+#              for each direct dependency (uv's lowest-direct resolution, in .venv-lowest): a minimum too low fails here
 # make bench - side-by-side page benchmark: our app, a bare Flask floor and nginx (tests/perf/bench_pages.py; BENCH_ARGS=--quick)
 # make serve-prod - install the runtime dependencies only (no dev extras), migrate, then serve with gunicorn on
 #              $(HOST):$(PROD_PORT) (needs a real SECRET_KEY and BLOG_SITE_URL; README "Deploying")
@@ -68,7 +68,7 @@ $(LOWEST_STAMP): pyproject.toml
 # skipped (tests/conftest.py) are left out of this one.
 test-lowest: $(LOWEST_STAMP)
 	env -u BLOG_TEST_DATABASE_URL -u BLOG_TEST_REDIS_URL -u CI \
-		$(LOWEST_VENV)/bin/python -m pytest tests/unit tests/app -q -p no:cacheprovider
+		$(LOWEST_VENV)/bin/python -m pytest tests/unit tests/app tests/migrations -q -p no:cacheprovider
 
 bench: install
 	$(BIN)/python tests/perf/bench_pages.py $(BENCH_ARGS)
