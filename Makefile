@@ -1,6 +1,8 @@
 # make run   - create the virtualenv, install with the dev extras, migrate, load the demo, serve on 127.0.0.1:5000
 #              (Flask's debug server; `make run PORT=5001` when 5000 is taken)
 # make test  - the test suite (SQLite; PostgreSQL and Redis too when BLOG_TEST_DATABASE_URL / BLOG_TEST_REDIS_URL are set)
+# make test-lowest - tests/unit, tests/app and tests/migrations on SQLite with the lowest versions pyproject.toml allows
+#              for each direct dependency (uv's lowest-direct resolution, in .venv-lowest): a minimum too low fails here
 # make bench - side-by-side page benchmark: our app, a bare Flask floor and nginx (tests/perf/bench_pages.py; BENCH_ARGS=--quick)
 # make serve-prod - install the runtime dependencies only (no dev extras), migrate, then serve with gunicorn on
 #              $(HOST):$(PROD_PORT) (needs a real SECRET_KEY and BLOG_SITE_URL; README "Deploying")
@@ -16,8 +18,11 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app blog
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
+LOWEST_VENV := .venv-lowest
+LOWEST_STAMP := $(LOWEST_VENV)/.installed-lowest
+UV_VERSION := uv>=0.13,<0.14
 
-.PHONY: install install-prod migrate demo run serve-prod test bench clean
+.PHONY: install install-prod migrate demo run serve-prod test test-lowest bench clean
 
 # The runtime dependencies alone: what a server needs.
 $(RUNTIME_STAMP): pyproject.toml
@@ -50,8 +55,23 @@ serve-prod: migrate
 test: install
 	$(BIN)/python -m pytest
 
+# Built anew whenever pyproject.toml changes, so that no version from an earlier resolution stays behind.
+# uv pip install names its target: without --python it would pick ./.venv.
+$(LOWEST_STAMP): pyproject.toml
+	rm -rf $(LOWEST_VENV)
+	$(PYTHON) -m venv $(LOWEST_VENV)
+	$(LOWEST_VENV)/bin/python -m pip install --quiet '$(UV_VERSION)'
+	$(LOWEST_VENV)/bin/uv pip install --quiet --python $(LOWEST_VENV)/bin/python --resolution lowest-direct -e '.[dev]'
+	touch $@
+
+# SQLite only: the PostgreSQL and Redis runs are make test's, so their URLs and CI's rule that they must not be
+# skipped (tests/conftest.py) are left out of this one.
+test-lowest: $(LOWEST_STAMP)
+	env -u BLOG_TEST_DATABASE_URL -u BLOG_TEST_REDIS_URL -u CI \
+		$(LOWEST_VENV)/bin/python -m pytest tests/unit tests/app tests/migrations -q -p no:cacheprovider
+
 bench: install
 	$(BIN)/python tests/perf/bench_pages.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(LOWEST_VENV) .pytest_cache build *.egg-info

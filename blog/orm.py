@@ -65,7 +65,9 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     registry = registry(
         metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
-        type_annotation_map={datetime: UTCDateTime()},
+        # float as DOUBLE, as the migrations have it: SQLAlchemy 2.1 maps it so by default, 2.0 to FLOAT, which
+        # `flask db check` on SQLite then reported as a change to migrate.
+        type_annotation_map={datetime: UTCDateTime(), float: sa.Double()},
     )
 
 
