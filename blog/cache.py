@@ -26,11 +26,13 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import threading
 import time
 import uuid
 from collections.abc import Callable, Hashable
 from typing import NamedTuple
 
+from cachetools import TTLCache
 from flask import Flask, current_app
 from flask_caching import Cache
 from flask_caching.backends import FileSystemCache
@@ -58,8 +60,21 @@ _QUEUED = "cache_versions_queued"
 ARTICLE_SCOPE = "page_of_article"
 
 
+# Each process keeps the pages it served last for MEMO_SECONDS without asking the cache again: a busy page costs
+# no round trip (docs/performance.md: the two round trips were most of a hit's cost). A change made in this
+# process empties it at once; one made elsewhere (another worker, node or the CLI) shows here within
+# MEMO_SECONDS, well inside what a proxy in front may keep anyway (SHARED_CACHE_SECONDS).
+MEMO_SECONDS = 1
+MEMO_PAGES = 32
+
+
 def init_app(app: Flask) -> None:
     cache.init_app(app)
+    app.extensions["blog_page_memo"] = (TTLCache(maxsize=MEMO_PAGES, ttl=MEMO_SECONDS), threading.Lock())
+
+
+def _memo() -> tuple[TTLCache, threading.Lock]:
+    return current_app.extensions["blog_page_memo"]
 
 
 def enabled() -> bool:
@@ -122,6 +137,9 @@ def _version(key: str) -> str | None:
 
 def _new_version(key: str) -> None:
     cache.set(key, uuid.uuid4().hex, timeout=0)
+    memo, lock = _memo()
+    with lock:
+        memo.clear()
 
 
 # --- Whole pages ---------------------------------------------------------------------------------------
@@ -148,8 +166,13 @@ def page_versions(article_id: int) -> tuple[str, str] | None:
 
 def get_page(slug: str, variant: str) -> PageEntry | None:
     """The stored page for ``slug`` (and comment page ``variant``) when it is still current, else None."""
+    key = _page_key(slug, variant)
+    memo, lock = _memo()
+    with lock:
+        if (entry := memo.get(key)) is not None:
+            return entry
     try:
-        stored, site_version = cache.get_many(_page_key(slug, variant), SITE_VERSION)
+        stored, site_version = cache.get_many(key, SITE_VERSION)
         if not isinstance(stored, tuple) or len(stored) != len(PageEntry._fields):
             return None  # absent, or written by a release that changed the shape without changing FORMAT
         entry = PageEntry(*stored)
@@ -158,6 +181,8 @@ def get_page(slug: str, variant: str) -> PageEntry | None:
     except RedisError:
         log.warning("cache unreachable: rendering without it", exc_info=True)
         return None
+    with lock:
+        memo[key] = entry
     return entry
 
 
@@ -181,7 +206,9 @@ def article_fragment(article_id: int, vary: tuple[Hashable, ...], render: Callab
     if not enabled():  # no version token to read or make up for nothing
         return Markup(render())
     try:
-        key = ":".join(map(str, ("article", FORMAT, article_id, _version(_version_key(article_id)), *vary)))
+        # Both versions: a bulk statement on comments that names no article retires the site's version alone.
+        versions = (_version(SITE_VERSION), _version(_version_key(article_id)))
+        key = ":".join(map(str, ("article", FORMAT, article_id, *versions, *vary)))
         html = cache.get(key)
     except RedisError:
         log.warning("cache unreachable: rendering without it", exc_info=True)
