@@ -1,24 +1,13 @@
 """The shared cache (Flask-Caching): Redis when ``REDIS_URL`` is set; without it, files in ``CACHE_DIR`` for
-a SQLite site (one machine: its workers and CLI share the directory), else off (``blog.config.derive``).
+a SQLite site (its workers and CLI share the directory), else off (``blog.config.derive``). It holds whole
+article pages as every anonymous reader gets them (``blog/public/sharing.py``) and comment threads for
+readers whose page is personal but whose thread is not.
 
-It holds two things for article pages:
-
-- whole pages as every anonymous reader gets them (the same bytes for all: ``blog/public/sharing.py``);
-- the comment thread alone, for readers whose page is personal but whose thread is not.
-
-Entries are checked against version tokens kept in the cache: one per article (its comments) and one for the
-site (everything else a page shows: articles, authors, tags, Keep Reading links, settings). One hook watches
-every session: what a flush changed, and what a bulk ``UPDATE``/``DELETE``/``INSERT`` statement may have
-changed, queues a new version for after the commit. Two rules keep it exact:
-
-- the new version is written *after* the commit that changed the data (``outbox.after_commit``): before it,
-  a reader could render the old rows and store them under the new version;
-- a page reads the versions *before* it queries the data;
-
-so nothing is ever stored under a version newer than the data it was rendered from.
-
-The cache only speeds pages up: while Redis is unreachable pages are rendered without it (logged), and a
-missed invalidation heals when entries expire (``CACHE_DEFAULT_TIMEOUT``). Nothing personal goes in.
+Entries are checked against version tokens: one per article (its comments) and one for the site (everything
+else a page shows). One hook on every session queues new versions for what a flush or a bulk statement
+changed, and writes them *after* the commit (``outbox.after_commit``); pages read the versions *before* the
+data. So nothing is stored under a version newer than its data. While the cache is unreachable pages are
+rendered without it (logged); nothing personal goes in. docs/architecture.md has the whole story.
 """
 
 from __future__ import annotations
@@ -60,10 +49,8 @@ _QUEUED = "cache_versions_queued"
 ARTICLE_SCOPE = "page_of_article"
 
 
-# Each process keeps the pages it served last for MEMO_SECONDS without asking the cache again: a busy page costs
-# no round trip (docs/performance.md: the two round trips were most of a hit's cost). A change made in this
-# process empties it at once; one made elsewhere (another worker, node or the CLI) shows here within
-# MEMO_SECONDS, well inside what a proxy in front may keep anyway (SHARED_CACHE_SECONDS).
+# Each process keeps the pages it served last for MEMO_SECONDS: a busy page costs no round trip (the two of a
+# hit were most of its cost, docs/performance.md). Its own changes empty it at once; others' show within.
 MEMO_SECONDS = 1
 MEMO_PAGES = 32
 
@@ -71,10 +58,6 @@ MEMO_PAGES = 32
 def init_app(app: Flask) -> None:
     cache.init_app(app)
     app.extensions["blog_page_memo"] = (TTLCache(maxsize=MEMO_PAGES, ttl=MEMO_SECONDS), threading.Lock())
-
-
-def _memo() -> tuple[TTLCache, threading.Lock]:
-    return current_app.extensions["blog_page_memo"]
 
 
 def enabled() -> bool:
@@ -137,7 +120,7 @@ def _version(key: str) -> str | None:
 
 def _new_version(key: str) -> None:
     cache.set(key, uuid.uuid4().hex, timeout=0)
-    memo, lock = _memo()
+    memo, lock = current_app.extensions["blog_page_memo"]
     with lock:
         memo.clear()
 
@@ -167,7 +150,7 @@ def page_versions(article_id: int) -> tuple[str, str] | None:
 def get_page(slug: str, variant: str) -> PageEntry | None:
     """The stored page for ``slug`` (and comment page ``variant``) when it is still current, else None."""
     key = _page_key(slug, variant)
-    memo, lock = _memo()
+    memo, lock = current_app.extensions["blog_page_memo"]
     with lock:
         if (entry := memo.get(key)) is not None:
             return entry
