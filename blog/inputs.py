@@ -7,18 +7,23 @@
 - **NUL characters** are refused in the path, the query string, form fields and JSON bodies (400): no page
   needs one, and PostgreSQL cannot store or compare text that holds one.
 - **JSON bodies** (Flask-WTF reads a JSON object as form data) must be an object of text fields.
+- **Web addresses** (a commenter's website, profile links, Keep Reading links): http(s), a plain host name or
+  IP address, no white space; ``web_address`` is the one form validator.
 
 The parsing functions at the top are pure; the rest ties them to Flask.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter
+from wtforms.validators import ValidationError
 
 MAX_ID = 2**63 - 1  # PostgreSQL's BIGINT; SQLite's INTEGER is the same size
 _MAX_DIGITS = len(str(MAX_ID))
@@ -57,6 +62,20 @@ def parse_cursor(token: object) -> tuple[datetime, int] | None:
     return (when, number) if when.tzinfo is not None else None
 
 
+_HOST = re.compile(r"[\w.:-]+")  # a name (IDN allowed) or an IP address; nothing that could close an attribute
+
+
+def is_web_address(text: str) -> bool:
+    """An http or https address with a plain host, and no white space anywhere."""
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018  (a port that isn't a number raises here)
+    except ValueError:  # e.g. "http://[::1": a bracketed host left open
+        return False
+    return parts.scheme.lower() in {"http", "https"} and bool(_HOST.fullmatch(host)) and not re.search(r"\s", text)
+
+
 def has_nul(*texts: str) -> bool:
     return any("\x00" in text for text in texts)
 
@@ -84,6 +103,12 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, fixed_digits: int = 0, min: int | None = 1, max: int | None = MAX_ID,
                  signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=False)
+
+
+def web_address(form, field) -> None:
+    """WTForms validator: empty, or ``is_web_address``."""
+    if field.data and not is_web_address(field.data):
+        raise ValidationError("Please enter a web address starting with http:// or https://, or leave it empty.")
 
 
 def int_arg(

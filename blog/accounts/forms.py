@@ -7,25 +7,14 @@ from urllib.parse import urlsplit
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
+from blog.inputs import web_address
 from blog.services.users import SOCIAL_NETWORKS, ProfileDraft
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def web_address(form, field) -> None:
-    if not field.data:
-        return
-    try:
-        parts = urlsplit(field.data)
-        parts.port  # noqa: B018  (a port that isn't a number raises here)
-    except ValueError:  # e.g. "http://[::1": a bracketed host left open
-        parts = None
-    if parts is None or parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise ValidationError("Please enter a web address starting with http:// or https://, or leave it empty.")
 
 
 def safe_next(target: str | None) -> str | None:

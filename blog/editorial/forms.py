@@ -10,7 +10,7 @@ from wtforms import (BooleanField, EmailField, IntegerField, PasswordField, Sele
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from blog.accounts.forms import web_address
+from blog.inputs import web_address
 from blog.models import Role
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

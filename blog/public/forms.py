@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -15,11 +14,10 @@ from wtforms import BooleanField, EmailField, HiddenField, StringField, TextArea
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blog.core.moderation import Draft
-from blog.inputs import parse_id
+from blog.inputs import parse_id, web_address
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")  # \t \n \r allowed in the body only
 _LINE_BREAK = re.compile(r"[\r\n\t]")
-_HOST = re.compile(r"[\w.:-]+")  # a name (IDN allowed) or an IP address; nothing that could close an attribute
 
 
 def _strip(value: str | None) -> str | None:
@@ -43,19 +41,6 @@ def _email_address(form: FlaskForm, field) -> None:
         field.data = validate_email(field.data, check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise ValidationError(f"Please enter a valid email address ({error}).") from None
-
-
-def _web_address(form: FlaskForm, field) -> None:
-    if not field.data:
-        return
-    try:
-        parts = urlsplit(field.data)
-        scheme, host = parts.scheme.lower(), parts.hostname or ""
-        parts.port  # noqa: B018  (a port that isn't a number raises here)
-    except ValueError:  # e.g. a malformed IPv6 address or port
-        scheme = host = ""
-    if scheme not in {"http", "https"} or not _HOST.fullmatch(host) or re.search(r"\s", field.data):
-        raise ValidationError("Please enter a web address starting with http:// or https://, or leave it empty.")
 
 
 def _parent_id(form: FlaskForm, field) -> None:
@@ -97,7 +82,7 @@ class CommentForm(FlaskForm):
         filters=[_strip],
         validators=[DataRequired("Please enter your email address."), Length(max=254), _single_line, _email_address],
     )
-    website = URLField("Website", filters=[_strip], validators=[Optional(), Length(max=200), _single_line, _web_address])
+    website = URLField("Website", filters=[_strip], validators=[Optional(), Length(max=200), _single_line, web_address])
     body = TextAreaField(
         "Comment",
         filters=[_strip],

@@ -4,7 +4,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from blog.inputs import JSON_MESSAGE, MAX_ID, NUL_MESSAGE, json_fields_problem, parse_cursor, parse_id
+from blog.inputs import (
+    JSON_MESSAGE, MAX_ID, NUL_MESSAGE, is_web_address, json_fields_problem, parse_cursor, parse_id,
+)
 
 
 @pytest.mark.parametrize(("raw", "expected"), [("1", 1), ("42", 42), ("007", 7), (str(MAX_ID), MAX_ID)])
@@ -52,3 +54,16 @@ def test_other_json_is_refused_with_a_reason(body):
 @pytest.mark.parametrize("body", [{"name": "a\x00"}, {"a\x00": "b"}, {"ids": ["1", "\x00"]}])
 def test_a_nul_in_json_is_refused_as_such(body):
     assert json_fields_problem(body) == NUL_MESSAGE
+
+
+@pytest.mark.parametrize("text", ["https://example.org", "http://example.org:8080/a?b=c", "https://[::1]/",
+                                  "https://bücher.example/"])
+def test_web_addresses_that_pass(text):
+    assert is_web_address(text)
+
+
+@pytest.mark.parametrize("text", ["example.org", "javascript:alert(1)", "ftp://example.org", "http://[::1",
+                                  "http://example.org:port/", "https://exa mple.org", 'https://a"b.example/',
+                                  "https://"])
+def test_web_addresses_that_do_not(text):
+    assert not is_web_address(text)
