@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import processors
 from flask import has_request_context, request
+from sqlalchemy.engine import processors
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, registry
 
 NAMING_CONVENTION = {
