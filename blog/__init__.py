@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, render_template
 from sqlalchemy import event
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from blog.config import derive, from_plain_env
 from blog.extensions import csrf, db, limiter, login_manager
@@ -108,9 +108,12 @@ def _http_error(error: HTTPException):
     db.session.rollback()  # an error keeps nothing half-done, and a failed statement mustn't stop the page's queries
     generic = error.description == type(error).description
     message = FRIENDLY_ERRORS.get(error.code, error.description) if generic else error.description
+    plain = Response(f"{error.code} {error.name}\n\n{message}\n", error.code, mimetype="text/plain")
+    if isinstance(error, SecurityError):  # a host name we don't serve (TRUSTED_HOSTS): no URLs to build a page
+        return plain
     try:
         return render_template("errors/error.html", error=error, message=message), error.code
-    except Exception:  # e.g. a request for a host we don't serve has no URLs to build: still answer its status
+    except Exception:
         current_app.logger.exception("error page for %s could not be rendered", error.code)
         db.session.rollback()
-        return Response(f"{error.code} {error.name}\n\n{message}\n", error.code, mimetype="text/plain")
+        return plain

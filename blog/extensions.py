@@ -1,5 +1,6 @@
 """Extension singletons, bound to an app in ``create_app``."""
 
+from flask import request
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_limiter.util import get_remote_address
@@ -11,6 +12,12 @@ from blog.orm import Base
 db = SQLAlchemy(model_class=Base)
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+@limiter.request_filter
+def _reads_are_not_limited() -> bool:
+    """Every limit is on a POST (comments, sign-in): reads skip the limiter's per-request work."""
+    return request.method in ("GET", "HEAD", "OPTIONS")
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Please sign in to open that page."

@@ -49,7 +49,10 @@ def warm_up(app) -> None:
         with requestlog.silenced(app):  # these are not visitors
             client = app.test_client(use_cookies=False)
             for path in ("/", f"/articles/{slug}", "/feed.atom") * 5:
-                client.get(path)
+                # Under the site's own address: any other host name is refused (TRUSTED_HOSTS), with no page.
+                status = client.get(path, base_url=app.config["SITE_URL"]).status_code
+                if status != 200:
+                    log.warning("warm-up: GET %s answered %s, so the workers will each render it anew", path, status)
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose()  # the workers open their own connections

@@ -365,6 +365,7 @@ def test_rate_limit_is_a_429_with_a_human_message(app, article, post_comment):
     assert "You're commenting faster than we allow" in text
     assert "three is too many" in text
     assert len(stored(app)) == 2
+    assert app.test_client().get(f"/articles/{article}").status_code == 200  # reading is never limited
 
 
 def test_oversized_request_is_413(app, client, article):

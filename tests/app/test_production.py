@@ -194,3 +194,16 @@ def test_a_real_key_and_address_start_and_only_that_host_is_served(tmp_path):
     assert client.get("/healthz", base_url="https://news.example.org").status_code == 200
     refused = client.get("/healthz", base_url="https://evil.example")
     assert refused.status_code == 400
+
+
+def test_a_host_we_do_not_serve_is_a_quiet_400(tmp_path, caplog):
+    """The internet sends any Host header: a plain 400 that names the refused host, and no error in the log."""
+    app = create_app(app_config(TESTING=False, SECRET_KEY="0" * 64, SITE_URL="https://news.example.org"),
+                     instance_path=str(tmp_path))
+    with app.app_context():
+        db.create_all()
+    response = app.test_client().get("/articles/anything", base_url="https://evil.example")
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain"
+    assert "'evil.example' is not trusted" in response.get_data(as_text=True)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

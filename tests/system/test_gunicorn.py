@@ -55,3 +55,4 @@ def test_serves_with_security_headers_secure_cookies_and_json_request_logs(tmp_p
     assert all(isinstance(e["duration_ms"], float) for e in entries)
     everything = node.stdout_path.read_text() + node.stderr_path.read_text()
     assert "quiet.reader" not in everything and "203.0.113.9" not in everything and "127.0.0.1 -" not in everything
+    assert "warm-up:" not in everything  # the pages rendered once before the fork (blog/wsgi.py) answered 200
