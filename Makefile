@@ -1,6 +1,7 @@
 # make run   - create the virtualenv, install with the dev extras, migrate, load the demo, serve on 127.0.0.1:5000
 #              (Flask's debug server; `make run PORT=5001` when 5000 is taken)
-# make test  - the test suite (SQLite; PostgreSQL and Redis too when BLOG_TEST_DATABASE_URL / BLOG_TEST_REDIS_URL are set)
+# make test  - the test suite (SQLite; PostgreSQL and Redis too when BLOG_TEST_DATABASE_URL / BLOG_TEST_REDIS_URL are set),
+#              one worker per core (PYTEST_WORKERS=0 for one process)
 # make test-lowest - tests/unit, tests/app and tests/migrations on SQLite with the lowest versions pyproject.toml allows
 #              for each direct dependency (uv's lowest-direct resolution, in .venv-lowest): a minimum too low fails here
 # make bench - side-by-side page benchmark: our app, a bare Flask floor and nginx (tests/perf/bench_pages.py; BENCH_ARGS=--quick)
@@ -52,8 +53,12 @@ run: install demo
 serve-prod: migrate
 	$(BIN)/gunicorn -c python:blog.gunicorn_conf --bind $(HOST):$(PROD_PORT)
 
+# One worker per core (pytest-xdist), each test file on one worker (its module fixtures: a live server, a browser
+# profile); under PostgreSQL every worker has a database of its own (tests/conftest.py, own_database).
+PYTEST_WORKERS ?= auto
+
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # Built anew whenever pyproject.toml changes, so that no version from an earlier resolution stays behind.
 # uv pip install names its target: without --python it would pick ./.venv.
@@ -68,7 +73,8 @@ $(LOWEST_STAMP): pyproject.toml
 # skipped (tests/conftest.py) are left out of this one.
 test-lowest: $(LOWEST_STAMP)
 	env -u BLOG_TEST_DATABASE_URL -u BLOG_TEST_REDIS_URL -u CI \
-		$(LOWEST_VENV)/bin/python -m pytest tests/unit tests/app tests/migrations -q -p no:cacheprovider
+		$(LOWEST_VENV)/bin/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile tests/unit tests/app tests/migrations -q \
+		-p no:cacheprovider
 
 bench: install
 	$(BIN)/python tests/perf/bench_pages.py $(BENCH_ARGS)

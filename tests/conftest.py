@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,7 +47,28 @@ def server_url_or_skip(name: str, url: str | None, variable: str) -> str:
 
 
 def postgres_url_or_skip() -> str:
-    return server_url_or_skip("PostgreSQL", PG_URL, "BLOG_TEST_DATABASE_URL")
+    return own_database(server_url_or_skip("PostgreSQL", PG_URL, "BLOG_TEST_DATABASE_URL"))
+
+
+@functools.cache
+def own_database(url: str) -> str:
+    """Under pytest-xdist (``make test`` runs one worker per core) every worker has a database of its own,
+    ``blog_test`` -> ``blog_test_gw0``, created on first use: the role needs CREATEDB (.ci/run grants it)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = sa.engine.make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(4242)"))  # one CREATE DATABASE at a time
+            if conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}) is None:
+                conn.execute(sa.text(f'CREATE DATABASE "{own.database}"'))
+            conn.execute(sa.text("SELECT pg_advisory_unlock(4242)"))
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 @pytest.fixture

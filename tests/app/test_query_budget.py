@@ -35,7 +35,7 @@ def build(make_article, make_comment, add_link, *, slug, comments, tags, links):
 
 def test_query_count_is_constant(page_queries, make_article, make_comment, add_link):
     counts = {}
-    for comments, tags, links in [(0, 1, 0), (10, 1, 0), (200, 1, 0), (10, 12, 0), (10, 1, 6), (200, 12, 6)]:
+    for comments, tags, links in [(0, 1, 0), (10, 1, 0), (50, 1, 0), (10, 12, 0), (10, 1, 6), (50, 12, 6)]:
         slug = f"c{comments}-t{tags}-l{links}"
         build(make_article, make_comment, add_link, slug=slug, comments=comments, tags=tags, links=links)
         counts[slug] = page_queries(slug)
