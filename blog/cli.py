@@ -88,7 +88,8 @@ def load_fixture(path: str, preview_comments: int, no_full_thread: bool) -> None
 @click.option("--password", default=None, help="Prompted for (hidden, twice) when omitted.")
 def create_user(email: str, name: str, role: str, password: str | None) -> None:
     """Create a user who can sign in."""
-    from blog.services.users import UserError, create_user as create
+    from blog.services.users import UserError
+    from blog.services.users import create_user as create
 
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from blog.core.privacy import derive_hash_key
 
-DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"  # noqa: S105  (production refuses to start with it)
 DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"  # `make run`'s address (it passes its own when PORT is set)
 
 
@@ -81,7 +81,7 @@ class Defaults:
     DESK_PER_PAGE = 50  # comments per page on the moderation desk
 
     # Accounts
-    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default cost (n=2**15, r=8, p=1)
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a method name, not a password); werkzeug's default cost (n=2**15, r=8, p=1)
     LOGIN_RATE_LIMIT_IP = "10/minute;50/hour"  # failed sign-ins per client IP
     LOGIN_RATE_LIMIT_ACCOUNT = "5/minute;20/hour"  # failed sign-ins per account (email)
     AVATAR_FOLDER: str | None = None  # default: instance/avatars

@@ -9,8 +9,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from blog.core.privacy import initials
 from blog.core.text import reading_minutes
-from blog.services.users import SOCIAL_NETWORKS
 from blog.services.site import default_settings, get_settings
+from blog.services.users import SOCIAL_NETWORKS
 
 
 def init_app(app: Flask) -> None:

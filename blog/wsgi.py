@@ -8,7 +8,6 @@ import logging
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-
 from email_validator import validate_email
 
 from blog import create_app, requestlog

@@ -57,7 +57,7 @@ def count_links(text: str) -> int:
 
 
 def _matches(words: Iterable[str], draft: Draft) -> list[str]:
-    haystack = "\n".join((draft.name, draft.email, draft.website, draft.body)).lower()
+    haystack = f"{draft.name}\n{draft.email}\n{draft.website}\n{draft.body}".lower()
     return [w for w in words if w in haystack]
 
 

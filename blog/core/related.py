@@ -130,7 +130,7 @@ def tag_similarity(a: frozenset[str], b: frozenset[str], tag_idf: Mapping[str, f
     if not shared:
         return 0.0
     default = max(tag_idf.values(), default=1.0)
-    weight = lambda tag: tag_idf.get(tag, default)  # noqa: E731
+    weight = lambda tag: tag_idf.get(tag, default)
     dot = sum(weight(t) ** 2 for t in shared)
     return dot / math.sqrt(sum(weight(t) ** 2 for t in a) * sum(weight(t) ** 2 for t in b))
 

@@ -17,21 +17,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 # Function words and newsroom filler that say nothing about what a story is about.
 STOPWORDS = frozenset(
-    """
-    a about above after again against all almost also although always am among an and another any
-    are around as at away back be became because become been before being below between both but by
-    came can cannot could did do does doing done down during each either else even ever every few
-    for from further get gets getting give given go going gone got had has have having he her here
-    hers herself him himself his how however i if in into is it its itself just last later least
-    less let like made make makes many may me might more most much must my myself near need never
-    new next no nor not now of off often on once one only onto or other others our ours ourselves
-    out over own per perhaps put rather really said same say says see seen several shall she should
-    since so some still such than that the their theirs them themselves then there these they
-    thing things this those though through thus till to too took toward towards two under until
-    up upon us use used very via was way we well went were what whatever when where whether which
-    while who whom whose why will with within without would year years yet you your yours
-    yourself yourselves told tell asked week weeks day days time
-    """.split()
+    ["a", "about", "above", "after", "again", "against", "all", "almost", "also", "although", "always", "am", "among", "an", "and", "another", "any", "are", "around", "as", "at", "away", "back", "be", "became", "because", "become", "been", "before", "being", "below", "between", "both", "but", "by", "came", "can", "cannot", "could", "did", "do", "does", "doing", "done", "down", "during", "each", "either", "else", "even", "ever", "every", "few", "for", "from", "further", "get", "gets", "getting", "give", "given", "go", "going", "gone", "got", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "however", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "last", "later", "least", "less", "let", "like", "made", "make", "makes", "many", "may", "me", "might", "more", "most", "much", "must", "my", "myself", "near", "need", "never", "new", "next", "no", "nor", "not", "now", "of", "off", "often", "on", "once", "one", "only", "onto", "or", "other", "others", "our", "ours", "ourselves", "out", "over", "own", "per", "perhaps", "put", "rather", "really", "said", "same", "say", "says", "see", "seen", "several", "shall", "she", "should", "since", "so", "some", "still", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "thing", "things", "this", "those", "though", "through", "thus", "till", "to", "too", "took", "toward", "towards", "two", "under", "until", "up", "upon", "us", "use", "used", "very", "via", "was", "way", "we", "well", "went", "were", "what", "whatever", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why", "will", "with", "within", "without", "would", "year", "years", "yet", "you", "your", "yours", "yourself", "yourselves", "told", "tell", "asked", "week", "weeks", "day", "days", "time"]
 )
 
 MIN_LENGTH = 3

@@ -40,7 +40,7 @@ def thread(comments: Sequence[T], *, max_depth: int) -> list[ThreadEntry[T]]:
     stack = [(c, 0) for c in reversed(children[None])]
     while stack:
         comment, depth = stack.pop()
-        ordered.append(ThreadEntry(comment, depth if depth < deepest else deepest))
+        ordered.append(ThreadEntry(comment, min(deepest, depth)))
         if replies := children.get(comment.id):
             stack.extend((child, depth + 1) for child in reversed(replies))
     return ordered

@@ -45,17 +45,16 @@ def articles():
 def new_article():
     form = ArticleForm(author_id=current_user.id)
     form.author_id.choices = _authors()
-    if request.method == "POST" and form.validate():
-        if request.form.get("action") != "preview":
-            try:
-                article = editorial.create_from_draft(_draft(form))
-            except EditorialError as error:
-                db.session.rollback()
-                form[error.field or "title"].errors = [str(error)]
-            else:
-                db.session.commit()
-                flash(f"Draft “{article.title}” created. Publish it when it is ready.", "success")
-                return redirect(url_for("editorial.article", article_id=article.id), code=303)
+    if request.method == "POST" and form.validate() and request.form.get("action") != "preview":
+        try:
+            article = editorial.create_from_draft(_draft(form))
+        except EditorialError as error:
+            db.session.rollback()
+            form[error.field or "title"].errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"Draft “{article.title}” created. Publish it when it is ready.", "success")
+            return redirect(url_for("editorial.article", article_id=article.id), code=303)
     return _article_page(form, None)
 
 

@@ -36,7 +36,8 @@ def _xml(template: str, mimetype: str, last_modified: datetime | None = None, **
 def _article_feed(title: str, self_endpoint: str, html_endpoint: str, **filters) -> Response:
     entries = feeds.latest_articles(**filters)
     updated = max((feeds.modified(a) for a in entries), default=feeds.EPOCH)
-    values = {"slug": owner.slug for owner in filters.values()}
+    owner = next(iter(filters.values()), None)  # the author or tag of the feed; the site's feed has none
+    values = {"slug": owner.slug} if owner is not None else {}
     return _xml(
         "feeds/articles.xml", ATOM, updated, title=title, entries=entries, updated=updated,
         self_endpoint=self_endpoint, html_endpoint=html_endpoint, values=values, modified=feeds.modified,

@@ -15,7 +15,17 @@ from blog import inputs
 from blog.core import privacy, related
 from blog.core.threads import ThreadEntry, thread
 from blog.extensions import db
-from blog.models import Article, ArticleStatus, Comment, CommentStatus, RelatedKind, RelatedLink, Tag, User, article_tags
+from blog.models import (
+    Article,
+    ArticleStatus,
+    Comment,
+    CommentStatus,
+    RelatedKind,
+    RelatedLink,
+    Tag,
+    User,
+    article_tags,
+)
 from blog.services.site import get_settings
 
 

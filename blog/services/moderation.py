@@ -163,7 +163,7 @@ def count_by_status(article_id: int | None = None) -> dict[CommentStatus, int]:
         return counts
     limit = sa.bindparam("limit", COUNT_LIMIT + 1, type_=sa.Integer)
     row = db.session.execute(sa.select(*(_capped_count(status, limit) for status in ALL_STATUSES))).one()
-    counts.update(zip(ALL_STATUSES, row))
+    counts.update(zip(ALL_STATUSES, row, strict=True))
     g.desk_counts = counts
     return counts
 

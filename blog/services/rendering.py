@@ -35,7 +35,7 @@ def rerender_all(*, batch: int = BATCH, on_batch: Callable[[], None] = lambda: N
             if not rows:
                 break
             fresh = [{"id": row_id, html.key: render(text or "")} for row_id, text, _ in rows]
-            updates = [values for values, (_, _, stored) in zip(fresh, rows) if values[html.key] != stored]
+            updates = [values for values, (_, _, stored) in zip(fresh, rows, strict=True) if values[html.key] != stored]
             if updates:
                 db.session.execute(sa.update(model), updates)
                 changed[model.__tablename__] += len(updates)

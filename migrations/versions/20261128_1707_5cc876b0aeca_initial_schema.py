@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-28 17:07:04.698131
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5cc876b0aeca'

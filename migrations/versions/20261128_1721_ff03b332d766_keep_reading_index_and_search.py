@@ -9,9 +9,8 @@ table with a GIN index on PostgreSQL. It is filled here from the published artic
 Reading index needs the application's tokenizer, so after upgrading run
 ``flask --app blog blog reindex-related``.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'ff03b332d766'

@@ -5,9 +5,8 @@ Revises: ff03b332d766
 Create Date: 2026-11-28 18:37:58.121879
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'f2ab65bbab5b'

@@ -9,8 +9,6 @@ Create Date: 2026-11-28 22:32:32.117747
 
 """
 from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision = '7e72832ee587'

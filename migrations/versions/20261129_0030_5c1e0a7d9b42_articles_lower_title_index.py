@@ -11,9 +11,8 @@ Revises: 7e72832ee587
 Create Date: 2026-11-29 00:30:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5c1e0a7d9b42'

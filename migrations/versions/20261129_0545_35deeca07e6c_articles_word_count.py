@@ -9,9 +9,8 @@ Revises: 5c1e0a7d9b42
 Create Date: 2026-11-29 05:45:01.810227
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '35deeca07e6c'

@@ -14,10 +14,9 @@ Create Date: 2026-12-02 13:32:00.000000
 import hashlib
 import hmac
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from flask import current_app
-
 
 # revision identifiers, used by Alembic.
 revision = '70257701663f'

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from blog import create_app
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
-from blog.orm import utcnow
 from blog.services import comments
 from tests.conftest import app_config
 

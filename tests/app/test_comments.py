@@ -1,14 +1,13 @@
 """The comment pipeline through the test client: form, rules, verdict, storage, what readers see."""
 
 import re
-
 import time
 
 import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.models import Article, Comment, CommentStatus, ModerationEvent, SiteSettings
+from blog.models import Article, Comment, CommentStatus, ModerationEvent
 from tests.helpers import form_fields, page_text, parse, query_plan
 
 

@@ -72,7 +72,7 @@ def test_one_click_actions_record_events_and_return_to_the_same_view(app, client
     response = client.post(f"/moderation/comments/{ids['p1']}/approve", data={"next": here})
     assert response.status_code == 303 and response.headers["Location"] == here
     assert status_of(app, ids["p1"]) is A
-    assert "Comment %d approved." % ids["p1"] in page_text(client.get(here))
+    assert f"Comment {ids['p1']} approved." in page_text(client.get(here))
     for action, expected in [("unapprove", P), ("spam", S), ("restore", P), ("trash", T), ("restore", P), ("trash", T)]:
         assert client.post(f"/moderation/comments/{ids['p1']}/{action}").status_code == 303
         assert status_of(app, ids["p1"]) is expected

@@ -4,8 +4,18 @@ import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.models import (Article, Comment, CommentStatus, RelatedKind, RelatedLink, Role, SettingsChange, SiteSettings,
-                         Tag, User)
+from blog.models import (
+    Article,
+    Comment,
+    CommentStatus,
+    RelatedKind,
+    RelatedLink,
+    Role,
+    SettingsChange,
+    SiteSettings,
+    Tag,
+    User,
+)
 from tests.helpers import page_text, parse
 
 

@@ -8,7 +8,6 @@ from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
 from blog.orm import utcnow
 from blog.services import authoring, moderation
-from tests.helpers import form_fields
 
 SLUG = "cached-story"
 

@@ -4,6 +4,7 @@ Seeds comments from tricky addresses, then crawls every public URL reachable fro
 (plus feeds, sitemap and other public entry points) and searches bodies and headers.
 """
 
+import contextlib
 import hashlib
 import html
 import re
@@ -36,10 +37,8 @@ def encodings(address: str) -> set[str]:
     lowered = address.lower()
     local, _, domain = lowered.partition("@")
     forms = {address, lowered}
-    try:
+    with contextlib.suppress(UnicodeError):
         forms.add(f"{local}@{domain.encode('idna').decode('ascii')}")
-    except UnicodeError:
-        pass
     for form in list(forms):
         forms |= {
             quote(form), quote(form, safe=""), quote_plus(form),
@@ -48,7 +47,7 @@ def encodings(address: str) -> set[str]:
         }
     for form in (lowered, address.strip().lower()):
         data = form.encode()
-        forms |= {hashlib.md5(data).hexdigest(), hashlib.sha1(data).hexdigest(), hashlib.sha256(data).hexdigest()}
+        forms |= {hashlib.md5(data, usedforsecurity=False).hexdigest(), hashlib.sha1(data, usedforsecurity=False).hexdigest(), hashlib.sha256(data).hexdigest()}
     return {f.lower() for f in forms}
 
 

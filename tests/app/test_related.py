@@ -11,14 +11,14 @@ from tests.conftest import NOW
 
 NEGOTIATION = [
     ("Ferry operator and unions resume pay negotiations", "pay-talks-resume",
-     "Negotiators for the ferry operator met union representatives to resume pay talks. The unions want a "
-     "six per cent pay rise for deckhands and engineers; the operator has offered three."),
+     ("Negotiators for the ferry operator met union representatives to resume pay talks. The unions want a "
+     "six per cent pay rise for deckhands and engineers; the operator has offered three.")),
     ("Ferry pay talks stall over overtime rates", "pay-talks-stall",
-     "Pay negotiations between the ferry operator and the crew unions stalled when union negotiators walked "
-     "out over overtime rates for engineers and deckhands."),
+     ("Pay negotiations between the ferry operator and the crew unions stalled when union negotiators walked "
+     "out over overtime rates for engineers and deckhands.")),
     ("Ferry strike averted as unions accept improved pay offer", "strike-averted",
-     "Union members accepted an improved pay offer from the ferry operator after a final round of "
-     "negotiations: deckhands and engineers get a five per cent rise."),
+     ("Union members accepted an improved pay offer from the ferry operator after a final round of "
+     "negotiations: deckhands and engineers get a five per cent rise.")),
 ]
 FOOTBALL = [
     ("Rovers beat Harbour Athletic in derby thriller", "derby-thriller",

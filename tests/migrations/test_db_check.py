@@ -11,7 +11,7 @@ from tests.system.cluster import node_env
 
 def flask_db(command: str, database_url: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "flask", "--app", "blog", "db", command], env=node_env(database_url),
-                          text=True, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+                          check=False, text=True, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

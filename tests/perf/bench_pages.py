@@ -53,12 +53,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote_plus, urlsplit, urlunsplit, urlencode, parse_qsl
+from urllib.parse import parse_qsl, quote_plus, urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.system.proxy import main_conf, render_site  # noqa: E402 - the shipped site file, rendered as the test does
+import contextlib
+
+from tests.system.proxy import main_conf, render_site
 
 SLUG = "riverside-greenway-wins-final-approval"
 ARTICLE = f"/articles/{SLUG}"
@@ -97,9 +99,9 @@ def ensure_tools() -> tuple[str, str]:
             sys.exit(f"bench: {' and '.join(missing)} missing. Install with:\n    sudo apt-get install -y {' '.join(missing)}")
         log(f"installing {' '.join(missing)}: {' '.join(command)}")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        if subprocess.run(command, env=env).returncode != 0:
-            subprocess.run(["apt-get", "update"], env=env)
-            if subprocess.run(command, env=env).returncode != 0:
+        if subprocess.run(command, check=False, env=env).returncode != 0:
+            subprocess.run(["apt-get", "update"], check=False, env=env)
+            if subprocess.run(command, check=False, env=env).returncode != 0:
                 sys.exit(f"bench: could not install {' '.join(missing)}; run: apt-get install -y {' '.join(missing)}")
     return find_tool("nginx"), find_tool("wrk")
 
@@ -168,14 +170,10 @@ class Proc:
         if self.process is None or self.process.poll() is not None:
             return
         self.process.send_signal(signal.SIGQUIT if self.name.startswith("nginx") else signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=25)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)  # the session this script started, and nothing else
-        except ProcessLookupError:
-            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -200,7 +198,7 @@ def base_env(**settings: str) -> dict[str, str]:
 
 
 def run_checked(argv: list[str], env: dict[str, str], what: str) -> str:
-    result = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600,
+    result = subprocess.run(argv, check=False, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600,
                             stdin=subprocess.DEVNULL)
     if result.returncode != 0:
         sys.exit(f"bench: {what} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
@@ -244,7 +242,7 @@ def baseline_tree(ref: str, tmp: Path) -> tuple[Path, str]:
 
 
 def drop_tree(tree: Path) -> None:
-    subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True, timeout=60)
+    subprocess.run(["git", "worktree", "remove", "--force", str(tree)], check=False, cwd=ROOT, capture_output=True, timeout=60)
 
 
 def baseline_targets(baseline: tuple[Path, str], url: str, redis_url: str | None, common: dict[str, str], logs: Path,
@@ -431,11 +429,11 @@ def run_wrk(wrk: str, port: int, path: str, duration: int, threads: int, connect
     if script:
         argv += ["-s", str(script)]
     argv.append(f"http://127.0.0.1:{port}{path}")
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 60).stdout
+    out = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=duration + 60).stdout
     try:
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-        p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
-        p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+        p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE).group(1))
+        p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE).group(1))
     except AttributeError:
         raise RuntimeError(f"could not read wrk's output:\n{out}") from None
     errors = 0
@@ -595,7 +593,7 @@ def main() -> int:
 
         # The POST server keeps the default cache: on SQLite a directory. Each server has its own (in the temp
         # directory): the POST server writes to a copy of the database, and must not share entries with another.
-        common = dict(BLOG_RATELIMIT_ENABLED="false", BLOG_COMMENT_MIN_SECONDS="0")
+        common = {"BLOG_RATELIMIT_ENABLED": "false", "BLOG_COMMENT_MIN_SECONDS": "0"}
         servers: dict[str, Proc] = {}
         targets: list[Target] = []
         for label, url, purl in backends:

@@ -33,25 +33,14 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from blog import create_app  # noqa: E402
-from blog.core.text import word_count  # noqa: E402
-from blog.extensions import db  # noqa: E402
-from blog.models import Article, ArticleStatus, RelatedLink, Tag, User, article_tags  # noqa: E402
-from blog.services import related, search  # noqa: E402
+from blog import create_app
+from blog.core.text import word_count
+from blog.extensions import db
+from blog.models import Article, ArticleStatus, RelatedLink, Tag, User, article_tags
+from blog.services import related, search
 
-FUNCTION_WORDS = (
-    "the of and to a in that is was he for it with as his on be at by had are but from or have an they which "
-    "one you were her all she there would their we him been has when who will more no if out so said what up "
-    "its about into than them can only other new some could time these two may then do first any my now such "
-    "like our over man me even most made after also did many before must through back years where much your way "
-    "well down should because each just those people how too little state good very make world still own see men "
-    "work long get here between both life being under never day same another know while last might us great old "
-    "year off come since against go came right used take three"
-).split()
-SYLLABLES = "ba be bi bo bu ca ce ci co cu da de di do du fa fe fi fo ga ge gi go ha he hi ho la le li lo lu " \
-            "ma me mi mo mu na ne ni no nu pa pe pi po ra re ri ro ru sa se si so ta te ti to tu va ve vi vo " \
-            "bar ber bor car cor dar der dor gar gor har her lar ler lor mar mer mor nar ner par per por rar " \
-            "sar ser tar ter tor var ver an en in on un ar er ir or ur al el il ol ul st tr pl gr".split()
+FUNCTION_WORDS = ["the", "of", "and", "to", "a", "in", "that", "is", "was", "he", "for", "it", "with", "as", "his", "on", "be", "at", "by", "had", "are", "but", "from", "or", "have", "an", "they", "which", "one", "you", "were", "her", "all", "she", "there", "would", "their", "we", "him", "been", "has", "when", "who", "will", "more", "no", "if", "out", "so", "said", "what", "up", "its", "about", "into", "than", "them", "can", "only", "other", "new", "some", "could", "time", "these", "two", "may", "then", "do", "first", "any", "my", "now", "such", "like", "our", "over", "man", "me", "even", "most", "made", "after", "also", "did", "many", "before", "must", "through", "back", "years", "where", "much", "your", "way", "well", "down", "should", "because", "each", "just", "those", "people", "how", "too", "little", "state", "good", "very", "make", "world", "still", "own", "see", "men", "work", "long", "get", "here", "between", "both", "life", "being", "under", "never", "day", "same", "another", "know", "while", "last", "might", "us", "great", "old", "year", "off", "come", "since", "against", "go", "came", "right", "used", "take", "three"]
+SYLLABLES = ["ba", "be", "bi", "bo", "bu", "ca", "ce", "ci", "co", "cu", "da", "de", "di", "do", "du", "fa", "fe", "fi", "fo", "ga", "ge", "gi", "go", "ha", "he", "hi", "ho", "la", "le", "li", "lo", "lu", "ma", "me", "mi", "mo", "mu", "na", "ne", "ni", "no", "nu", "pa", "pe", "pi", "po", "ra", "re", "ri", "ro", "ru", "sa", "se", "si", "so", "ta", "te", "ti", "to", "tu", "va", "ve", "vi", "vo", "bar", "ber", "bor", "car", "cor", "dar", "der", "dor", "gar", "gor", "har", "her", "lar", "ler", "lor", "mar", "mer", "mor", "nar", "ner", "par", "per", "por", "rar", "sar", "ser", "tar", "ter", "tor", "var", "ver", "an", "en", "in", "on", "un", "ar", "er", "ir", "or", "ur", "al", "el", "il", "ol", "ul", "st", "tr", "pl", "gr"]
 ENDINGS = ["", "s", "ing", "ed", "er", "ly", "tion", "ment", "al", "ness"]
 
 

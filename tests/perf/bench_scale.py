@@ -42,25 +42,25 @@ import statistics
 import sys
 import tempfile
 import time
-from urllib.parse import quote_plus
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote_plus
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import flask  # noqa: E402
-import flask_migrate  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
-from sqlalchemy import event  # noqa: E402
+import flask
+import flask_migrate
+import scale_data
+import sqlalchemy as sa
+from sqlalchemy import event
 
-import scale_data  # noqa: E402
-from blog import create_app  # noqa: E402
-from blog.core.terms import STOPWORDS  # noqa: E402
-from blog.extensions import db  # noqa: E402
-from blog.models import SEARCH_TABLE, Article, ArticleStatus, Role, Tag, User, article_tags  # noqa: E402
+from blog import create_app
+from blog.core.terms import STOPWORDS
+from blog.extensions import db
+from blog.models import SEARCH_TABLE, Article, ArticleStatus, Role, Tag, User, article_tags
 
 DEFAULT_FIXTURE = ROOT.parent / "shared" / "bench" / "fixture.json"
 SMALL_ARTICLE = "riverside-greenway-wins-final-approval"
@@ -262,7 +262,7 @@ def compare(sites: list[tuple[Site, Page]], *, warmup: int, requests: int) -> li
     and timing all of one database's pages before the other's put that drift into the ratios."""
     rounds: list[list[Result]] = [[] for _ in sites]
     for n in range(ROUNDS):
-        for runs, (site, page) in zip(rounds, sites):
+        for runs, (site, page) in zip(rounds, sites, strict=False):
             runs.append(site.measure(page, warmup=warmup if n == 0 else 0, requests=max(1, requests // ROUNDS)))
     merged = []
     for runs in rounds:
@@ -523,10 +523,10 @@ def main() -> None:
             if site is small:  # the large site's rare query should show as many hits as the small one's
                 rare = next(page for page in pages["small"] if page.key == "search_rare")
                 large.rare_hits = small.measure(rare, warmup=0, requests=1).shown or None
-        for small_page, large_page in zip(pages["small"], pages["large"]):
+        for small_page, large_page in zip(pages["small"], pages["large"], strict=False):
             log(f"{small_page.path} (small) / {large_page.path} (large)")
             results[small_page.key] = dict(zip(("small", "large"), compare(
-                [(small, small_page), (large, large_page)], warmup=args.warmup, requests=args.requests)))
+                [(small, small_page), (large, large_page)], warmup=args.warmup, requests=args.requests), strict=False))
 
         print(f"## Pages: p50 of {args.requests} sequential requests after {args.warmup} warm-up "
               f"(test client, in-process; small = fixture on {small.dialect}, large = {large.dialect})\n")

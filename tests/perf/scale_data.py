@@ -29,11 +29,11 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_related  # noqa: E402  (its corpus and ``load()``; it puts the repository on sys.path)
+import bench_related
 
-from blog.core import privacy, sanitize  # noqa: E402
-from blog.extensions import db  # noqa: E402
-from blog.models import Article, ArticleStatus, Comment, CommentStatus  # noqa: E402
+from blog.core import privacy, sanitize
+from blog.extensions import db
+from blog.models import Article, ArticleStatus, Comment, CommentStatus
 
 STATUS_WEIGHTS = ((CommentStatus.APPROVED, 0.85), (CommentStatus.PENDING, 0.10), (CommentStatus.SPAM, 0.03),
                   (CommentStatus.TRASH, 0.02))
@@ -42,10 +42,8 @@ MAX_REPLY_DEPTH = 4  # the default thread_depth (5) accepts replies up to depth 
 MAX_PER_ARTICLE = 5_000
 COMMENTERS = 150_000
 BATCH = 20_000
-FIRST_NAMES = ("Ana Ben Chloe Dev Elena Farid Grace Hiro Imani Jonas Kai Lena Marco Nadia Omar Priya Quinn Rosa "
-               "Sam Tomas Uma Victor Wen Xavier Yara Zoe Ada Bruno Carmen Dmitri Esme Felix Gita Hugo Ines Jack").split()
-LAST_NAMES = ("Okafor Reyes Lindqvist Nakamura Haddad Kowalski Moreau Osei Petrov Quist Rossi Silva Tanaka "
-              "Ulrich Varga Weber Xu Yilmaz Zamora Abbott Brennan Castillo Dubois Eriksen Fitzgerald").split()
+FIRST_NAMES = ["Ana", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hiro", "Imani", "Jonas", "Kai", "Lena", "Marco", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tomas", "Uma", "Victor", "Wen", "Xavier", "Yara", "Zoe", "Ada", "Bruno", "Carmen", "Dmitri", "Esme", "Felix", "Gita", "Hugo", "Ines", "Jack"]
+LAST_NAMES = ["Okafor", "Reyes", "Lindqvist", "Nakamura", "Haddad", "Kowalski", "Moreau", "Osei", "Petrov", "Quist", "Rossi", "Silva", "Tanaka", "Ulrich", "Varga", "Weber", "Xu", "Yilmaz", "Zamora", "Abbott", "Brennan", "Castillo", "Dubois", "Eriksen", "Fitzgerald"]
 USER_AGENTS = (
     "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
@@ -64,9 +62,9 @@ def comment_counts(n_articles: int, n_comments: int, rng: random.Random) -> list
     capped = [False] * n_articles
     counts = [0] * n_articles
     for _ in range(8):  # scale to the total, cap, rescale the rest for what the cap took away
-        free = sum(r for r, cap in zip(raw, capped) if not cap) or 1.0
+        free = sum(r for r, cap in zip(raw, capped, strict=False) if not cap) or 1.0
         scale = (n_comments - MAX_PER_ARTICLE * sum(capped)) / free
-        counts = [MAX_PER_ARTICLE if cap else min(MAX_PER_ARTICLE, int(r * scale)) for r, cap in zip(raw, capped)]
+        counts = [MAX_PER_ARTICLE if cap else min(MAX_PER_ARTICLE, int(r * scale)) for r, cap in zip(raw, capped, strict=False)]
         capped = [c >= MAX_PER_ARTICLE for c in counts]
     short = n_comments - sum(counts)
     open_ = [i for i, c in enumerate(counts) if c < MAX_PER_ARTICLE]
@@ -122,7 +120,7 @@ def generate_comments(articles: list[sa.Row], n_comments: int, seed: int = 2027)
     # One sortable integer per comment: (creation second << bits) | article index.
     bits = max(1, (len(articles) - 1).bit_length())
     keys = array.array("q")
-    for index, (count, when) in enumerate(zip(counts, published)):
+    for index, (count, when) in enumerate(zip(counts, published, strict=False)):
         for _ in range(count):
             delay = rng.expovariate(1 / 40_000) if rng.random() < 0.9 else rng.uniform(0, 60 * 86_400)
             keys.append(((when + 60 + int(delay)) << bits) | index)

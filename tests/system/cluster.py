@@ -118,7 +118,7 @@ class Node:
 
     def flask(self, *args: str) -> subprocess.CompletedProcess:
         """``flask --app blog …`` with this node's environment (the CLI on the node's machine)."""
-        return subprocess.run([sys.executable, "-m", "flask", "--app", "blog", *args], env=self.env,
+        return subprocess.run([sys.executable, "-m", "flask", "--app", "blog", *args], env=self.env, check=False,
                               capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
 
 

@@ -104,7 +104,7 @@ class Nginx:
         conf.write_text(main_conf(self.prefix, site, workers=self.workers, access_log=self.access_log))
         argv = [self.binary, "-p", f"{self.prefix}/", "-c", str(conf), "-e", str(self.prefix / "error.log"),
                 "-g", "daemon off;"]
-        checked = subprocess.run([*argv[:-2], "-t"], capture_output=True, text=True, timeout=30)
+        checked = subprocess.run([*argv[:-2], "-t"], check=False, capture_output=True, text=True, timeout=30)
         if checked.returncode != 0:
             raise RuntimeError(f"nginx -t refused the rendered deploy/nginx.conf:\n{checked.stderr}")
         with open(self.prefix / "nginx.out", "wb") as out:

@@ -6,7 +6,14 @@ import pytest
 
 from tests.conftest import postgres_url_or_skip
 from tests.system.cluster import (
-    Browser, Node, consistency_problems, migrated_database, node_env, running, scalar, seed_article,
+    Browser,
+    Node,
+    consistency_problems,
+    migrated_database,
+    node_env,
+    running,
+    scalar,
+    seed_article,
 )
 
 READERS = 16
@@ -36,7 +43,7 @@ def test_comments_sent_at_once_are_all_stored(backend, tmp_path):
             statuses = [s for result in pool.map(lambda n: reader(node.port, n), range(READERS)) for s in result]
 
         assert statuses == [303] * (READERS * PER_READER)  # no 500, no lock timeout, no refusal
-        count = lambda sql: scalar(app, sql, id=article_id)  # noqa: E731
+        count = lambda sql: scalar(app, sql, id=article_id)
         sent = READERS * PER_READER
         assert count("SELECT count(*) FROM comments WHERE article_id = :id") == KNOWN + sent
         assert count("SELECT count(DISTINCT body_text) FROM comments WHERE article_id = :id") == KNOWN + sent

@@ -5,14 +5,20 @@ import http.client
 import os
 import signal
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from tests.conftest import postgres_url_or_skip
 from tests.system.cluster import (
-    Browser, Node, consistency_problems, migrated_database, node_env, running, scalar, seed_article,
+    Browser,
+    Node,
+    consistency_problems,
+    migrated_database,
+    node_env,
+    running,
+    scalar,
+    seed_article,
 )
 
 READERS = 8

@@ -6,10 +6,16 @@ import time
 import pytest
 
 from blog import cache
-
 from tests.conftest import postgres_url_or_skip, redis_namespace, redis_url_or_skip
 from tests.system.cluster import (
-    Browser, Node, comment_id, execute, migrated_database, node_env, running, seed_article,
+    Browser,
+    Node,
+    comment_id,
+    execute,
+    migrated_database,
+    node_env,
+    running,
+    seed_article,
 )
 
 SLUG = "harbour-wall"

@@ -12,7 +12,14 @@ from blog.services import users
 from tests.conftest import IN_CI
 from tests.helpers import form_fields
 from tests.system.cluster import (
-    Browser, Node, comment_id, free_port, migrated_database, node_env, running, seed_article,
+    Browser,
+    Node,
+    comment_id,
+    free_port,
+    migrated_database,
+    node_env,
+    running,
+    seed_article,
 )
 from tests.system.proxy import Nginx, find_nginx
 

@@ -5,7 +5,13 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from blog.inputs import (
-    JSON_MESSAGE, MAX_ID, NUL_MESSAGE, is_web_address, json_fields_problem, parse_cursor, parse_id,
+    JSON_MESSAGE,
+    MAX_ID,
+    NUL_MESSAGE,
+    is_web_address,
+    json_fields_problem,
+    parse_cursor,
+    parse_id,
 )
 
 

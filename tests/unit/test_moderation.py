@@ -1,14 +1,25 @@
 from datetime import UTC, datetime, timedelta
 
 from blog.core.moderation import (
-    Draft, Policy, Status, comments_close_at, comments_closed, count_links, decide, parse_words, reply_refusal,
+    Draft,
+    Policy,
+    Status,
+    comments_close_at,
+    comments_closed,
+    count_links,
+    decide,
+    parse_words,
+    reply_refusal,
 )
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 DRAFT = Draft(name="Pat", email="pat@example.net", website="", body="A thoughtful comment.")
 
 
-def verdict(draft=DRAFT, policy=Policy(), *, editor=False, known=False):
+DEFAULT_POLICY = Policy()
+
+
+def verdict(draft=DRAFT, policy=DEFAULT_POLICY, *, editor=False, known=False):
     return decide(policy, draft, by_editor=editor, known_commenter=known)
 
 
@@ -78,7 +89,7 @@ def test_comments_close_at_is_the_moment_they_close():
     published = NOW - timedelta(days=10)
     closes = comments_close_at(comments_open=True, published_at=published, close_after_days=14)
     assert closes == published + timedelta(days=14)
-    rule = dict(comments_open=True, published_at=published, close_after_days=14)
+    rule = {"comments_open": True, "published_at": published, "close_after_days": 14}
     assert not comments_closed(**rule, now=closes) and comments_closed(**rule, now=closes + timedelta(seconds=1))
     assert comments_close_at(comments_open=True, published_at=published, close_after_days=None) is None
     assert comments_close_at(comments_open=False, published_at=published, close_after_days=14) is None
@@ -86,7 +97,7 @@ def test_comments_close_at_is_the_moment_they_close():
 
 
 def test_reply_rules():
-    ok = dict(parent_article_id=1, parent_status="approved", parent_depth=0, article_id=1, max_depth=5)
+    ok = {"parent_article_id": 1, "parent_status": "approved", "parent_depth": 0, "article_id": 1, "max_depth": 5}
     assert reply_refusal(**ok) is None
     assert "does not exist" in reply_refusal(**ok | {"parent_article_id": None})
     assert "another article" in reply_refusal(**ok | {"parent_article_id": 2})

@@ -27,41 +27,41 @@ CORPUS = {
     1: (
         "Ferry operator and unions resume pay negotiations",
         "Talks between Saltholme Ferries and the crew unions restart after the strike ballot.",
-        "Negotiators for the ferry operator met union representatives on Monday to resume pay talks. "
+        ("Negotiators for the ferry operator met union representatives on Monday to resume pay talks. "
         "The unions want a six per cent pay rise for deckhands and engineers; the operator has offered "
-        "three. A strike ballot closes next week and crossings could be cancelled.",
+        "three. A strike ballot closes next week and crossings could be cancelled."),
         {"ferries", "unions"}, 0,
     ),
     2: (
         "Ferry pay talks stall over overtime rates",
         "Union negotiators walk out of the pay negotiations with the ferry operator.",
-        "The pay negotiations between the ferry operator and the crew unions stalled on Wednesday when "
+        ("The pay negotiations between the ferry operator and the crew unions stalled on Wednesday when "
         "union negotiators walked out over overtime rates for engineers and deckhands. The operator said "
-        "its offer of a three per cent pay rise remained on the table.",
+        "its offer of a three per cent pay rise remained on the table."),
         {"ferries", "unions"}, 2,
     ),
     3: (
         "Ferry strike averted as unions accept improved pay offer",
         "Crew unions accept a revised pay deal after a final round of negotiations.",
-        "The threatened ferry strike is off. Union members accepted an improved pay offer from the "
+        ("The threatened ferry strike is off. Union members accepted an improved pay offer from the "
         "operator after a final round of negotiations: deckhands and engineers get a five per cent rise "
-        "and better overtime rates. Crossings to Saltholme run as normal.",
+        "and better overtime rates. Crossings to Saltholme run as normal."),
         {"ferries", "unions", "transport"}, 5,
     ),
     4: (
         "Rovers beat Harbour Athletic in derby thriller",
         "A late header settles the football derby at the Marsh Lane ground.",
-        "Kestrel Bay Rovers beat Harbour Athletic three goals to two in a football derby decided by a "
+        ("Kestrel Bay Rovers beat Harbour Athletic three goals to two in a football derby decided by a "
         "late header. The striker scored twice and the goalkeeper saved a penalty before the final "
-        "whistle at Marsh Lane.",
+        "whistle at Marsh Lane."),
         {"sport", "football"}, 3,
     ),
     5: (
         "Rovers striker signs new contract",
         "The football club keeps its top scorer for two more seasons.",
-        "Kestrel Bay Rovers have signed their striker to a new contract. The football club's manager "
+        ("Kestrel Bay Rovers have signed their striker to a new contract. The football club's manager "
         "said the top scorer, who headed the winner in the derby, was the heart of the team and the "
-        "goalkeeper and defenders were next.",
+        "goalkeeper and defenders were next."),
         {"sport", "football"}, 6,
     ),
 }
@@ -82,8 +82,8 @@ def tag_idf(docs: dict[int, Doc]) -> dict[str, float]:
     return {tag: idf(n, len(docs)) for tag, n in df.items()}
 
 
-def ranked(docs: dict[int, Doc], subject: int, *, limit: int = 4, weights: Weights = Weights()) -> list[int]:
-    picks = rank(docs[subject], docs.values(), tag_idf=tag_idf(docs), limit=limit, weights=weights)
+def ranked(docs: dict[int, Doc], subject: int, *, limit: int = 4, weights: Weights | None = None) -> list[int]:
+    picks = rank(docs[subject], docs.values(), tag_idf=tag_idf(docs), limit=limit, weights=weights or Weights())
     return [p.id for p in picks]
 
 
