@@ -14,7 +14,9 @@ comments_cli = AppGroup("comments", help="Moderate comments from the command lin
 
 
 @blog_cli.command("seed-demo")
-@click.option("--password", default=None, help="Give the demo users this password (default: none; they cannot sign in).")
+@click.option(
+    "--password", default=None, help="Give the demo users this password (default: none; they cannot sign in)."
+)
 def seed_demo(password: str | None) -> None:
     """Load the demo site: authors, articles, tags, Keep Reading links, comments. Safe to run again."""
     from blog.services.demo import load_demo

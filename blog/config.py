@@ -200,5 +200,5 @@ def normalise_db_url(url: str) -> str:
     """Make PostgreSQL URLs use psycopg 3; a bare ``postgresql://`` would mean psycopg2."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url

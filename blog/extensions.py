@@ -18,6 +18,8 @@ limiter = Limiter(key_func=get_remote_address)
 def _reads_are_not_limited() -> bool:
     """Every limit is on a POST (comments, sign-in): reads skip the limiter's per-request work."""
     return request.method in ("GET", "HEAD", "OPTIONS")
+
+
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Please sign in to open that page."

@@ -95,13 +95,15 @@ def json_fields_problem(body: object) -> str | None:
 
 # --- Flask -----------------------------------------------------------------------------------------
 
+
 class IdConverter(IntegerConverter):
     """``<int:…>``: ASCII digits, 1 to ``MAX_ID``; anything else matches no route (404)."""
 
     regex = rf"[0-9]{{1,{_MAX_DIGITS}}}"
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = 1, max: int | None = MAX_ID,
-                 signed: bool = False) -> None:
+    def __init__(
+        self, map, fixed_digits: int = 0, min: int | None = 1, max: int | None = MAX_ID, signed: bool = False
+    ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=False)
 
 

@@ -70,13 +70,16 @@ class RequestLog:
             return self.wsgi_app(environ, start)
         finally:
             if not self.silent:
-                log.info("request", extra={
-                    "request_id": request_id,
-                    "method": environ.get("REQUEST_METHOD", ""),
-                    "path": get_path_info(environ) or "/",
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                })
+                log.info(
+                    "request",
+                    extra={
+                        "request_id": request_id,
+                        "method": environ.get("REQUEST_METHOD", ""),
+                        "path": get_path_info(environ) or "/",
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    },
+                )
 
 
 def _set_handler(target: str | None, instance_path: str) -> None:

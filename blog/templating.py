@@ -38,8 +38,20 @@ def _site() -> dict:
     }
 
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")  # English, whatever the server's locale
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)  # English, whatever the server's locale
 
 
 def format_date(value: datetime | None) -> str:
@@ -49,7 +61,11 @@ def format_date(value: datetime | None) -> str:
 
 def format_datetime(value: datetime | None) -> str:
     """'October 6, 2026 at 9:05' (UTC, 24-hour)."""
-    return "" if value is None else f"{MONTHS[value.month - 1]} {value.day}, {value.year} at {value.hour}:{value.minute:02d}"
+    return (
+        ""
+        if value is None
+        else f"{MONTHS[value.month - 1]} {value.day}, {value.year} at {value.hour}:{value.minute:02d}"
+    )
 
 
 def iso_date(value: datetime | None) -> str:

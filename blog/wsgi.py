@@ -36,9 +36,7 @@ def warm_up(app) -> None:
         sanitize.render_comment("A *warm-up* comment, with a link: https://example.org/")  # bleach, markdown-it
         validate_email("warm-up@example.org", check_deliverability=False)
         try:
-            slug = db.session.scalar(
-                sa.select(Article.slug).where(Article.status == ArticleStatus.PUBLISHED).limit(1)
-            )
+            slug = db.session.scalar(sa.select(Article.slug).where(Article.status == ArticleStatus.PUBLISHED).limit(1))
         except sa.exc.SQLAlchemyError:
             log.warning("warm-up: database not reachable, pages skipped", exc_info=True)
             slug = None

@@ -130,13 +130,22 @@ def runner(app):
 def make_user(app):
     counter = iter(range(1, 10_000))
 
-    def make(name: str | None = None, *, role: str = "author", bio: str = "", email: str | None = None,
-             password: str | None = None) -> int:
+    def make(
+        name: str | None = None,
+        *,
+        role: str = "author",
+        bio: str = "",
+        email: str | None = None,
+        password: str | None = None,
+    ) -> int:
         n = next(counter)
         with app.app_context():
             user = users.create_user(
-                email=email or f"staff{n}@example.org", name=name or f"Staff Writer {n}", role=role,
-                password=password, bio=bio,
+                email=email or f"staff{n}@example.org",
+                name=name or f"Staff Writer {n}",
+                role=role,
+                password=password,
+                bio=bio,
             )
             db.session.commit()
             return user.id
@@ -149,9 +158,15 @@ def make_article(app, make_user):
     counter = iter(range(1, 10_000))
 
     def make(
-        title: str | None = None, *, author_id: int | None = None, tags: tuple[str, ...] = (),
-        body: str = "Some *news* from the bay.", summary: str = "A short summary.",
-        published: bool = True, published_at: datetime | None = None, slug: str | None = None,
+        title: str | None = None,
+        *,
+        author_id: int | None = None,
+        tags: tuple[str, ...] = (),
+        body: str = "Some *news* from the bay.",
+        summary: str = "A short summary.",
+        published: bool = True,
+        published_at: datetime | None = None,
+        slug: str | None = None,
     ) -> int:
         n = next(counter)
         author_id = author_id or make_user()
@@ -176,16 +191,27 @@ def make_article(app, make_user):
 @pytest.fixture
 def make_comment(app):
     def make(
-        article_id: int, *, name: str = "A Reader", email: str = "reader@example.net", body: str = "Thanks!",
-        status: CommentStatus = CommentStatus.APPROVED, parent_id: int | None = None, website: str = "",
+        article_id: int,
+        *,
+        name: str = "A Reader",
+        email: str = "reader@example.net",
+        body: str = "Thanks!",
+        status: CommentStatus = CommentStatus.APPROVED,
+        parent_id: int | None = None,
+        website: str = "",
         minutes: int = 0,
     ) -> int:
         with app.app_context():
             from blog.models import Article, Comment
 
             comment = comments.record_comment(
-                db.session.get(Article, article_id), name=name, email=email, body=body, website=website,
-                parent=db.session.get(Comment, parent_id) if parent_id else None, status=status,
+                db.session.get(Article, article_id),
+                name=name,
+                email=email,
+                body=body,
+                website=website,
+                parent=db.session.get(Comment, parent_id) if parent_id else None,
+                status=status,
                 created_at=NOW + timedelta(minutes=minutes),
             )
             db.session.commit()
@@ -202,7 +228,9 @@ def add_link(app):
 
             authoring.add_curated_link(
                 db.session.get(Article, article_id),
-                target=db.session.get(Article, target_id) if target_id else None, url=url, title=title,
+                target=db.session.get(Article, target_id) if target_id else None,
+                url=url,
+                title=title,
             )
             db.session.commit()
 
@@ -309,12 +337,18 @@ def enable_cache(request, app, kind: str):
         return app
     settings = {"CACHE_TYPE": "SimpleCache"}
     if kind == "FileSystemCache":
-        settings = {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": os.path.join(app.instance_path, "cache"),
-                    "CACHE_THRESHOLD": 0}  # as blog.config.derive sets it
+        settings = {
+            "CACHE_TYPE": "FileSystemCache",
+            "CACHE_DIR": os.path.join(app.instance_path, "cache"),
+            "CACHE_THRESHOLD": 0,
+        }  # as blog.config.derive sets it
     if kind == "RedisCache":
         redis = request.getfixturevalue("redis_settings")
-        settings = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis["REDIS_URL"],
-                    "CACHE_KEY_PREFIX": redis["CACHE_KEY_PREFIX"]}
+        settings = {
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": redis["REDIS_URL"],
+            "CACHE_KEY_PREFIX": redis["CACHE_KEY_PREFIX"],
+        }
     app.config.update(settings)
     cache.init_app(app)
     return app

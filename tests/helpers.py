@@ -6,8 +6,24 @@ import re
 
 from lxml import html as lxml_html
 
-EMBEDDING_TAGS = {"script", "style", "iframe", "object", "embed", "svg", "math", "form", "input", "meta", "base",
-                  "link", "frame", "frameset", "applet", "template"}
+EMBEDDING_TAGS = {
+    "script",
+    "style",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "form",
+    "input",
+    "meta",
+    "base",
+    "link",
+    "frame",
+    "frameset",
+    "applet",
+    "template",
+}
 SAFE_SCHEMES = {"http", "https", "mailto"}
 
 

@@ -26,17 +26,26 @@ def safe_next(target: str | None) -> str | None:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", filters=[_strip], validators=[DataRequired("Please enter your email address."), Length(max=254)])
+    email = EmailField(
+        "Email", filters=[_strip], validators=[DataRequired("Please enter your email address."), Length(max=254)]
+    )
     password = PasswordField("Password", validators=[DataRequired("Please enter your password."), Length(max=1024)])
     remember = BooleanField("Keep me signed in on this device")
     next = HiddenField()
 
 
 class ProfileForm(FlaskForm):
-    user_id = HiddenField(validators=[DataRequired("The form is incomplete; please reload the page.")])  # a forged id: 403
-    display_name = StringField("Display name", filters=[_strip], validators=[DataRequired("Please enter a name."), Length(max=80)])
-    bio = TextAreaField("Bio", validators=[Optional(), Length(max=5000)],
-                        description="Markdown: *emphasis*, **bold**, [links](https://…), lists and quotes.")
+    user_id = HiddenField(
+        validators=[DataRequired("The form is incomplete; please reload the page.")]
+    )  # a forged id: 403
+    display_name = StringField(
+        "Display name", filters=[_strip], validators=[DataRequired("Please enter a name."), Length(max=80)]
+    )
+    bio = TextAreaField(
+        "Bio",
+        validators=[Optional(), Length(max=5000)],
+        description="Markdown: *emphasis*, **bold**, [links](https://…), lists and quotes.",
+    )
     website = URLField("Website", filters=[_strip], validators=[Optional(), Length(max=200), web_address])
     mastodon = URLField("Mastodon", filters=[_strip], validators=[Optional(), Length(max=200), web_address])
     bluesky = URLField("Bluesky", filters=[_strip], validators=[Optional(), Length(max=200), web_address])
@@ -59,6 +68,10 @@ class ProfileForm(FlaskForm):
     @classmethod
     def for_user(cls, user, **kwargs) -> ProfileForm:
         return cls(
-            user_id=str(user.id), display_name=user.display_name, bio=user.bio_markdown, website=user.website,
-            **{name: (user.social_links or {}).get(name, "") for name in SOCIAL_NETWORKS}, **kwargs,
+            user_id=str(user.id),
+            display_name=user.display_name,
+            bio=user.bio_markdown,
+            website=user.website,
+            **{name: (user.social_links or {}).get(name, "") for name in SOCIAL_NETWORKS},
+            **kwargs,
         )

@@ -37,8 +37,12 @@ def _failed(response) -> bool:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_IP"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"], methods=["POST"], key_func=_login_account_key,
-               deduct_when=_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
+    methods=["POST"],
+    key_func=_login_account_key,
+    deduct_when=_failed,
+)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("accounts.profile"))
@@ -99,11 +103,15 @@ def edit_profile(user, endpoint: str, **url_args):
                     form.avatar.errors = [str(error)]
                 else:
                     db.session.commit()
-                    flash("Your profile has been saved." if user.id == current_user.id else "The profile has been saved.", "success")
+                    flash(
+                        "Your profile has been saved." if user.id == current_user.id else "The profile has been saved.",
+                        "success",
+                    )
                     return redirect(url_for(endpoint, **url_args), code=303)
     status = 422 if request.method == "POST" and form.errors else 200
-    return render_template("accounts/profile.html", form=form, user=user, preview=preview,
-                           action=url_for(endpoint, **url_args)), status
+    return render_template(
+        "accounts/profile.html", form=form, user=user, preview=preview, action=url_for(endpoint, **url_args)
+    ), status
 
 
 def _save_profile(user, form: ProfileForm) -> None:

@@ -151,8 +151,10 @@ def score(subject: Doc, candidate: Doc, *, tag_idf: Mapping[str, float], weights
     )
     if relevance < weights.min_relevance:
         return 0.0
-    recency = 1.0 - weights.recency + weights.recency * closeness(
-        subject.published_at, candidate.published_at, weights.half_life_days
+    recency = (
+        1.0
+        - weights.recency
+        + weights.recency * closeness(subject.published_at, candidate.published_at, weights.half_life_days)
     )
     return relevance * recency
 

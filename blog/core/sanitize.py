@@ -23,8 +23,28 @@ COMMENT_TAGS = frozenset({"p", "br", "a", "em", "strong", "code", "pre", "blockq
 BIO_TAGS = COMMENT_TAGS
 ARTICLE_TAGS = COMMENT_TAGS | frozenset(
     {
-        "h2", "h3", "h4", "hr", "del", "s", "sub", "sup", "img", "figure", "figcaption",
-        "table", "thead", "tbody", "tr", "th", "td", "abbr", "cite", "q", "small", "mark",
+        "h2",
+        "h3",
+        "h4",
+        "hr",
+        "del",
+        "s",
+        "sub",
+        "sup",
+        "img",
+        "figure",
+        "figcaption",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "abbr",
+        "cite",
+        "q",
+        "small",
+        "mark",
     }
 )
 _LINK_ATTRS = {"a": ["href", "title"]}

@@ -485,10 +485,7 @@ The permanent repair is expected to cost around £240,000. Greyholm Island Ferri
                 "name": "Kerra Jewell",
                 "email": "kerra.jewell@example.org",
                 "website": "",
-                "body": (
-                    "The launch crew were brilliant all week. My daughter never "
-                    "missed a day of school."
-                ),
+                "body": ("The launch crew were brilliant all week. My daughter never missed a day of school."),
                 "minutes_after": 75,
                 "reply_to": None,
             },
@@ -548,8 +545,7 @@ The quarter-final draw will take place on Monday evening. Ties are due to be pla
                 "email": "sophie.angwin@example.com",
                 "website": "",
                 "body": (
-                    "What a finish! I've been going to Tidemark since I was six and "
-                    "I've never heard noise like it."
+                    "What a finish! I've been going to Tidemark since I was six and I've never heard noise like it."
                 ),
                 "minutes_after": 25,
                 "reply_to": None,

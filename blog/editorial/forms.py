@@ -34,28 +34,51 @@ def _slug(form, field) -> None:
 
 
 class ArticleForm(FlaskForm):
-    title = StringField("Title", filters=[_strip], validators=[DataRequired("Every article needs a title."), Length(max=200)])
-    slug = StringField("Address (slug)", filters=[_strip], validators=[Optional(), Length(max=200), _slug],
-                       description="Leave empty to make one from the title. Changing it breaks existing links.")
-    summary = TextAreaField("Summary", filters=[_strip], validators=[Optional(), Length(max=500)],
-                            description="One or two sentences for the front page, feeds and search results.")
-    body = TextAreaField("Body", validators=[Optional(), Length(max=200_000)],
-                         description="Markdown: ## sub-headings, > quotes, lists, [links](https://…), images.")
-    tags = StringField("Tags", filters=[_strip], validators=[Optional(), Length(max=500)],
-                       description="Comma-separated; new tags are created.")
+    title = StringField(
+        "Title", filters=[_strip], validators=[DataRequired("Every article needs a title."), Length(max=200)]
+    )
+    slug = StringField(
+        "Address (slug)",
+        filters=[_strip],
+        validators=[Optional(), Length(max=200), _slug],
+        description="Leave empty to make one from the title. Changing it breaks existing links.",
+    )
+    summary = TextAreaField(
+        "Summary",
+        filters=[_strip],
+        validators=[Optional(), Length(max=500)],
+        description="One or two sentences for the front page, feeds and search results.",
+    )
+    body = TextAreaField(
+        "Body",
+        validators=[Optional(), Length(max=200_000)],
+        description="Markdown: ## sub-headings, > quotes, lists, [links](https://…), images.",
+    )
+    tags = StringField(
+        "Tags",
+        filters=[_strip],
+        validators=[Optional(), Length(max=500)],
+        description="Comma-separated; new tags are created.",
+    )
     author_id = SelectField("Author", coerce=int, validate_choice=True)
     comments_open = BooleanField("Comments open", default=True)
 
 
 class ExternalLinkForm(FlaskForm):
-    url = URLField("Web address", filters=[_strip], validators=[DataRequired("Enter the address."), Length(max=500), web_address])
-    title = StringField("Link text", filters=[_strip], validators=[DataRequired("Enter the text readers see."), Length(max=200)])
+    url = URLField(
+        "Web address", filters=[_strip], validators=[DataRequired("Enter the address."), Length(max=500), web_address]
+    )
+    title = StringField(
+        "Link text", filters=[_strip], validators=[DataRequired("Enter the text readers see."), Length(max=200)]
+    )
 
 
 class NewUserForm(FlaskForm):
     email = EmailField("Email", filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField("Display name", filters=[_strip], validators=[DataRequired(), Length(max=80)])
-    role = SelectField("Role", choices=[SelectChoice(r.value, r.value.title()) for r in Role], default=Role.AUTHOR.value)
+    role = SelectField(
+        "Role", choices=[SelectChoice(r.value, r.value.title()) for r in Role], default=Role.AUTHOR.value
+    )
     password = PasswordField("Initial password", validators=[DataRequired(), Length(min=8, max=1024)])
 
 
@@ -65,14 +88,23 @@ class UserForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    max_links = IntegerField("Hold a comment for moderation if it contains more than this many links",
-                             validators=[InputRequired("Enter a number (0 or more)."), NumberRange(0, 100)])
-    hold_words = TextAreaField("Hold words (one per line): a comment containing one waits for moderation",
-                               validators=[Optional(), Length(max=20_000)])
-    block_words = TextAreaField("Block words (one per line): a comment containing one goes to spam",
-                                validators=[Optional(), Length(max=20_000)])
+    max_links = IntegerField(
+        "Hold a comment for moderation if it contains more than this many links",
+        validators=[InputRequired("Enter a number (0 or more)."), NumberRange(0, 100)],
+    )
+    hold_words = TextAreaField(
+        "Hold words (one per line): a comment containing one waits for moderation",
+        validators=[Optional(), Length(max=20_000)],
+    )
+    block_words = TextAreaField(
+        "Block words (one per line): a comment containing one goes to spam", validators=[Optional(), Length(max=20_000)]
+    )
     auto_approve_known = BooleanField("Publish at once comments from people with an earlier approved comment")
-    close_after_days = IntegerField("Close comments on articles older than this many days (empty: never)",
-                                    validators=[Optional(), NumberRange(1, 36_500)])
-    thread_depth = IntegerField("Thread depth (levels of nested replies)", validators=[DataRequired(), NumberRange(1, 10)])
+    close_after_days = IntegerField(
+        "Close comments on articles older than this many days (empty: never)",
+        validators=[Optional(), NumberRange(1, 36_500)],
+    )
+    thread_depth = IntegerField(
+        "Thread depth (levels of nested replies)", validators=[DataRequired(), NumberRange(1, 10)]
+    )
     comments_per_page = IntegerField("Comments per page", validators=[DataRequired(), NumberRange(5, 500)])

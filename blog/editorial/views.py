@@ -23,6 +23,7 @@ bp = Blueprint("editorial", __name__, url_prefix="/editorial")
 
 # --- Articles ------------------------------------------------------------------------------------
 
+
 def _authors() -> list[SelectChoice]:
     people = db.session.execute(sa.select(User.id, User.display_name).order_by(User.display_name))
     return [SelectChoice(row.id, row.display_name) for row in people]
@@ -30,8 +31,13 @@ def _authors() -> list[SelectChoice]:
 
 def _draft(form: ArticleForm) -> ArticleDraft:
     return ArticleDraft(
-        title=form.title.data, slug=form.slug.data or "", summary=form.summary.data or "", body=form.body.data or "",
-        tags=form.tags.data or "", author_id=form.author_id.data, comments_open=form.comments_open.data,
+        title=form.title.data,
+        slug=form.slug.data or "",
+        summary=form.summary.data or "",
+        body=form.body.data or "",
+        tags=form.tags.data or "",
+        author_id=form.author_id.data,
+        comments_open=form.comments_open.data,
     )
 
 
@@ -77,8 +83,12 @@ def article(article_id: int):
             form[error.field or "title"].errors = [str(error)]
         else:
             db.session.commit()
-            flash({"publish": "Published.", "unpublish": "Unpublished: the article is now a draft."}.get(action, "Saved."),
-                  "success")
+            flash(
+                {"publish": "Published.", "unpublish": "Unpublished: the article is now a draft."}.get(
+                    action, "Saved."
+                ),
+                "success",
+            )
             return redirect(url_for("editorial.article", article_id=found.id), code=303)
     return _article_page(form, found)
 
@@ -91,8 +101,12 @@ def _article_page(form: ArticleForm, article):
     context = {"form": form, "article": article, "preview": preview}
     if article is not None:
         q = request.args.get("q", "").strip()[:200]
-        context |= {"links": editorial.curated_links(article), "link_form": ExternalLinkForm(), "q": q,
-                    "candidates": editorial.find_link_targets(article, q)}
+        context |= {
+            "links": editorial.curated_links(article),
+            "link_form": ExternalLinkForm(),
+            "q": q,
+            "candidates": editorial.find_link_targets(article, q),
+        }
     return render_template("editorial/article.html", **context), status
 
 
@@ -130,10 +144,13 @@ def change_link(article_id: int, link_id: int, action: str):
 
 # --- Users (admins) ------------------------------------------------------------------------------
 
+
 @bp.get("/users", endpoint="users")
 def users_list():
     people = db.session.scalars(sa.select(User).order_by(User.is_active.desc(), User.display_name)).all()
-    return render_template("editorial/users.html", people=people, forms={u.id: UserForm(obj=u, role=u.role.value) for u in people})
+    return render_template(
+        "editorial/users.html", people=people, forms={u.id: UserForm(obj=u, role=u.role.value) for u in people}
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -141,8 +158,9 @@ def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = users.create_user(email=form.email.data, name=form.name.data, role=form.role.data,
-                                     password=form.password.data)
+            user = users.create_user(
+                email=form.email.data, name=form.name.data, role=form.role.data, password=form.password.data
+            )
         except users.UserError as error:
             db.session.rollback()
             form.email.errors = [str(error)]
@@ -178,12 +196,14 @@ def user_profile(user_id: int):
 
 # --- Settings (admins) ---------------------------------------------------------------------------
 
+
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     form = SettingsForm(obj=get_settings())
     if form.validate_on_submit():
-        changes = editorial.update_settings({name: form[name].data for name in editorial.SETTING_FIELDS},
-                                            actor=current_user, now=utcnow())
+        changes = editorial.update_settings(
+            {name: form[name].data for name in editorial.SETTING_FIELDS}, actor=current_user, now=utcnow()
+        )
         db.session.commit()
         flash("Settings saved; they apply from the next comment." if changes else "Nothing changed.", "success")
         return redirect(url_for("editorial.settings"), code=303)

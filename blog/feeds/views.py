@@ -39,8 +39,16 @@ def _article_feed(title: str, self_endpoint: str, html_endpoint: str, **filters)
     owner = next(iter(filters.values()), None)  # the author or tag of the feed; the site's feed has none
     values = {"slug": owner.slug} if owner is not None else {}
     return _xml(
-        "feeds/articles.xml", ATOM, updated, title=title, entries=entries, updated=updated,
-        self_endpoint=self_endpoint, html_endpoint=html_endpoint, values=values, modified=feeds.modified,
+        "feeds/articles.xml",
+        ATOM,
+        updated,
+        title=title,
+        entries=entries,
+        updated=updated,
+        self_endpoint=self_endpoint,
+        html_endpoint=html_endpoint,
+        values=values,
+        modified=feeds.modified,
     )
 
 
@@ -92,7 +100,9 @@ def sitemap_articles(number: int):
     per_file = current_app.config["SITEMAP_MAX_URLS"]
     if number < 1 or (number - 1) * per_file >= related.published_count():
         abort(404)
-    return _xml("feeds/sitemap.xml", XML, entries=feeds.sitemap_articles(offset=(number - 1) * per_file, limit=per_file))
+    return _xml(
+        "feeds/sitemap.xml", XML, entries=feeds.sitemap_articles(offset=(number - 1) * per_file, limit=per_file)
+    )
 
 
 @bp.get("/robots.txt")

@@ -111,26 +111,20 @@ class RelatedLink(db.Model):
     __tablename__ = "related_links"
     __table_args__ = (
         sa.Index("ix_related_links_article_id_kind_position", "article_id", "kind", "position"),
-        sa.CheckConstraint(
-            "(target_article_id IS NULL) <> (url IS NULL)", name="target_xor_url"
-        ),
+        sa.CheckConstraint("(target_article_id IS NULL) <> (url IS NULL)", name="target_xor_url"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"))
     kind: Mapped[RelatedKind] = mapped_column(enum_column_type(RelatedKind), default=RelatedKind.CURATED)
     position: Mapped[int] = mapped_column(default=0)
-    target_article_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True
-    )
+    target_article_id: Mapped[int | None] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     url: Mapped[str | None] = mapped_column(sa.String(500))
     title: Mapped[str | None] = mapped_column(sa.String(200))  # external links only
     score: Mapped[float | None]  # auto links: the scorer's value, for inspection
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    article: Mapped[Article] = relationship(
-        back_populates="related_links", foreign_keys=[article_id], lazy="raise"
-    )
+    article: Mapped[Article] = relationship(back_populates="related_links", foreign_keys=[article_id], lazy="raise")
     target: Mapped[Article | None] = relationship(foreign_keys=[target_article_id], lazy="raise")
 
     def __repr__(self) -> str:

@@ -38,13 +38,9 @@ class Comment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"))
-    parent_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("comments.id", ondelete="SET NULL"), index=True
-    )
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="SET NULL"), index=True)
     depth: Mapped[int] = mapped_column(default=0)  # 0 for a top-level comment
-    status: Mapped[CommentStatus] = mapped_column(
-        enum_column_type(CommentStatus), default=CommentStatus.PENDING
-    )
+    status: Mapped[CommentStatus] = mapped_column(enum_column_type(CommentStatus), default=CommentStatus.PENDING)
     author_name: Mapped[str] = mapped_column(sa.String(80))
     author_email: Mapped[str] = mapped_column(sa.String(254))  # PRIVATE: moderation only
     author_website: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -77,9 +73,7 @@ class ModerationEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Kept after a comment is deleted for good, so the trail shows the deletion.
-    comment_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("comments.id", ondelete="SET NULL"), index=True
-    )
+    comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="SET NULL"), index=True)
     actor_id: Mapped[int | None] = mapped_column(  # None: the system (a rule) acted
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

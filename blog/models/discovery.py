@@ -54,10 +54,12 @@ SQLITE_SEARCH_DDL = (
     "title, summary, body, tags, author, tokenize = 'porter unicode61 remove_diacritics 2')"
 )
 POSTGRES_SEARCH_DDL = (
-    (f"CREATE TABLE IF NOT EXISTS {SEARCH_TABLE} ("
-    "article_id INTEGER NOT NULL CONSTRAINT pk_search_articles PRIMARY KEY "
-    "CONSTRAINT fk_search_articles_article_id_articles REFERENCES articles (id) ON DELETE CASCADE, "
-    "document TSVECTOR NOT NULL)"),
+    (
+        f"CREATE TABLE IF NOT EXISTS {SEARCH_TABLE} ("
+        "article_id INTEGER NOT NULL CONSTRAINT pk_search_articles PRIMARY KEY "
+        "CONSTRAINT fk_search_articles_article_id_articles REFERENCES articles (id) ON DELETE CASCADE, "
+        "document TSVECTOR NOT NULL)"
+    ),
     f"CREATE INDEX IF NOT EXISTS ix_search_articles_document ON {SEARCH_TABLE} USING GIN (document)",
 )
 

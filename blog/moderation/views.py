@@ -15,8 +15,14 @@ from blog.services.moderation import ModerationError
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
-DONE = {"approve": "approved", "unapprove": "unapproved", "spam": "marked as spam", "trash": "moved to the trash",
-        "restore": "restored", "delete": "deleted permanently"}
+DONE = {
+    "approve": "approved",
+    "unapprove": "unapproved",
+    "spam": "marked as spam",
+    "trash": "moved to the trash",
+    "restore": "restored",
+    "delete": "deleted permanently",
+}
 
 
 def _desk_query() -> tuple[moderation.DeskQuery, Article | None]:
@@ -29,8 +35,11 @@ def _desk_query() -> tuple[moderation.DeskQuery, Article | None]:
     if slug := args.get("article"):
         article = db.session.scalar(sa.select(Article).where(Article.slug == slug)) or abort(404)
     query = moderation.DeskQuery(
-        status=status, article_id=article.id if article else None, q=args.get("q", "").strip()[:200],
-        before=moderation.Cursor.parse(args.get("before")), after=moderation.Cursor.parse(args.get("after")),
+        status=status,
+        article_id=article.id if article else None,
+        q=args.get("q", "").strip()[:200],
+        before=moderation.Cursor.parse(args.get("before")),
+        after=moderation.Cursor.parse(args.get("after")),
         per_page=current_app.config["DESK_PER_PAGE"],
     )
     return query, article
@@ -40,11 +49,25 @@ def _desk_query() -> tuple[moderation.DeskQuery, Article | None]:
 def desk():
     query, article = _desk_query()
     page = moderation.desk_page(query)
-    filters = {k: v for k, v in {"status": query.status.value, "article": article.slug if article else None,
-                                 "q": query.q or None}.items() if v}
-    return render_template("moderation/desk.html", page=page, query=query, article=article, filters=filters,
-                           actions=ACTIONS_FOR[query.status], here=request.full_path.rstrip("?"),
-                           shown_count=moderation.shown_count)
+    filters = {
+        k: v
+        for k, v in {
+            "status": query.status.value,
+            "article": article.slug if article else None,
+            "q": query.q or None,
+        }.items()
+        if v
+    }
+    return render_template(
+        "moderation/desk.html",
+        page=page,
+        query=query,
+        article=article,
+        filters=filters,
+        actions=ACTIONS_FOR[query.status],
+        here=request.full_path.rstrip("?"),
+        shown_count=moderation.shown_count,
+    )
 
 
 # Which buttons each tab offers (one-click on a row, and in the bulk menu).
@@ -101,5 +124,9 @@ def comment(comment_id: int):
         .where(Comment.id == comment_id)
         .options(sa.orm.joinedload(Comment.article), sa.orm.joinedload(Comment.parent))
     ) or abort(404, "There is no such comment (it may have been deleted).")
-    return render_template("moderation/comment.html", comment=found, history=moderation.comment_history(comment_id),
-                           actions=ACTIONS_FOR[found.status])
+    return render_template(
+        "moderation/comment.html",
+        comment=found,
+        history=moderation.comment_history(comment_id),
+        actions=ACTIONS_FOR[found.status],
+    )

@@ -57,8 +57,12 @@ def after_submit(response: Response, comment_id: int, status: CommentStatus, for
     if form.remember.data:
         value = _serializer().dumps({"n": form.name.data, "e": form.email.data, "w": form.website.data or ""})
         response.set_cookie(
-            COOKIE, value, max_age=config["COMMENTER_COOKIE_DAYS"] * 86400, httponly=True,
-            secure=config.get("SESSION_COOKIE_SECURE", False), samesite="Lax",
+            COOKIE,
+            value,
+            max_age=config["COMMENTER_COOKIE_DAYS"] * 86400,
+            httponly=True,
+            secure=config.get("SESSION_COOKIE_SECURE", False),
+            samesite="Lax",
         )
     elif COOKIE in request.cookies:
         response.delete_cookie(COOKIE, httponly=True, samesite="Lax")

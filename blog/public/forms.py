@@ -31,7 +31,9 @@ def _single_line(form: FlaskForm, field) -> None:
 
 def _no_control_characters(form: FlaskForm, field) -> None:
     if field.data and _CONTROL.search(field.data):
-        raise ValidationError("Your comment contains characters that can't be stored (control characters or invalid UTF-8).")
+        raise ValidationError(
+            "Your comment contains characters that can't be stored (control characters or invalid UTF-8)."
+        )
 
 
 def _email_address(form: FlaskForm, field) -> None:

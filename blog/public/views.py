@@ -99,7 +99,9 @@ def submit_comment(slug: str):
         return render_article(slug, form, status=400 if form.forged else 422)
     try:
         comment = comments.submit_comment(
-            article, form.to_draft(), now=now,
+            article,
+            form.to_draft(),
+            now=now,
             client=comments.Client(ip=request.remote_addr or "", user_agent=request.user_agent.string),
             user=current_user._get_current_object() if current_user.is_authenticated else None,
             desk_url=external_url("moderation.desk", status="pending", article=slug),
@@ -144,7 +146,12 @@ def _render(slug: str, form: CommentForm | None, *, after: str | None) -> tuple[
         form.renew_token()
         reply_to = next((e.comment for e in page.comments if e.comment.id == wanted), None)
     html = render_template(
-        "public/article.html", page=page, article=page.article, form=form, closed=closed, reply_to=reply_to,
+        "public/article.html",
+        page=page,
+        article=page.article,
+        form=form,
+        closed=closed,
+        reply_to=reply_to,
         thread=_thread(page, closed=closed, shared=shared, after=after),
     )
     return html, page
@@ -163,7 +170,13 @@ def _thread(page: articles.ArticlePage, *, closed: bool, shared: bool, after: st
 
     if not shared:
         return Markup(render(page.comments))  # noqa: S704  (a template's output: Jinja escaped it)
-    vary = (article.slug, "closed" if closed else "open", settings.thread_depth, settings.comments_per_page, after or "")
+    vary = (
+        article.slug,
+        "closed" if closed else "open",
+        settings.thread_depth,
+        settings.comments_per_page,
+        after or "",
+    )
     return cache.article_fragment(article.id, vary, lambda: render(articles.visible_comments(article, [], after=after)))
 
 

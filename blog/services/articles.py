@@ -185,9 +185,21 @@ def _article_statement() -> sa.Select:
     a, u = Article.__table__.c, User.__table__.c
     return (
         sa.select(
-            a.id, a.slug, a.title, a.summary, a.body_html, a.word_count, a.published_at, a.updated_at,
-            a.comments_open, a.comment_count,  # ArticleView's fields, in order; then AuthorView's
-            u.id.label("author_id"), u.slug.label("author_slug"), u.display_name, u.bio_html, u.avatar_path,
+            a.id,
+            a.slug,
+            a.title,
+            a.summary,
+            a.body_html,
+            a.word_count,
+            a.published_at,
+            a.updated_at,
+            a.comments_open,
+            a.comment_count,  # ArticleView's fields, in order; then AuthorView's
+            u.id.label("author_id"),
+            u.slug.label("author_slug"),
+            u.display_name,
+            u.bio_html,
+            u.avatar_path,
         )
         .join_from(Article.__table__, User.__table__, a.author_id == u.id)
         .where(a.slug == sa.bindparam("slug"), a.status == ArticleStatus.PUBLISHED, a.published_at.is_not(None))
@@ -231,7 +243,14 @@ def _thread_statement(with_pending: bool, with_cursor: bool) -> sa.Select:
     tree = tree.union_all(sa.select(reply.c.id).join(tree, reply.c.parent_id == tree.c.id).where(visible(reply.c)))
     return (
         sa.select(
-            c.id, c.parent_id, c.author_name, c.author_website, c.body_html, c.created_at, c.avatar_colour, c.depth,
+            c.id,
+            c.parent_id,
+            c.author_name,
+            c.author_website,
+            c.body_html,
+            c.created_at,
+            c.avatar_colour,
+            c.depth,
             c.status,
         )
         .where(c.id.in_(sa.select(tree.c.id)))
@@ -258,7 +277,15 @@ def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, 
     pending = CommentStatus.PENDING
     public = [  # positional and unpacked: this runs once per comment shown
         PublicComment(
-            ident, parent_id, name, website, body_html, created_at, privacy.initials(name), colour, depth,
+            ident,
+            parent_id,
+            name,
+            website,
+            body_html,
+            created_at,
+            privacy.initials(name),
+            colour,
+            depth,
             status == pending,
         )
         for ident, parent_id, name, website, body_html, created_at, colour, depth, status in rows
@@ -302,8 +329,10 @@ def _keep_reading_statement() -> sa.Select:
         .select_from(RelatedLink.__table__.outerjoin(targets, link.target_article_id == target.id))
         .where(
             link.article_id == sa.bindparam("article_id"),
-            sa.or_(link.target_article_id.is_(None),
-                   sa.and_(target.status == ArticleStatus.PUBLISHED, target.published_at.is_not(None))),
+            sa.or_(
+                link.target_article_id.is_(None),
+                sa.and_(target.status == ArticleStatus.PUBLISHED, target.published_at.is_not(None)),
+            ),
         )
         .order_by("grp", "ord")
     )
@@ -318,9 +347,7 @@ def _link(row: sa.Row) -> related.ReadingLink:
 COUNT_AHEAD = 1000  # list rows counted past the start of a page; beyond, the pager says there are more
 
 
-def list_published(
-    page: int, per_page: int, *, author: User | None = None, tag: Tag | None = None
-) -> Page:
+def list_published(page: int, per_page: int, *, author: User | None = None, tag: Tag | None = None) -> Page:
     """One page of published articles, newest first: all of them, an author's or a tag's.
 
     Two statements, whatever the size of the site (plus the tags of the page's articles):
@@ -365,8 +392,10 @@ def _list_filter(kind: str) -> list[sa.ColumnElement[bool]]:
 def _window_count_statement(kind: str) -> sa.Select:
     """Published rows from the page's start, at most ``ahead`` (no ORDER BY: any order counts the same)."""
     window = (
-        sa.select(Article.id).where(*_list_filter(kind))
-        .limit(sa.bindparam("ahead", type_=sa.Integer)).offset(sa.bindparam("offset", type_=sa.Integer))
+        sa.select(Article.id)
+        .where(*_list_filter(kind))
+        .limit(sa.bindparam("ahead", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
     )
     return sa.select(sa.func.count()).select_from(window.subquery("window"))
 
@@ -382,7 +411,9 @@ def _tag_count_statement() -> sa.Select:
     tag = links.tag_id == sa.bindparam("tag_id")
     linked = sa.select(sa.func.count()).select_from(article_tags).where(tag).scalar_subquery()
     hidden = (
-        sa.select(sa.func.count()).select_from(article_tags).where(tag, links.article_id.in_(unpublished))
+        sa.select(sa.func.count())
+        .select_from(article_tags)
+        .where(tag, links.article_id.in_(unpublished))
         .scalar_subquery()
     )
     return sa.select(linked - hidden)
@@ -392,8 +423,11 @@ def _tag_count_statement() -> sa.Select:
 def _list_statement(kind: str) -> sa.Select:
     newest_first = (Article.published_at.desc(), Article.id.desc())
     ids = (
-        sa.select(Article.id).where(*_list_filter(kind)).order_by(*newest_first)
-        .limit(sa.bindparam("limit", type_=sa.Integer)).offset(sa.bindparam("offset", type_=sa.Integer))
+        sa.select(Article.id)
+        .where(*_list_filter(kind))
+        .order_by(*newest_first)
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+        .offset(sa.bindparam("offset", type_=sa.Integer))
     )
     return (
         sa.select(Article)

@@ -49,7 +49,9 @@ def process(data: bytes) -> bytes:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         if isinstance(error, AvatarError):
             raise
-        raise AvatarError("That file is not an image we can read. Please upload a JPEG, PNG, GIF or WebP image.") from None
+        raise AvatarError(
+            "That file is not an image we can read. Please upload a JPEG, PNG, GIF or WebP image."
+        ) from None
 
 
 def _square(image: Image.Image) -> Image.Image:

@@ -61,7 +61,12 @@ def _closing_rule(article: Article) -> dict:
 
 
 def submit_comment(
-    article: Article, draft: moderation.Draft, *, client: Client, now: datetime, user: User | None = None,
+    article: Article,
+    draft: moderation.Draft,
+    *,
+    client: Client,
+    now: datetime,
+    user: User | None = None,
     desk_url: str = "",
 ) -> Comment:
     """Check the article-level rules, decide the status, store. Raises ``CommentRefused``."""
@@ -80,10 +85,18 @@ def submit_comment(
         known_commenter=known,
     )
     comment = record_comment(
-        article, name=draft.name, email=draft.email, website=draft.website, body=draft.body, parent=parent,
-        status=CommentStatus(verdict.status), created_at=now, reasons=list(verdict.reasons),
+        article,
+        name=draft.name,
+        email=draft.email,
+        website=draft.website,
+        body=draft.body,
+        parent=parent,
+        status=CommentStatus(verdict.status),
+        created_at=now,
+        reasons=list(verdict.reasons),
         ip_hash=privacy.ip_hash(current_app.config["HASH_KEY"], client.ip),
-        user_agent=client.user_agent[:255], user=user,
+        user_agent=client.user_agent[:255],
+        user=user,
     )
     if comment.status is CommentStatus.PENDING:
         _notify_editors(article, comment, desk_url=desk_url)
@@ -120,7 +133,9 @@ def _history(article: Article, draft: moderation.Draft) -> tuple[bool, bool]:
 def _history_statement() -> sa.Select:
     c = Comment.__table__.c  # Core columns: no ORM round trip for a statement that loads no objects
     email = c.author_email == sa.bindparam("email")
-    duplicate = sa.exists().where(c.article_id == sa.bindparam("article_id"), email, c.body_text == sa.bindparam("body"))
+    duplicate = sa.exists().where(
+        c.article_id == sa.bindparam("article_id"), email, c.body_text == sa.bindparam("body")
+    )
     known = sa.exists().where(email, c.author_name == sa.bindparam("name"), c.status == CommentStatus.APPROVED)
     return sa.select(duplicate.label("duplicate"), known.label("known"))
 
@@ -142,8 +157,12 @@ def _notify_editors(article: Article, comment: Comment, *, desk_url: str) -> Non
         ]
     )
     outbox.after_commit(
-        db.session, mail.send, mail.MailSettings.from_config(current_app.config), recipients,
-        f"[{title[:60]}] New comment awaiting moderation", body,
+        db.session,
+        mail.send,
+        mail.MailSettings.from_config(current_app.config),
+        recipients,
+        f"[{title[:60]}] New comment awaiting moderation",
+        body,
     )
 
 
@@ -167,7 +186,9 @@ def refresh_comment_count(article_id: int) -> None:
         .scalar_subquery()
     )
     db.session.execute(
-        sa.update(Article).where(Article.id == article_id).values(comment_count=approved)
+        sa.update(Article)
+        .where(Article.id == article_id)
+        .values(comment_count=approved)
         .execution_options(**{cache.ARTICLE_SCOPE: article_id})  # the count is shown on the article's page only
     )
 
@@ -214,8 +235,11 @@ def record_comment(
     db.session.flush()
     db.session.add(
         ModerationEvent(
-            comment_id=comment.id, actor_id=None if user is None else user.id, action="submitted",
-            to_status=status, created_at=created_at,
+            comment_id=comment.id,
+            actor_id=None if user is None else user.id,
+            action="submitted",
+            to_status=status,
+            created_at=created_at,
         )
     )
     if status is CommentStatus.APPROVED:  # the public thread changed

@@ -34,8 +34,12 @@ def load_demo(*, password: str | None = None) -> DemoReport:
         user = db.session.scalar(sa.select(User).where(User.email == spec["email"]))
         if user is None:
             user = users.create_user(
-                email=spec["email"], name=spec["display_name"], role=spec["role"], password=password,
-                bio=spec["bio"], website=spec["website"],
+                email=spec["email"],
+                name=spec["display_name"],
+                role=spec["role"],
+                password=password,
+                bio=spec["bio"],
+                website=spec["website"],
             )
             report.created["users"] += 1
         authors[spec["slug"]] = user

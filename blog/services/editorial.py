@@ -78,8 +78,13 @@ def create_from_draft(draft: ArticleDraft) -> Article:
     if draft.slug:
         _check_slug(slug, own_id=None)
     return authoring.create_article(
-        author=_author(draft.author_id), title=draft.title, slug=slug or None, summary=draft.summary, body=draft.body,
-        tags=authoring.get_or_create_tags(parse_tags(draft.tags)), comments_open=draft.comments_open,
+        author=_author(draft.author_id),
+        title=draft.title,
+        slug=slug or None,
+        summary=draft.summary,
+        body=draft.body,
+        tags=authoring.get_or_create_tags(parse_tags(draft.tags)),
+        comments_open=draft.comments_open,
     )
 
 
@@ -89,8 +94,12 @@ def update_from_draft(article: Article, draft: ArticleDraft) -> Article:
     article.slug = slug
     article.author_id = _author(draft.author_id).id
     return authoring.update_article(
-        article, title=draft.title, summary=draft.summary, body=draft.body,
-        tags=authoring.get_or_create_tags(parse_tags(draft.tags)), comments_open=draft.comments_open,
+        article,
+        title=draft.title,
+        summary=draft.summary,
+        body=draft.body,
+        tags=authoring.get_or_create_tags(parse_tags(draft.tags)),
+        comments_open=draft.comments_open,
     )
 
 
@@ -102,6 +111,7 @@ def set_published(article: Article, publish: bool, *, now: datetime) -> None:
 
 
 # --- Curated Keep Reading links -----------------------------------------------------------------
+
 
 def curated_links(article: Article) -> list[RelatedLink]:
     return list(
@@ -122,8 +132,11 @@ def find_link_targets(article: Article, q: str, *, limit: int = 10) -> list[Arti
     return list(
         db.session.scalars(
             sa.select(Article)
-            .where(Article.status == ArticleStatus.PUBLISHED, Article.id != article.id,
-                   sa.or_(Article.title.ilike(pattern), Article.slug.ilike(pattern)))
+            .where(
+                Article.status == ArticleStatus.PUBLISHED,
+                Article.id != article.id,
+                sa.or_(Article.title.ilike(pattern), Article.slug.ilike(pattern)),
+            )
             .order_by(Article.published_at.desc())
             .limit(limit)
         )
@@ -166,8 +179,15 @@ def change_link(article: Article, link_id: int, action: str) -> None:
 
 # --- Settings ----------------------------------------------------------------------------------
 
-SETTING_FIELDS = ("max_links", "hold_words", "block_words", "auto_approve_known", "close_after_days",
-                  "thread_depth", "comments_per_page")
+SETTING_FIELDS = (
+    "max_links",
+    "hold_words",
+    "block_words",
+    "auto_approve_known",
+    "close_after_days",
+    "thread_depth",
+    "comments_per_page",
+)
 
 
 def update_settings(values: dict, *, actor: User, now: datetime) -> dict[str, tuple]:
@@ -182,7 +202,9 @@ def update_settings(values: dict, *, actor: User, now: datetime) -> dict[str, tu
             changes[name] = (old, new)
             setattr(settings, name, new)
     if changes:
-        db.session.add(SettingsChange(actor_id=actor.id, changed_at=now, changes={k: list(v) for k, v in changes.items()}))
+        db.session.add(
+            SettingsChange(actor_id=actor.id, changed_at=now, changes={k: list(v) for k, v in changes.items()})
+        )
     db.session.flush()
     return changes
 

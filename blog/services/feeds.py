@@ -62,7 +62,9 @@ class SitemapEntry:
     lastmod: datetime
 
 
-_LASTMOD = sa.func.max(sa.case((Article.updated_at > Article.published_at, Article.updated_at), else_=Article.published_at))
+_LASTMOD = sa.func.max(
+    sa.case((Article.updated_at > Article.published_at, Article.updated_at), else_=Article.published_at)
+)
 
 
 def sitemap_pages() -> list[SitemapEntry]:
@@ -71,13 +73,19 @@ def sitemap_pages() -> list[SitemapEntry]:
     if newest is None:
         return []
     authors = db.session.execute(
-        sa.select(User.slug, _LASTMOD).join(Article, Article.author_id == User.id)
-        .where(articles.published()).group_by(User.slug).order_by(User.slug)
+        sa.select(User.slug, _LASTMOD)
+        .join(Article, Article.author_id == User.id)
+        .where(articles.published())
+        .group_by(User.slug)
+        .order_by(User.slug)
     )
     tags = db.session.execute(
-        sa.select(Tag.slug, _LASTMOD).join(article_tags, article_tags.c.tag_id == Tag.id)
+        sa.select(Tag.slug, _LASTMOD)
+        .join(article_tags, article_tags.c.tag_id == Tag.id)
         .join(Article, Article.id == article_tags.c.article_id)
-        .where(articles.published()).group_by(Tag.slug).order_by(Tag.slug)
+        .where(articles.published())
+        .group_by(Tag.slug)
+        .order_by(Tag.slug)
     )
     return [
         SitemapEntry("public.home", None, newest),

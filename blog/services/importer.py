@@ -47,7 +47,12 @@ def import_export(data: dict[str, Any], *, full_thread_copy: bool = True, previe
     it (slug ``<slug>-full-thread``) gets all of them — the large-thread benchmark page.
     """
     try:
-        author_spec, post, others, thread = data["author"], data["post"], data.get("others", []), data.get("comments", [])
+        author_spec, post, others, thread = (
+            data["author"],
+            data["post"],
+            data.get("others", []),
+            data.get("comments", []),
+        )
     except (KeyError, TypeError):
         raise ExportFormatError("the export needs at least 'author' and 'post'") from None
     report = ImportReport()
@@ -58,8 +63,14 @@ def import_export(data: dict[str, Any], *, full_thread_copy: bool = True, previe
 
     author = db.session.scalar(sa.select(User).where(User.email == author_spec["email"].lower()))
     if author is None:
-        author = users.create_user(email=author_spec["email"], name=author_spec["display_name"], role="author",
-                                   password=None, bio=author_spec.get("bio", ""), website=author_spec.get("url", ""))
+        author = users.create_user(
+            email=author_spec["email"],
+            name=author_spec["display_name"],
+            role="author",
+            password=None,
+            bio=author_spec.get("bio", ""),
+            website=author_spec.get("url", ""),
+        )
         report.created["users"] += 1
 
     for spec in others:
@@ -89,7 +100,10 @@ def _article(spec: dict[str, Any], author: User, report: ImportReport) -> Articl
     if isinstance(tags, str):
         raise ExportFormatError(f"article {spec['slug']!r}: tags must be a list")
     article = authoring.create_article(
-        author=author, title=spec["title"], slug=spec["slug"], body="\n\n".join(spec["paragraphs"]),
+        author=author,
+        title=spec["title"],
+        slug=spec["slug"],
+        body="\n\n".join(spec["paragraphs"]),
         summary=spec.get("summary") or spec["paragraphs"][0][:300],
         tags=authoring.get_or_create_tags((tag.replace(" ", "-"), tag.title()) for tag in tags),
         published_at=_when(spec["date"]),
@@ -102,10 +116,15 @@ def _comments(article: Article, thread: list[dict[str, Any]]) -> int:
     """Approved comments in bulk (one INSERT batch, one count refresh), each with an audit event."""
     rows = [
         Comment(
-            article_id=article.id, status=CommentStatus.APPROVED, author_name=c["author"][:80],
-            author_email=privacy.normalise_email(c["email"]), author_website=c.get("url") or "",
+            article_id=article.id,
+            status=CommentStatus.APPROVED,
+            author_name=c["author"][:80],
+            author_email=privacy.normalise_email(c["email"]),
+            author_website=c.get("url") or "",
             avatar_colour=comments.avatar_colour(c["email"]),
-            body_text=c["text"], body_html=sanitize.render_comment(c["text"]), created_at=_when(c["date"]),
+            body_text=c["text"],
+            body_html=sanitize.render_comment(c["text"]),
+            created_at=_when(c["date"]),
             moderation_reasons=["imported"],
         )
         for c in thread

@@ -38,8 +38,12 @@ def moderate(comment: Comment, action: str, *, actor: User | None, now: datetime
     from_status = comment.status
     db.session.add(
         ModerationEvent(
-            comment_id=comment.id, actor_id=None if actor is None else actor.id, action=action,
-            from_status=from_status, to_status=to_status, created_at=now,
+            comment_id=comment.id,
+            actor_id=None if actor is None else actor.id,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            created_at=now,
         )
     )
     if to_status is None:
@@ -103,15 +107,25 @@ def desk_page(query: DeskQuery) -> DeskPage:
         where.append(Comment.article_id == query.article_id)
     if query.q:
         pattern = _like(query.q.lower())
-        where.append(sa.or_(*(sa.func.lower(col).like(pattern, escape="\\") for col in
-                              (Comment.author_name, Comment.author_email, Comment.author_website, Comment.body_text))))
+        where.append(
+            sa.or_(
+                *(
+                    sa.func.lower(col).like(pattern, escape="\\")
+                    for col in (Comment.author_name, Comment.author_email, Comment.author_website, Comment.body_text)
+                )
+            )
+        )
     newest_first = query.after is None
     if query.before is not None:
         c = query.before
-        where.append(sa.or_(Comment.created_at < c.created_at, sa.and_(Comment.created_at == c.created_at, Comment.id < c.id)))
+        where.append(
+            sa.or_(Comment.created_at < c.created_at, sa.and_(Comment.created_at == c.created_at, Comment.id < c.id))
+        )
     elif query.after is not None:
         c = query.after
-        where.append(sa.or_(Comment.created_at > c.created_at, sa.and_(Comment.created_at == c.created_at, Comment.id > c.id)))
+        where.append(
+            sa.or_(Comment.created_at > c.created_at, sa.and_(Comment.created_at == c.created_at, Comment.id > c.id))
+        )
     order = (Comment.created_at.desc(), Comment.id.desc()) if newest_first else (Comment.created_at, Comment.id)
     parent = sa.orm.aliased(Comment)
     rows = list(

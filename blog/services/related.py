@@ -166,7 +166,11 @@ def _tag_neighbours(article_id: int, tag_ids: Iterable[int]) -> set[int]:
     tagged = article_tags.c.article_id
     parts = []
     for tag_id in sorted(tag_ids):
-        base = sa.select(tagged).join(Article, Article.id == tagged).where(article_tags.c.tag_id == tag_id, articles.published())
+        base = (
+            sa.select(tagged)
+            .join(Article, Article.id == tagged)
+            .where(article_tags.c.tag_id == tag_id, articles.published())
+        )
         parts.append(base.where(tagged < article_id).order_by(tagged.desc()).limit(TAG_NEIGHBOURS).subquery())
         parts.append(base.where(tagged > article_id).order_by(tagged).limit(TAG_NEIGHBOURS).subquery())
     if not parts:
@@ -236,8 +240,13 @@ def _store_picks(article_id: int, picks: list[related.Pick]) -> None:
         db.session.execute(
             sa.insert(RelatedLink),
             [
-                {"article_id": article_id, "kind": RelatedKind.AUTO, "position": n, "target_article_id": p.id,
-                 "score": p.score}
+                {
+                    "article_id": article_id,
+                    "kind": RelatedKind.AUTO,
+                    "position": n,
+                    "target_article_id": p.id,
+                    "score": p.score,
+                }
                 for n, p in enumerate(picks)
             ],
         )

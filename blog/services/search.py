@@ -163,7 +163,7 @@ def search(query: core.Query, *, page: int, per_page: int) -> Page:
         rows = db.session.execute(_ranked_page(backend.matches(query), query, start, per_page))
     else:
         titled = db.session.scalars(sa.select(Article.id).where(_same_title(query), articles.published())).all()
-        order = [*titled, *(n for n in newest if n not in titled)][:RANK_LIMIT][start:start + per_page]
+        order = [*titled, *(n for n in newest if n not in titled)][:RANK_LIMIT][start : start + per_page]
         found = {r.id: r for r in db.session.execute(_hit_columns().where(Article.id.in_(order)))}
         rows = [found[n] for n in order if n in found]
     hits = [
@@ -187,8 +187,14 @@ def _same_title(query: core.Query) -> sa.ColumnElement[bool]:
 
 def _hit_columns() -> sa.Select:
     return sa.select(
-        Article.id, Article.slug, Article.title, Article.summary, Article.body_html, Article.published_at,
-        User.display_name, User.slug.label("author_slug"),
+        Article.id,
+        Article.slug,
+        Article.title,
+        Article.summary,
+        Article.body_html,
+        Article.published_at,
+        User.display_name,
+        User.slug.label("author_slug"),
     ).join(User, User.id == Article.author_id)
 
 

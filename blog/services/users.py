@@ -34,9 +34,7 @@ def unique_slug(model: type, base: str, *, fallback: str) -> str:
     return candidate
 
 
-def create_user(
-    *, email: str, name: str, role: str, password: str | None, bio: str = "", website: str = ""
-) -> User:
+def create_user(*, email: str, name: str, role: str, password: str | None, bio: str = "", website: str = "") -> User:
     email = email.strip().lower()
     name = name.strip()
     if not email or "@" not in email or len(email) > 254:
@@ -125,9 +123,10 @@ def update_profile(actor: User, user: User, draft: ProfileDraft) -> None:
 
 
 def _active_admins() -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active)
-    ) or 0
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active))
+        or 0
+    )
 
 
 def set_role_and_status(actor: User, user: User, *, role: Role, is_active: bool) -> None:

@@ -9,40 +9,43 @@ table with a GIN index on PostgreSQL. It is filled here from the published artic
 Reading index needs the application's tokenizer, so after upgrading run
 ``flask --app blog blog reindex-related``.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = 'ff03b332d766'
-down_revision = '5cc876b0aeca'
+revision = "ff03b332d766"
+down_revision = "5cc876b0aeca"
 branch_labels = None
 depends_on = None
 
 PUBLISHED = "a.status = 'published' AND a.published_at IS NOT NULL"
-TAG_NAMES = (
-    "(SELECT {agg} FROM article_tags AS at JOIN tags AS t ON t.id = at.tag_id WHERE at.article_id = a.id)"
-)
+TAG_NAMES = "(SELECT {agg} FROM article_tags AS at JOIN tags AS t ON t.id = at.tag_id WHERE at.article_id = a.id)"
 
 
 def upgrade():
-    op.create_table('related_term_counts',
-    sa.Column('term', sa.String(length=48), nullable=False),
-    sa.Column('documents', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('term', name=op.f('pk_related_term_counts'))
+    op.create_table(
+        "related_term_counts",
+        sa.Column("term", sa.String(length=48), nullable=False),
+        sa.Column("documents", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("term", name=op.f("pk_related_term_counts")),
     )
-    op.create_table('related_terms',
-    sa.Column('article_id', sa.Integer(), nullable=False),
-    sa.Column('term', sa.String(length=48), nullable=False),
-    sa.Column('weight', sa.Double(), nullable=False),
-    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_related_terms_article_id_articles'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('article_id', 'term', name=op.f('pk_related_terms'))
+    op.create_table(
+        "related_terms",
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.Column("term", sa.String(length=48), nullable=False),
+        sa.Column("weight", sa.Double(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["article_id"], ["articles.id"], name=op.f("fk_related_terms_article_id_articles"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("article_id", "term", name=op.f("pk_related_terms")),
     )
-    with op.batch_alter_table('related_terms', schema=None) as batch_op:
-        batch_op.create_index('ix_related_terms_term_weight_article_id', ['term', 'weight', 'article_id'], unique=False)
+    with op.batch_alter_table("related_terms", schema=None) as batch_op:
+        batch_op.create_index("ix_related_terms_term_weight_article_id", ["term", "weight", "article_id"], unique=False)
 
-    with op.batch_alter_table('article_tags', schema=None) as batch_op:
-        batch_op.drop_index('ix_article_tags_tag_id')
-        batch_op.create_index('ix_article_tags_tag_id_article_id', ['tag_id', 'article_id'], unique=False)
+    with op.batch_alter_table("article_tags", schema=None) as batch_op:
+        batch_op.drop_index("ix_article_tags_tag_id")
+        batch_op.create_index("ix_article_tags_tag_id_article_id", ["tag_id", "article_id"], unique=False)
 
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
@@ -77,11 +80,11 @@ def upgrade():
 
 def downgrade():
     op.execute("DROP TABLE search_articles")
-    with op.batch_alter_table('article_tags', schema=None) as batch_op:
-        batch_op.drop_index('ix_article_tags_tag_id_article_id')
-        batch_op.create_index('ix_article_tags_tag_id', ['tag_id'], unique=False)
-    with op.batch_alter_table('related_terms', schema=None) as batch_op:
-        batch_op.drop_index('ix_related_terms_term_weight_article_id')
+    with op.batch_alter_table("article_tags", schema=None) as batch_op:
+        batch_op.drop_index("ix_article_tags_tag_id_article_id")
+        batch_op.create_index("ix_article_tags_tag_id", ["tag_id"], unique=False)
+    with op.batch_alter_table("related_terms", schema=None) as batch_op:
+        batch_op.drop_index("ix_related_terms_term_weight_article_id")
 
-    op.drop_table('related_terms')
-    op.drop_table('related_term_counts')
+    op.drop_table("related_terms")
+    op.drop_table("related_term_counts")

@@ -11,19 +11,20 @@ Revises: 7e72832ee587
 Create Date: 2026-11-29 00:30:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '5c1e0a7d9b42'
-down_revision = '7e72832ee587'
+revision = "5c1e0a7d9b42"
+down_revision = "7e72832ee587"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    op.create_index('ix_articles_lower_title', 'articles', [sa.text('lower(title)')], unique=False)
+    op.create_index("ix_articles_lower_title", "articles", [sa.text("lower(title)")], unique=False)
 
 
 def downgrade():
-    op.drop_index('ix_articles_lower_title', table_name='articles')
+    op.drop_index("ix_articles_lower_title", table_name="articles")

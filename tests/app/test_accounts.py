@@ -47,9 +47,14 @@ def test_deactivated_user_cannot_sign_in_and_their_session_stops(app, client, au
 
 @pytest.mark.parametrize(
     ("target", "expected"),
-    [("/moderation/?status=spam", "/moderation/?status=spam"), ("https://evil.example/", "/account/profile"),
-     ("//evil.example/x", "/account/profile"), ("/\\evil.example", "/account/profile"),
-     ("javascript:alert(1)", "/account/profile"), ("", "/account/profile")],
+    [
+        ("/moderation/?status=spam", "/moderation/?status=spam"),
+        ("https://evil.example/", "/account/profile"),
+        ("//evil.example/x", "/account/profile"),
+        ("/\\evil.example", "/account/profile"),
+        ("javascript:alert(1)", "/account/profile"),
+        ("", "/account/profile"),
+    ],
 )
 def test_only_local_next_redirects(client, author, target, expected):
     response = client.post("/login", data={"email": "nadia@example.org", "password": PASSWORD, "next": target})
@@ -103,8 +108,12 @@ def test_session_cookie_flags(app, client, author):
 def test_login_and_logout_need_the_csrf_token(client, author):
     assert client.post("/login", data={"email": "nadia@example.org", "password": PASSWORD}).status_code == 400
     token = parse(client.get("/login")).xpath("//input[@name='csrf_token']/@value")[0]
-    assert client.post("/login", data={"email": "nadia@example.org", "password": PASSWORD,
-                                       "csrf_token": token}).status_code == 303
+    assert (
+        client.post(
+            "/login", data={"email": "nadia@example.org", "password": PASSWORD, "csrf_token": token}
+        ).status_code
+        == 303
+    )
     assert client.post("/logout").status_code == 400
 
 

@@ -33,8 +33,9 @@ def test_an_anonymous_article_page_never_reads_an_email(client, count_queries, m
     assert [s for s in statements if "author_email" in s] == []
 
 
-@pytest.mark.parametrize("keys", [
-    "derived", pytest.param("set", marks=pytest.mark.app_config(HASH_KEY="site-hash-key"))])
+@pytest.mark.parametrize(
+    "keys", ["derived", pytest.param("set", marks=pytest.mark.app_config(HASH_KEY="site-hash-key"))]
+)
 def test_a_comment_through_the_form_stores_its_colour(app, make_article, post_comment, keys):
     make_article("The harbour vote", slug="harbour")
     assert post_comment("harbour", email="Pat@Example.net").status_code == 303

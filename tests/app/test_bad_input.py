@@ -24,8 +24,10 @@ NOT_NUMBERS = [SUPERSCRIPT_TWO, ARABIC_THREE, "abc", "-1", "1.5", "1e3", "0", " 
 def stored_rows(app) -> dict[str, list[tuple]]:
     """Every row of every table: what a refused request must leave as it was."""
     with app.app_context():
-        return {t.name: sorted(map(tuple, db.session.execute(sa.select(t)).all()), key=repr)
-                for t in db.metadata.sorted_tables}
+        return {
+            t.name: sorted(map(tuple, db.session.execute(sa.select(t)).all()), key=repr)
+            for t in db.metadata.sorted_tables
+        }
 
 
 @pytest.fixture
@@ -35,8 +37,13 @@ def site(app, make_user, make_article, make_comment):
     article = make_article("Harbour vote", slug="harbour", author_id=author, tags=("harbour",))
     make_article("Not yet", slug="draft-piece", author_id=author, published=False)
     comment = make_comment(article, body="First!")
-    return {"author": "farid-mensah", "tag": "harbour", "article": "harbour", "article_id": article,
-            "comment_id": comment}
+    return {
+        "author": "farid-mensah",
+        "tag": "harbour",
+        "article": "harbour",
+        "article_id": article,
+        "comment_id": comment,
+    }
 
 
 def comment_data(client, slug="harbour", **fields) -> dict:
@@ -45,6 +52,7 @@ def comment_data(client, slug="harbour", **fields) -> dict:
 
 
 # --- 1. Numbers in query strings and forms ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("value", NOT_NUMBERS)
 def test_a_page_number_that_is_not_a_whole_number_is_a_400_that_says_so(app, client, site, value):
@@ -102,8 +110,17 @@ def test_a_bad_id_in_a_bulk_moderation_is_a_400(app, client, site, sign_in, valu
 
 # --- 2. The desk's cursors, and ids in paths ---------------------------------------------------------
 
-@pytest.mark.parametrize("cursor", [f"2026-01-01T00:00:00+00:00~{HUGE}", f"2026-01-01T00:00:00+00:00~{SUPERSCRIPT_TWO}",
-                                    "0001-01-01T00:00:00+05:00~1", "9999-12-31T23:59:59-05:00~1", "garbage"])
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        f"2026-01-01T00:00:00+00:00~{HUGE}",
+        f"2026-01-01T00:00:00+00:00~{SUPERSCRIPT_TWO}",
+        "0001-01-01T00:00:00+05:00~1",
+        "9999-12-31T23:59:59-05:00~1",
+        "garbage",
+    ],
+)
 def test_a_damaged_desk_cursor_shows_the_first_page(client, site, sign_in, cursor):
     sign_in("editor")
     for name in ("before", "after"):
@@ -124,10 +141,15 @@ def test_an_id_in_a_path_that_is_out_of_range_is_a_404(app, client, site, sign_i
     sign_in("admin")
     before = stored_rows(app)
     article = site["article_id"]
-    for method, url in [("GET", f"/moderation/comments/{ident}"), ("POST", f"/moderation/comments/{ident}/approve"),
-                        ("GET", f"/editorial/articles/{ident}"), ("POST", f"/editorial/articles/{ident}/links"),
-                        ("POST", f"/editorial/articles/{article}/links/{ident}/up"), ("POST", f"/editorial/users/{ident}"),
-                        ("GET", f"/editorial/users/{ident}/profile")]:
+    for method, url in [
+        ("GET", f"/moderation/comments/{ident}"),
+        ("POST", f"/moderation/comments/{ident}/approve"),
+        ("GET", f"/editorial/articles/{ident}"),
+        ("POST", f"/editorial/articles/{ident}/links"),
+        ("POST", f"/editorial/articles/{article}/links/{ident}/up"),
+        ("POST", f"/editorial/users/{ident}"),
+        ("GET", f"/editorial/users/{ident}/profile"),
+    ]:
         response = client.open(url, method=method)
         assert response.status_code == 404, url
         assert "We couldn't find that page" in page_text(response), url
@@ -136,16 +158,30 @@ def test_an_id_in_a_path_that_is_out_of_range_is_a_404(app, client, site, sign_i
 
 # --- 3. NUL characters -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", ["/articles/harb%00our", "/tags/harb%00our", "/authors/farid%00", "/search?q=harbour%00",
-                                 "/search?q=%00", "/?page=%00", "/articles/harbour?comments_after=%00",
-                                 "/tags/harb%00our/feed.atom", "/?x%00=1"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/articles/harb%00our",
+        "/tags/harb%00our",
+        "/authors/farid%00",
+        "/search?q=harbour%00",
+        "/search?q=%00",
+        "/?page=%00",
+        "/articles/harbour?comments_after=%00",
+        "/tags/harb%00our/feed.atom",
+        "/?x%00=1",
+    ],
+)
 def test_a_nul_in_an_address_is_a_400_that_says_so(client, site, url):
     response = client.get(url)
     assert response.status_code == 400, url
     assert NUL_MESSAGE in page_text(response)
 
 
-@pytest.mark.parametrize(("email", "password"), [("farid\x00@example.net", "secret"), ("farid@example.net", "se\x00cret")])
+@pytest.mark.parametrize(
+    ("email", "password"), [("farid\x00@example.net", "secret"), ("farid@example.net", "se\x00cret")]
+)
 def test_a_nul_in_the_sign_in_form_is_a_400(app, client, site, email, password):
     before = stored_rows(app)
     response = client.post("/login", data={"email": email, "password": password})
@@ -177,10 +213,14 @@ def test_a_nul_in_a_staff_form_is_a_400_and_changes_nothing(app, client, site, s
         (f"/editorial/articles/{article}", {"title": "Harbour vote", "tags": "a\x00", "author_id": str(admin)}),
         (f"/editorial/articles/{article}/links", {"url": "https://example.org/\x00", "title": "Report"}),
         (f"/editorial/articles/{article}/links", {"url": "https://example.org/", "title": "Re\x00port"}),
-        ("/editorial/settings", {"max_links": "2", "hold_words": "bad\x00word", "thread_depth": "3",
-                                 "comments_per_page": "50"}),
-        ("/editorial/users/new", {"email": "new@example.org", "name": "N\x00", "role": "author",
-                                  "password": "long enough\x00"}),
+        (
+            "/editorial/settings",
+            {"max_links": "2", "hold_words": "bad\x00word", "thread_depth": "3", "comments_per_page": "50"},
+        ),
+        (
+            "/editorial/users/new",
+            {"email": "new@example.org", "name": "N\x00", "role": "author", "password": "long enough\x00"},
+        ),
         ("/moderation/bulk", {"action": "trash", "ids": str(site["comment_id"]), "next": "/\x00"}),
     ]
     for url, data in posts:
@@ -195,9 +235,11 @@ def test_a_nul_in_a_staff_form_is_a_400_and_changes_nothing(app, client, site, s
 
 # --- 4. Comment bodies in JSON -----------------------------------------------------------------------
 
+
 def test_a_comment_as_a_json_object_of_text_is_accepted(app, client, site):
-    response = client.post("/articles/harbour/comments", data=json.dumps(comment_data(client)),
-                           content_type="application/json")
+    response = client.post(
+        "/articles/harbour/comments", data=json.dumps(comment_data(client)), content_type="application/json"
+    )
     assert response.status_code == 303
     with app.app_context():
         assert db.session.scalar(sa.text("SELECT count(*) FROM comments WHERE body_text = 'Nice piece.'")) == 1
@@ -205,12 +247,20 @@ def test_a_comment_as_a_json_object_of_text_is_accepted(app, client, site):
 
 @pytest.mark.parametrize(
     ("body", "message"),
-    [(b"[1]", "a JSON object whose values are text"), (b"{", "a JSON object whose values are text"),
-     (b"", "a JSON object whose values are text"), (b"[" * 100_000, "a JSON object whose values are text"),
-     (b'{"body": "\xff\xfe"}', "a JSON object whose values are text"), (b'"text"', "a JSON object whose values are text"),
-     (b'{"name": 1}', "a JSON object whose values are text"), (b'{"name": {"a": 1}}', "a JSON object whose values are text"),
-     (b'{"name": null}', "a JSON object whose values are text"), (b'{"name": ["a", 2]}', "a JSON object whose values are text"),
-     (b'{"name": "a\\u0000b"}', NUL_MESSAGE), (b'{"na\\u0000me": "a"}', NUL_MESSAGE)],
+    [
+        (b"[1]", "a JSON object whose values are text"),
+        (b"{", "a JSON object whose values are text"),
+        (b"", "a JSON object whose values are text"),
+        (b"[" * 100_000, "a JSON object whose values are text"),
+        (b'{"body": "\xff\xfe"}', "a JSON object whose values are text"),
+        (b'"text"', "a JSON object whose values are text"),
+        (b'{"name": 1}', "a JSON object whose values are text"),
+        (b'{"name": {"a": 1}}', "a JSON object whose values are text"),
+        (b'{"name": null}', "a JSON object whose values are text"),
+        (b'{"name": ["a", 2]}', "a JSON object whose values are text"),
+        (b'{"name": "a\\u0000b"}', NUL_MESSAGE),
+        (b'{"na\\u0000me": "a"}', NUL_MESSAGE),
+    ],
 )
 def test_a_comment_body_that_is_not_a_json_object_of_text_is_a_400(app, client, site, body, message):
     before = stored_rows(app)
@@ -228,6 +278,7 @@ def test_a_sign_in_as_json_that_is_not_text_is_a_400(client, site):
 
 # --- 5. Forgery and rate limits on an article that isn't there ---------------------------------------
 
+
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 @pytest.mark.parametrize("slug", ["no-such-article", "draft-piece"])
 def test_a_signed_in_comment_without_its_token_to_a_missing_or_draft_article_is_a_404(app, client, site, sign_in, slug):
@@ -243,7 +294,9 @@ def test_a_signed_in_comment_without_its_token_to_a_missing_or_draft_article_is_
 def test_a_signed_in_comment_without_its_token_is_a_400_that_keeps_the_text(app, client, site, sign_in):
     sign_in("author")
     before = stored_rows(app)
-    response = client.post("/articles/harbour/comments", data={"name": "A", "email": "a@example.net", "body": "Hello there"})
+    response = client.post(
+        "/articles/harbour/comments", data={"name": "A", "email": "a@example.net", "body": "Hello there"}
+    )
     assert response.status_code == 400
     assert "the form could not be verified" in page_text(response)
     assert "Hello there" in page_text(response)
@@ -254,12 +307,15 @@ def test_a_signed_in_comment_without_its_token_is_a_400_that_keeps_the_text(app,
 @pytest.mark.parametrize("slug", ["no-such-article", "draft-piece", "harb%00our"])
 def test_over_the_limit_on_an_article_that_isnt_there_is_a_4xx(app, client, site, slug):
     before = stored_rows(app)
-    statuses = [client.post(f"/articles/{slug}/comments", data={"name": "A", "body": "x"}).status_code for _ in range(3)]
+    statuses = [
+        client.post(f"/articles/{slug}/comments", data={"name": "A", "body": "x"}).status_code for _ in range(3)
+    ]
     assert all(400 <= s < 500 for s in statuses), statuses
     assert stored_rows(app) == before
 
 
 # --- 6. Malformed web addresses ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("url", ["http://[::1", "http://[::1]:port/", "https://[bad]/"])
 def test_a_malformed_address_in_a_profile_or_keep_reading_is_a_form_error(app, client, site, sign_in, url):
@@ -279,16 +335,21 @@ def test_a_malformed_address_in_a_profile_or_keep_reading_is_a_form_error(app, c
 
 # --- 7. Script links that bleach reads as a host and port --------------------------------------------
 
+
 @pytest.mark.parametrize("href", ["javascript:123", "vbscript:1", "JavaScript:0", "java&#x09;script:1"])
 def test_a_script_link_with_digits_never_reaches_a_page(app, client, sign_in, make_article, href):
     editor = sign_in("editor")
     body = f'Read <a href="{href}">this</a> and <img src="{href}" alt="pic">.'
-    response = client.post("/editorial/articles/new", data={"title": "Links", "slug": "links", "body": body,
-                                                            "author_id": str(editor), "action": "save"})
+    response = client.post(
+        "/editorial/articles/new",
+        data={"title": "Links", "slug": "links", "body": body, "author_id": str(editor), "action": "save"},
+    )
     assert response.status_code == 303
     article_id = int(response.headers["Location"].rsplit("/", 1)[1])
-    client.post(f"/editorial/articles/{article_id}", data={"title": "Links", "slug": "links", "body": body,
-                                                          "author_id": str(editor), "action": "publish"})
+    client.post(
+        f"/editorial/articles/{article_id}",
+        data={"title": "Links", "slug": "links", "body": body, "author_id": str(editor), "action": "publish"},
+    )
     page = parse(client.get("/articles/links"))
     assert page.xpath("//div[@class='story-body']//a[text()='this']"), "the link text is kept"
     hrefs = page.xpath("//a/@href") + page.xpath("//img/@src")

@@ -197,7 +197,8 @@ def test_badge_follows_a_moderation_in_the_same_request(app, busy_desk):
     with app.test_request_context():
         assert moderation.count_by_status()[CommentStatus.PENDING] == 4
         comment = db.session.scalars(
-            sa.select(moderation.Comment).where(moderation.Comment.status == CommentStatus.PENDING).limit(1)).one()
+            sa.select(moderation.Comment).where(moderation.Comment.status == CommentStatus.PENDING).limit(1)
+        ).one()
         moderation.moderate(comment, "approve", actor=None, now=utcnow())
         assert moderation.count_pending() == 3
         db.session.rollback()

@@ -36,8 +36,18 @@ def test_seed_demo_is_idempotent_and_meets_the_brief(app, runner, client):
 
 def test_users_create(app, runner):
     result = runner.invoke(
-        args=["users", "create", "--email", "Ed@Example.org", "--name", "Ed Itor", "--role", "editor",
-              "--password", "long enough pw"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Ed@Example.org",
+            "--name",
+            "Ed Itor",
+            "--role",
+            "editor",
+            "--password",
+            "long enough pw",
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "Created editor Ed Itor" in result.output
@@ -60,7 +70,18 @@ def test_users_create_prompts_for_the_password(app, runner):
 
 
 def test_users_create_refuses_a_duplicate_email(runner):
-    args = ["users", "create", "--email", "dup@example.org", "--name", "One", "--role", "author", "--password", "12345678"]
+    args = [
+        "users",
+        "create",
+        "--email",
+        "dup@example.org",
+        "--name",
+        "One",
+        "--role",
+        "author",
+        "--password",
+        "12345678",
+    ]
     assert runner.invoke(args=args).exit_code == 0
     result = runner.invoke(args=[*args[:5], "Two", *args[6:]])
     assert result.exit_code == 1
@@ -68,10 +89,14 @@ def test_users_create_refuses_a_duplicate_email(runner):
 
 
 def test_users_create_refuses_a_bad_role_and_short_password(runner):
-    result = runner.invoke(args=["users", "create", "--email", "x@example.org", "--name", "X", "--role", "king", "--password", "12345678"])
+    result = runner.invoke(
+        args=["users", "create", "--email", "x@example.org", "--name", "X", "--role", "king", "--password", "12345678"]
+    )
     assert result.exit_code == 2
     assert "'king' is not one of" in result.output
-    result = runner.invoke(args=["users", "create", "--email", "x@example.org", "--name", "X", "--role", "author", "--password", "short"])
+    result = runner.invoke(
+        args=["users", "create", "--email", "x@example.org", "--name", "X", "--role", "author", "--password", "short"]
+    )
     assert result.exit_code == 2
     assert "at least 8 characters" in result.output
 
@@ -90,8 +115,9 @@ def test_rerender_brings_stored_html_under_the_current_sanitiser(app, runner, cl
     old_link = '<a href="javascript:1">tap</a>'
     with app.app_context():
         db.session.execute(sa.update(Article).where(Article.id == article_id).values(body_html=old_link))
-        db.session.execute(sa.update(Comment).where(Comment.id == comment_id)
-                           .values(body_html='<p><a href="javascript:2">tap</a></p>'))
+        db.session.execute(
+            sa.update(Comment).where(Comment.id == comment_id).values(body_html='<p><a href="javascript:2">tap</a></p>')
+        )
         db.session.commit()
     assert 'href="javascript:' in client.get("/articles/old-links").get_data(as_text=True)
 

@@ -52,9 +52,9 @@ def wait_for(app, condition: str, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     with app.app_context():
         while time.monotonic() < deadline:
-            found = db.session.scalar(sa.text(
-                f"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND {condition}"
-            ))
+            found = db.session.scalar(
+                sa.text(f"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND {condition}")
+            )
             db.session.rollback()
             if found:
                 return

@@ -80,8 +80,15 @@ def test_submit_pending_visible_only_to_submitter_then_approved_for_all(app, cli
     assert page.xpath("//h2[@id='comments-title']/text()") == ["1 Comment"]
     with app.app_context():
         assert db.session.scalar(sa.select(Article.comment_count)) == 1
-        events = db.session.execute(sa.select(ModerationEvent.action, ModerationEvent.from_status, ModerationEvent.to_status).order_by(ModerationEvent.id)).all()
-    assert events == [("submitted", None, CommentStatus.PENDING), ("approve", CommentStatus.PENDING, CommentStatus.APPROVED)]
+        events = db.session.execute(
+            sa.select(ModerationEvent.action, ModerationEvent.from_status, ModerationEvent.to_status).order_by(
+                ModerationEvent.id
+            )
+        ).all()
+    assert events == [
+        ("submitted", None, CommentStatus.PENDING),
+        ("approve", CommentStatus.PENDING, CommentStatus.APPROVED),
+    ]
 
 
 def test_known_commenter_is_approved_at_once(app, client, article, post_comment, make_comment):
@@ -124,8 +131,14 @@ def test_replies_nest_and_bad_parents_are_refused(app, client, article, post_com
     reply = stored(app)[-1]
     assert (reply.parent_id, reply.depth) == (top, 1)
 
-    for parent, message in [(pending, "not published"), (spam, "not published"), (other, "another article"),
-                            (999999, "does not exist"), ("abc", "can't be replied to"), ("-1", "can't be replied to")]:
+    for parent, message in [
+        (pending, "not published"),
+        (spam, "not published"),
+        (other, "another article"),
+        (999999, "does not exist"),
+        ("abc", "can't be replied to"),
+        ("-1", "can't be replied to"),
+    ]:
         before = len(stored(app))
         response = post_comment(article, parent_id=str(parent), body=f"reply to {parent}")
         assert response.status_code == 422, parent
@@ -157,10 +170,14 @@ def test_threads_render_nested_oldest_first(client, app, article, make_comment):
     doc = parse(client.get(f"/articles/{article}"))
     items = doc.xpath("//ol[@class='comment-list']/li")
     assert [(li.get("id"), li.get("class")) for li in items] == [
-        (f"comment-{a}", "comment depth-0"), (f"comment-{a1}", "comment depth-1"),
-        (f"comment-{a1x}", "comment depth-2"), (f"comment-{b}", "comment depth-0"),
+        (f"comment-{a}", "comment depth-0"),
+        (f"comment-{a1}", "comment depth-1"),
+        (f"comment-{a1x}", "comment depth-2"),
+        (f"comment-{b}", "comment depth-0"),
     ]
-    assert doc.xpath(f"//li[@id='comment-{a}']//a[text()='Reply']/@href") == [f"/articles/{article}?replytocom={a}#respond"]
+    assert doc.xpath(f"//li[@id='comment-{a}']//a[text()='Reply']/@href") == [
+        f"/articles/{article}?replytocom={a}#respond"
+    ]
 
 
 def test_each_comment_shows_its_own_fields_in_their_places(client, app, article, make_comment):
@@ -169,14 +186,22 @@ def test_each_comment_shows_its_own_fields_in_their_places(client, app, article,
 
     with app.app_context():
         article_id = db.session.scalar(sa.select(Article.id))
-    first = make_comment(article_id, name="Ada Lovelace", email="ada@example.net", body="First *words*.",
-                         website="https://ada.example.org/", minutes=1)
+    first = make_comment(
+        article_id,
+        name="Ada Lovelace",
+        email="ada@example.net",
+        body="First *words*.",
+        website="https://ada.example.org/",
+        minutes=1,
+    )
     second = make_comment(article_id, name="grace", email="grace@example.net", body="Second.", minutes=2)
     with app.app_context():
         created = dict(db.session.execute(sa.select(Comment.id, Comment.created_at)).all())
     doc = parse(client.get(f"/articles/{article}"))
-    colours = {first: avatar_colour(app.config["HASH_KEY"], "ada@example.net"),
-               second: avatar_colour(app.config["HASH_KEY"], "grace@example.net")}
+    colours = {
+        first: avatar_colour(app.config["HASH_KEY"], "ada@example.net"),
+        second: avatar_colour(app.config["HASH_KEY"], "grace@example.net"),
+    }
     for ident, initials, name, website, body in [
         (first, "AL", "Ada Lovelace", "https://ada.example.org/", "First words."),
         (second, "G", "grace", None, "Second."),
@@ -379,23 +404,30 @@ def test_invalid_utf8_is_refused(app, client, article):
     fields = form_fields(page)
     prefix = "&".join(f"{k}={v}" for k, v in fields.items()).encode()
     for raw in (b"&name=A&email=a%40example.net&body=bad\xff\xfebytes", b"&name=A\xff&email=a%40example.net&body=ok"):
-        response = client.post(f"/articles/{article}/comments", data=prefix + raw,
-                               content_type="application/x-www-form-urlencoded")
+        response = client.post(
+            f"/articles/{article}/comments", data=prefix + raw, content_type="application/x-www-form-urlencoded"
+        )
         assert response.status_code == 422  # the undecodable field is dropped, so it is reported missing
     assert stored(app) == []
 
 
 def test_user_agent_is_stored_truncated(app, client, article):
     fields = form_fields(client.get(f"/articles/{article}").get_data(as_text=True))
-    client.post(f"/articles/{article}/comments", data=fields | {"name": "A", "email": "a@example.net", "body": "hi"},
-                headers={"User-Agent": "X" * 400})
+    client.post(
+        f"/articles/{article}/comments",
+        data=fields | {"name": "A", "email": "a@example.net", "body": "hi"},
+        headers={"User-Agent": "X" * 400},
+    )
     assert stored(app)[0].user_agent == "X" * 255
 
 
 def test_count_on_lists_counts_approved_only(app, client, article, make_comment, runner):
     with app.app_context():
         article_id = db.session.scalar(sa.select(Article.id))
-    ids = [make_comment(article_id, name=f"R{n}", email=f"r{n}@example.net", body=f"b{n}", status=CommentStatus.PENDING) for n in range(3)]
+    ids = [
+        make_comment(article_id, name=f"R{n}", email=f"r{n}@example.net", body=f"b{n}", status=CommentStatus.PENDING)
+        for n in range(3)
+    ]
     runner.invoke(args=["comments", "moderate", str(ids[0]), "approve"])
     runner.invoke(args=["comments", "moderate", str(ids[1]), "approve"])
     runner.invoke(args=["comments", "moderate", str(ids[1]), "trash"])
@@ -428,7 +460,11 @@ def test_signed_in_editor_comments_are_published_at_once(app, client, article, s
     assert form.xpath("//input[@name='name']/@value") == ["Eda Editor"]
     assert post_comment(article, name="Eda Editor", email="eda@example.org", body="From the desk").status_code == 303
     (comment,) = stored(app)
-    assert (comment.status, comment.moderation_reasons, comment.user_id is not None) == (CommentStatus.APPROVED, ["editor"], True)
+    assert (comment.status, comment.moderation_reasons, comment.user_id is not None) == (
+        CommentStatus.APPROVED,
+        ["editor"],
+        True,
+    )
 
 
 def test_signed_in_author_comments_still_wait(app, client, article, sign_in, post_comment):
@@ -441,8 +477,10 @@ def test_long_threads_are_paged_by_top_level_comment_with_replies_kept(app, clie
     set_settings(app, comments_per_page=5)
     with app.app_context():
         article_id = db.session.scalar(sa.select(Article.id))
-    roots = [make_comment(article_id, name=f"Root {n}", email=f"r{n}@example.net", body=f"root {n}", minutes=n * 10)
-             for n in range(12)]
+    roots = [
+        make_comment(article_id, name=f"Root {n}", email=f"r{n}@example.net", body=f"root {n}", minutes=n * 10)
+        for n in range(12)
+    ]
     # a late reply to the first comment stays with it on page 1, whatever its date
     late = make_comment(article_id, name="Late", body="late reply", parent_id=roots[0], minutes=500)
     nested = make_comment(article_id, name="Nested", body="nested", parent_id=late, minutes=501)
@@ -451,7 +489,9 @@ def test_long_threads_are_paged_by_top_level_comment_with_replies_kept(app, clie
         return [li.get("id") for li in parse(response).xpath("//ol[@class='comment-list']/li")]
 
     first = client.get(f"/articles/{article}")
-    assert ids(first) == [f"comment-{roots[0]}", f"comment-{late}", f"comment-{nested}"] + [f"comment-{r}" for r in roots[1:5]]
+    assert ids(first) == [f"comment-{roots[0]}", f"comment-{late}", f"comment-{nested}"] + [
+        f"comment-{r}" for r in roots[1:5]
+    ]
     assert parse(first).xpath("//h2[@id='comments-title']/text()") == ["14 Comments"]
     next_url = parse(first).xpath("//nav[@class='pager comments-pager']/a[@rel='next']/@href")[0]
     second = client.get(next_url)
@@ -470,7 +510,9 @@ def test_a_new_comments_checks_look_up_the_address_not_the_article_or_status(app
     statements = []
     with app.app_context():
         engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", lambda c, cur, stmt, params, ctx, many: statements.append((stmt, params)))
+        sa.event.listen(
+            engine, "before_cursor_execute", lambda c, cur, stmt, params, ctx, many: statements.append((stmt, params))
+        )
         assert post_comment(article).status_code == 303
         sql, params = next((s, p) for s, p in statements if "EXISTS" in s and "author_email" in s)
         plan = query_plan(engine, sql, params)

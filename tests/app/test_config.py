@@ -8,8 +8,15 @@ from blog.config import normalise_db_url
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MAIL_SERVER", "MAIL_PORT", "BLOG_ARTICLES_PER_PAGE",
-                 "BLOG_SITE_NAME"):
+    for name in (
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "MAIL_SERVER",
+        "MAIL_PORT",
+        "BLOG_ARTICLES_PER_PAGE",
+        "BLOG_SITE_NAME",
+    ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -25,11 +32,13 @@ def test_defaults_put_sqlite_in_the_instance_folder(tmp_path, clean_env):
 
 
 def test_instance_config_overrides_defaults_and_environment_overrides_both(tmp_path, clean_env):
-    (tmp_path / "config.py").write_text(
-        "SECRET_KEY = 'from-file'\nARTICLES_PER_PAGE = 7\nSITE_NAME = 'File Name'\n"
-    )
+    (tmp_path / "config.py").write_text("SECRET_KEY = 'from-file'\nARTICLES_PER_PAGE = 7\nSITE_NAME = 'File Name'\n")
     app = create_app(instance_path=str(tmp_path))
-    assert (app.config["SECRET_KEY"], app.config["ARTICLES_PER_PAGE"], app.config["SITE_NAME"]) == ("from-file", 7, "File Name")
+    assert (app.config["SECRET_KEY"], app.config["ARTICLES_PER_PAGE"], app.config["SITE_NAME"]) == (
+        "from-file",
+        7,
+        "File Name",
+    )
 
     clean_env.setenv("SECRET_KEY", "from-env")
     clean_env.setenv("BLOG_ARTICLES_PER_PAGE", "12")
@@ -64,8 +73,9 @@ def test_normalise_db_url(given, expected):
 
 
 def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3", "SECRET_KEY": "x"},
-                     instance_path=str(tmp_path))
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3", "SECRET_KEY": "x"}, instance_path=str(tmp_path)
+    )
     with app.app_context():
         from sqlalchemy import text
 

@@ -18,8 +18,15 @@ def desk(app, client, sign_in, make_article, make_comment):
     ids = {
         "p1": make_comment(harbour, name="Pat One", email="pat@example.net", body="first pending", status=P, minutes=1),
         "p2": make_comment(ferry, name="Sam Two", email="sam@example.net", body="ferry pending", status=P, minutes=2),
-        "p3": make_comment(harbour, name="Kim Three", email="kim@example.net", body="casino spam-ish", status=P, minutes=3,
-                           website="https://kim.example"),
+        "p3": make_comment(
+            harbour,
+            name="Kim Three",
+            email="kim@example.net",
+            body="casino spam-ish",
+            status=P,
+            minutes=3,
+            website="https://kim.example",
+        ),
         "a1": make_comment(harbour, name="Ann Approved", body="approved one", status=A, minutes=4),
         "s1": make_comment(harbour, name="Spammy", body="buy now", status=S, minutes=5),
     }
@@ -56,7 +63,10 @@ def test_staff_bar_shows_the_pending_count_everywhere(client, desk):
 def test_filter_by_article_and_search(client, desk):
     _, ids = desk
     assert rows(client.get("/moderation/?article=ferry")) == [f"row-{ids['p2']}"]
-    tabs = [" ".join(a.text_content().split()) for a in parse(client.get("/moderation/?article=ferry")).xpath("//nav[@class='tabs']//a")]
+    tabs = [
+        " ".join(a.text_content().split())
+        for a in parse(client.get("/moderation/?article=ferry")).xpath("//nav[@class='tabs']//a")
+    ]
     assert tabs[0] == "Pending (1)"
     assert rows(client.get("/moderation/?q=KIM.example")) == [f"row-{ids['p3']}"]  # website, any case
     assert rows(client.get("/moderation/?q=sam@")) == [f"row-{ids['p2']}"]  # email
@@ -80,10 +90,22 @@ def test_one_click_actions_record_events_and_return_to_the_same_view(app, client
     with app.app_context():
         assert db.session.get(Comment, ids["p1"]) is None
         events = db.session.execute(
-            sa.select(ModerationEvent.action, ModerationEvent.actor_id, ModerationEvent.from_status, ModerationEvent.to_status)
-            .where(ModerationEvent.actor_id == editor).order_by(ModerationEvent.id)
+            sa.select(
+                ModerationEvent.action, ModerationEvent.actor_id, ModerationEvent.from_status, ModerationEvent.to_status
+            )
+            .where(ModerationEvent.actor_id == editor)
+            .order_by(ModerationEvent.id)
         ).all()
-    assert [e.action for e in events] == ["approve", "unapprove", "spam", "restore", "trash", "restore", "trash", "delete"]
+    assert [e.action for e in events] == [
+        "approve",
+        "unapprove",
+        "spam",
+        "restore",
+        "trash",
+        "restore",
+        "trash",
+        "delete",
+    ]
     assert events[0][2:] == (P, A) and events[-1][2:] == (T, None)
 
 
@@ -96,10 +118,12 @@ def test_approval_updates_the_public_count(app, client, desk):
 
 @pytest.mark.parametrize(
     ("url", "status", "message"),
-    [("/moderation/comments/{p1}/frobnicate", 400, "Unknown action"),
-     ("/moderation/comments/999999/approve", 404, "no such comment"),
-     ("/moderation/comments/{p1}/delete", 409, "cannot be given the action 'delete'"),
-     ("/moderation/comments/{a1}/approve", 409, "cannot be given the action 'approve'")],
+    [
+        ("/moderation/comments/{p1}/frobnicate", 400, "Unknown action"),
+        ("/moderation/comments/999999/approve", 404, "no such comment"),
+        ("/moderation/comments/{p1}/delete", 409, "cannot be given the action 'delete'"),
+        ("/moderation/comments/{a1}/approve", 409, "cannot be given the action 'approve'"),
+    ],
 )
 def test_bad_actions_are_clear_4xx(app, client, desk, url, status, message):
     _, ids = desk
@@ -111,23 +135,32 @@ def test_bad_actions_are_clear_4xx(app, client, desk, url, status, message):
 
 def test_bulk_action(app, client, desk):
     _, ids = desk
-    response = client.post("/moderation/bulk", data={"ids": [ids["p1"], ids["p2"], ids["p3"]], "action": "spam",
-                                                     "next": "/moderation/?status=pending"})
+    response = client.post(
+        "/moderation/bulk",
+        data={"ids": [ids["p1"], ids["p2"], ids["p3"]], "action": "spam", "next": "/moderation/?status=pending"},
+    )
     assert response.status_code == 303
     assert all(status_of(app, ids[k]) is S for k in ("p1", "p2", "p3"))
     assert "3 comments marked as spam." in page_text(client.get("/moderation/?status=pending"))
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationEvent).where(ModerationEvent.action == "spam")) == 3
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(ModerationEvent).where(ModerationEvent.action == "spam")
+            )
+            == 3
+        )
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [({"ids": ["{p1}", "abc"], "action": "spam"}, "not a comment number"),
-     ({"ids": ["{p1}", "-3"], "action": "spam"}, "not a comment number"),
-     ({"ids": ["{p1}", "999999"], "action": "spam"}, "No comment with number 999999"),
-     ({"ids": [], "action": "spam"}, "Select at least one comment"),
-     ({"ids": ["{p1}"], "action": "explode"}, "Choose what to do"),
-     ({"ids": ["{p1}", "{a1}"], "action": "approve"}, "cannot be given the action 'approve'")],
+    [
+        ({"ids": ["{p1}", "abc"], "action": "spam"}, "not a comment number"),
+        ({"ids": ["{p1}", "-3"], "action": "spam"}, "not a comment number"),
+        ({"ids": ["{p1}", "999999"], "action": "spam"}, "No comment with number 999999"),
+        ({"ids": [], "action": "spam"}, "Select at least one comment"),
+        ({"ids": ["{p1}"], "action": "explode"}, "Choose what to do"),
+        ({"ids": ["{p1}", "{a1}"], "action": "approve"}, "cannot be given the action 'approve'"),
+    ],
 )
 def test_bad_bulk_requests_change_nothing(app, client, desk, data, message):
     _, ids = desk
@@ -142,7 +175,10 @@ def test_bad_bulk_requests_change_nothing(app, client, desk, data, message):
 def test_keyset_pages(app, client, sign_in, make_article, make_comment):
     sign_in("editor")
     article = make_article("Busy", slug="busy")
-    ids = [make_comment(article, name=f"R{n}", email=f"r{n}@example.net", body=f"b{n}", status=P, minutes=n) for n in range(45)]
+    ids = [
+        make_comment(article, name=f"R{n}", email=f"r{n}@example.net", body=f"b{n}", status=P, minutes=n)
+        for n in range(45)
+    ]
     newest_first = [f"row-{i}" for i in reversed(ids)]
     first = client.get("/moderation/")
     assert rows(first) == newest_first[:20]
@@ -175,7 +211,9 @@ def test_the_desk_query_uses_the_status_index(app, client, desk):
     statements = []
     with app.app_context():
         engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", lambda c, cur, stmt, params, ctx, many: statements.append((stmt, params)))
+        sa.event.listen(
+            engine, "before_cursor_execute", lambda c, cur, stmt, params, ctx, many: statements.append((stmt, params))
+        )
         desk_page(DeskQuery(status=P))
         page_sql, params = next((s, p) for s, p in statements if "FROM comments" in s and "LIMIT" in s)
         plan = query_plan(engine, page_sql, params)

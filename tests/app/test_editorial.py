@@ -25,9 +25,16 @@ def editor(sign_in):
 
 
 def article_data(editor_id, **overrides):
-    return {"title": "Bridge reopens after repairs", "slug": "", "summary": "Traffic flows again.",
-            "body": "The bridge **reopened** today.\n\n## What changed\n\nNew bearings.", "tags": "Transport, Bridges",
-            "author_id": str(editor_id), "comments_open": "y", "action": "save"} | overrides
+    return {
+        "title": "Bridge reopens after repairs",
+        "slug": "",
+        "summary": "Traffic flows again.",
+        "body": "The bridge **reopened** today.\n\n## What changed\n\nNew bearings.",
+        "tags": "Transport, Bridges",
+        "author_id": str(editor_id),
+        "comments_open": "y",
+        "action": "save",
+    } | overrides
 
 
 def test_create_publish_unpublish(app, client, editor):
@@ -66,8 +73,10 @@ def test_reading_time_follows_the_text_as_it_is_edited(app, client, editor):
     assert reading_time(slug).strip() == "1 min read"
     client.post(f"/editorial/articles/{article_id}", data=article_data(editor, body="Longer now. " * 400))
     assert reading_time(slug).strip() == "4 min read"  # 800 words at 230 a minute
-    client.post(f"/editorial/articles/{article_id}", data=article_data(editor, body="Longer now. " * 400,
-                                                                       title="Only the title changed"))
+    client.post(
+        f"/editorial/articles/{article_id}",
+        data=article_data(editor, body="Longer now. " * 400, title="Only the title changed"),
+    )
     with app.app_context():
         assert db.session.execute(sa.select(Article.title, Article.word_count)).one() == ("Only the title changed", 800)
 
@@ -82,10 +91,12 @@ def test_preview_renders_without_saving(app, client, editor):
 
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
-    [({"title": ""}, "title", "Every article needs a title."),
-     ({"slug": "Not A Slug!"}, "slug", "lowercase letters"),
-     ({"author_id": "99999"}, "author_id", "Not a valid choice"),
-     ({"title": "x" * 201}, "title", "longer than 200")],
+    [
+        ({"title": ""}, "title", "Every article needs a title."),
+        ({"slug": "Not A Slug!"}, "slug", "lowercase letters"),
+        ({"author_id": "99999"}, "author_id", "Not a valid choice"),
+        ({"title": "x" * 201}, "title", "longer than 200"),
+    ],
 )
 def test_bad_article_input_is_422_and_saves_nothing(app, client, editor, overrides, field, message):
     response = client.post("/editorial/articles/new", data=article_data(editor, **overrides))
@@ -120,7 +131,10 @@ def test_curate_keep_reading(app, client, editor, make_article):
     assert sorted(found.xpath("//ul[@class='candidates']/li/button/@value")) == sorted([str(first), str(second)])
     assert client.post(f"{edit}/links", data={"target_id": str(second)}).status_code == 303
     assert client.post(f"{edit}/links", data={"target_id": str(first)}).status_code == 303
-    assert client.post(f"{edit}/links", data={"url": "https://example.org/report", "title": "The report"}).status_code == 303
+    assert (
+        client.post(f"{edit}/links", data={"url": "https://example.org/report", "title": "The report"}).status_code
+        == 303
+    )
     assert client.post(f"{edit}/links", data={"target_id": str(draft)}).status_code == 422
     assert client.post(f"{edit}/links", data={"target_id": str(main)}).status_code == 422
     assert client.post(f"{edit}/links", data={"target_id": str(first)}).status_code == 422  # already there
@@ -133,8 +147,11 @@ def test_curate_keep_reading(app, client, editor, make_article):
 
     assert order()[:3] == ["Second related", "First related", "The report"]
     with app.app_context():
-        link_ids = list(db.session.scalars(sa.select(RelatedLink.id).where(RelatedLink.kind == RelatedKind.CURATED)
-                                           .order_by(RelatedLink.position)))
+        link_ids = list(
+            db.session.scalars(
+                sa.select(RelatedLink.id).where(RelatedLink.kind == RelatedKind.CURATED).order_by(RelatedLink.position)
+            )
+        )
     assert client.post(f"{edit}/links/{link_ids[1]}/up").status_code == 303
     assert order()[:3] == ["First related", "Second related", "The report"]
     assert client.post(f"{edit}/links/{link_ids[2]}/remove").status_code == 303
@@ -145,12 +162,16 @@ def test_curate_keep_reading(app, client, editor, make_article):
 
 def test_users_admin(app, client, sign_in, make_user):
     admin = sign_in("admin", name="Ada Admin")
-    response = client.post("/editorial/users/new", data={"email": "new@example.org", "name": "New Writer",
-                                                        "role": "author", "password": "long enough pw"})
+    response = client.post(
+        "/editorial/users/new",
+        data={"email": "new@example.org", "name": "New Writer", "role": "author", "password": "long enough pw"},
+    )
     assert response.status_code == 303
     assert "New Writer" in page_text(client.get("/editorial/users"))
-    dup = client.post("/editorial/users/new", data={"email": "NEW@example.org", "name": "Again", "role": "author",
-                                                   "password": "long enough pw"})
+    dup = client.post(
+        "/editorial/users/new",
+        data={"email": "NEW@example.org", "name": "Again", "role": "author", "password": "long enough pw"},
+    )
     assert dup.status_code == 422 and "already exists" in page_text(dup)
     with app.app_context():
         new_id = db.session.scalar(sa.select(User.id).where(User.email == "new@example.org"))
@@ -173,18 +194,39 @@ def test_settings_take_effect_on_the_next_comment(app, client, sign_in, make_art
     sign_in("admin")
     form = parse(client.get("/editorial/settings"))
     assert form.xpath("//input[@name='max_links']/@value") == ["2"]
-    response = client.post("/editorial/settings", data={
-        "max_links": "0", "hold_words": "  Refund \n\n", "block_words": "casino", "auto_approve_known": "",
-        "close_after_days": "", "thread_depth": "3", "comments_per_page": "50"})
+    response = client.post(
+        "/editorial/settings",
+        data={
+            "max_links": "0",
+            "hold_words": "  Refund \n\n",
+            "block_words": "casino",
+            "auto_approve_known": "",
+            "close_after_days": "",
+            "thread_depth": "3",
+            "comments_per_page": "50",
+        },
+    )
     assert response.status_code == 303
     with app.app_context():
         settings = db.session.get(SiteSettings, 1)
-        assert (settings.max_links, settings.hold_words, settings.auto_approve_known, settings.thread_depth) == (0, "Refund", False, 3)
+        assert (settings.max_links, settings.hold_words, settings.auto_approve_known, settings.thread_depth) == (
+            0,
+            "Refund",
+            False,
+            3,
+        )
         (change,) = db.session.scalars(sa.select(SettingsChange)).all()
         assert change.actor_id is not None
-        assert change.changes == {"max_links": [2, 0], "hold_words": ["", "Refund"], "block_words": ["", "casino"],
-                                  "auto_approve_known": [True, False], "thread_depth": [5, 3]}
-    history = " ".join(parse(client.get("/editorial/settings")).xpath("//ol[@class='history']")[0].text_content().split())
+        assert change.changes == {
+            "max_links": [2, 0],
+            "hold_words": ["", "Refund"],
+            "block_words": ["", "casino"],
+            "auto_approve_known": [True, False],
+            "thread_depth": [5, 3],
+        }
+    history = " ".join(
+        parse(client.get("/editorial/settings")).xpath("//ol[@class='history']")[0].text_content().split()
+    )
     assert "Admin Person" in history and "casino" in history
     make_article("Open thread", slug="open")
     client.post("/logout")
@@ -197,7 +239,9 @@ def test_settings_take_effect_on_the_next_comment(app, client, sign_in, make_art
 
 def test_bad_settings_are_422(app, client, sign_in):
     sign_in("admin")
-    response = client.post("/editorial/settings", data={"max_links": "-1", "thread_depth": "0", "comments_per_page": "x"})
+    response = client.post(
+        "/editorial/settings", data={"max_links": "-1", "thread_depth": "0", "comments_per_page": "x"}
+    )
     assert response.status_code == 422
     with app.app_context():
         assert db.session.get(SiteSettings, 1) is None

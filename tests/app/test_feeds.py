@@ -63,18 +63,31 @@ def site(make_user, make_article, make_comment):
     farid = make_user("Farid Mensah")
     make_user("Only Drafts")  # an author with nothing published: no feed entries, not in the sitemap
     ids = {
-        "harbour": make_article("Harbour plan approved", author_id=nadia, slug="harbour", tags=("harbour",),
-                                summary="Councillors voted 7–2.", body="The **plan** passed."),
+        "harbour": make_article(
+            "Harbour plan approved",
+            author_id=nadia,
+            slug="harbour",
+            tags=("harbour",),
+            summary="Councillors voted 7–2.",
+            body="The **plan** passed.",
+        ),
         "ferry": make_article("Ferry returns", author_id=farid, slug="ferry", tags=("ferries",)),
         "nasty": make_article(NASTY_TITLE, author_id=nadia, slug="nasty", tags=("harbour", "ferries")),
         "draft": make_article("Secret draft", author_id=nadia, slug="secret", tags=("harbour",), published=False),
     }
     make_comment(ids["harbour"], name="Sam Reader", email="sam.reader@example.net", body="Good *news*.", minutes=1)
     make_comment(ids["harbour"], name="Jo <Reply>", email="jo@example.org", body="Agreed & more.", minutes=2)
-    make_comment(ids["harbour"], name="Held Back", email="held@example.net", body="pending one",
-                 status=CommentStatus.PENDING, minutes=3)
-    make_comment(ids["harbour"], name="Spammer", email="spam@example.net", body="spam one",
-                 status=CommentStatus.SPAM, minutes=4)
+    make_comment(
+        ids["harbour"],
+        name="Held Back",
+        email="held@example.net",
+        body="pending one",
+        status=CommentStatus.PENDING,
+        minutes=3,
+    )
+    make_comment(
+        ids["harbour"], name="Spammer", email="spam@example.net", body="spam one", status=CommentStatus.SPAM, minutes=4
+    )
     return ids
 
 
@@ -104,8 +117,12 @@ def test_author_and_tag_feeds_are_filtered(client, site):
     assert titles(check_atom(atom(client, "/tags/ferries/feed.atom"))) == ["Ferry returns", NASTY_TITLE]
     empty = atom(client, "/authors/only-drafts/feed.atom")
     assert check_atom(empty) == [] and empty.findtext(A + "updated") == "1970-01-01T00:00:00Z"
-    for url in ("/authors/nobody/feed.atom", "/tags/nothing/feed.atom", "/articles/secret/comments.atom",
-                "/articles/missing/comments.atom"):
+    for url in (
+        "/authors/nobody/feed.atom",
+        "/tags/nothing/feed.atom",
+        "/articles/secret/comments.atom",
+        "/articles/missing/comments.atom",
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -114,7 +131,10 @@ def test_comments_feed_has_approved_comments_and_names_only(client, site):
     feed = atom(client, "/articles/harbour/comments.atom")
     entries = feed.findall(A + "entry")
     assert [e.findtext(f"{A}author/{A}name") for e in entries] == ["Jo <Reply>", "Sam Reader"]
-    assert entries[1].find(f"{A}link").get("href") == f"http://localhost/articles/harbour#comment-{entries[1].findtext(A + 'id').rsplit('/', 1)[1]}"
+    assert (
+        entries[1].find(f"{A}link").get("href")
+        == f"http://localhost/articles/harbour#comment-{entries[1].findtext(A + 'id').rsplit('/', 1)[1]}"
+    )
     assert "<em>news</em>" in entries[1].findtext(A + "content")
     body = response.get_data(as_text=True)
     for hidden in ("example.net", "example.org", "pending one", "spam one", "Held Back", "Spammer"):
@@ -129,8 +149,11 @@ def test_ids_are_stable_tag_uris_tied_to_the_configured_site(app, client, site):
 
     app.config["SITE_URL"] = "https://courier.example"
     for host in ("localhost", "127.0.0.1:8000"):
-        feed = atom(client, "/feed.atom") if host == "localhost" else parse_xml(
-            client.get("/feed.atom", headers={"Host": host}))
+        feed = (
+            atom(client, "/feed.atom")
+            if host == "localhost"
+            else parse_xml(client.get("/feed.atom", headers={"Host": host}))
+        )
         ids = [e.findtext(A + "id") for e in feed.findall(A + "entry")]
         assert all(i.startswith("tag:courier.example,") for i in ids)
         assert [i.split(",", 1)[1] for i in ids] == [i.split(",", 1)[1] for i in first]
@@ -170,9 +193,13 @@ def sitemap_urls(client, url: str = "/sitemap.xml") -> dict[str, datetime]:
 
 PUBLISHED_URLS = {
     "http://localhost/",
-    "http://localhost/articles/harbour", "http://localhost/articles/ferry", "http://localhost/articles/nasty",
-    "http://localhost/authors/nadia-okafor", "http://localhost/authors/farid-mensah",
-    "http://localhost/tags/harbour", "http://localhost/tags/ferries",
+    "http://localhost/articles/harbour",
+    "http://localhost/articles/ferry",
+    "http://localhost/articles/nasty",
+    "http://localhost/authors/nadia-okafor",
+    "http://localhost/authors/farid-mensah",
+    "http://localhost/tags/harbour",
+    "http://localhost/tags/ferries",
 }
 
 
@@ -188,7 +215,10 @@ def test_sitemap_follows_unpublishing(app, client, site):
     with app.app_context():
         authoring.unpublish_article(db.session.get(Article, site["ferry"]))
         db.session.commit()
-    assert set(sitemap_urls(client)) == PUBLISHED_URLS - {"http://localhost/articles/ferry", "http://localhost/authors/farid-mensah"}
+    assert set(sitemap_urls(client)) == PUBLISHED_URLS - {
+        "http://localhost/articles/ferry",
+        "http://localhost/authors/farid-mensah",
+    }
 
 
 def test_big_sitemaps_become_an_index(app, client, site, make_article):

@@ -20,8 +20,13 @@ def article(make_article) -> str:
 
 def send(client, headers: dict, base_url: str = SITE, **fields):
     page = client.get("/articles/harbour", base_url=base_url)
-    data = {**form_fields(page.get_data(as_text=True)), "name": "Pat Reader", "email": "pat@example.net",
-            "body": "Nice piece.", **fields}
+    data = {
+        **form_fields(page.get_data(as_text=True)),
+        "name": "Pat Reader",
+        "email": "pat@example.net",
+        "body": "Nice piece.",
+        **fields,
+    }
     return client.post("/articles/harbour/comments", data=data, headers=headers, base_url=base_url)
 
 

@@ -23,31 +23,67 @@ from tests.helpers import form_fields
 
 # derandomize: the same examples on every run (CI); no shrinking: a failure shows its request as drawn, at once
 # (shrinking an example that asks every route took minutes).
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 # Values that once broke something, mixed with arbitrary text (any Unicode, NUL included).
-NASTY = ["", "0", "-1", "1", "2", "²", "٣", "1e3", "1.5", " 1", "99999999999999999999", str(2**63), "\x00", "a\x00b",
-         "%00", "\ufffd", "[", "http://[::1", "javascript:123", "2026-01-01T00:00:00+00:00~99999999999999999999",
-         "0001-01-01T00:00:00+05:00~1", "9999-12-31T23:59:59-05:00~1", "~", "\u202e", "😀" * 50, "x" * 5000]
+NASTY = [
+    "",
+    "0",
+    "-1",
+    "1",
+    "2",
+    "²",
+    "٣",
+    "1e3",
+    "1.5",
+    " 1",
+    "99999999999999999999",
+    str(2**63),
+    "\x00",
+    "a\x00b",
+    "%00",
+    "\ufffd",
+    "[",
+    "http://[::1",
+    "javascript:123",
+    "2026-01-01T00:00:00+00:00~99999999999999999999",
+    "0001-01-01T00:00:00+05:00~1",
+    "9999-12-31T23:59:59-05:00~1",
+    "~",
+    "\u202e",
+    "😀" * 50,
+    "x" * 5000,
+]
 KEYS = ["page", "q", "replytocom", "comments_after", "before", "after", "status", "article", "next", "ts"]
-numbers = st.one_of(st.integers().map(str),  # and numbers in other scripts: "²" (isdigit, not int), "٣" (int)
-                    st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=3))
+numbers = st.one_of(
+    st.integers().map(str),  # and numbers in other scripts: "²" (isdigit, not int), "٣" (int)
+    st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=3),
+)
 values = st.one_of(st.sampled_from(NASTY), st.text(max_size=40), numbers)
 # Each parameter a page reads, maybe, with any value; and a few keys no page reads.
 query_strings = st.tuples(
     st.fixed_dictionaries({}, optional={key: values for key in KEYS}),
     st.lists(st.tuples(st.text(max_size=12), values), max_size=2),
 ).map(lambda parts: [*parts[0].items(), *parts[1]])
-json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | values,
-                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-                           max_leaves=8)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | values,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
 
 
 def stored_rows(app) -> dict[str, set[str]]:
     with app.app_context():
-        return {t.name: {repr(tuple(row)) for row in db.session.execute(sa.select(t))} for t in db.metadata.sorted_tables}
+        return {
+            t.name: {repr(tuple(row)) for row in db.session.execute(sa.select(t))} for t in db.metadata.sorted_tables
+        }
 
 
 def assert_nothing_lost(before: dict[str, set[str]], after: dict[str, set[str]]) -> None:
@@ -66,16 +102,23 @@ def demo(app):
         load_demo()
         db.session.commit()
         return {
-            "article": list(db.session.scalars(sa.select(Article.slug).where(Article.published_at.is_not(None)).limit(3))),
+            "article": list(
+                db.session.scalars(sa.select(Article.slug).where(Article.published_at.is_not(None)).limit(3))
+            ),
             "author": list(db.session.scalars(sa.select(User.slug).limit(2))),
             "tag": list(db.session.scalars(sa.select(Tag.slug).limit(2))),
         }
 
 
 def public_get_rules(app):
-    return sorted((rule for rule in app.url_map.iter_rules()
-                   if rule.methods - {"HEAD", "OPTIONS"} == {"GET"} and policy.rule_for(rule.endpoint) is policy.Need.ANYONE),
-                  key=lambda rule: rule.rule)
+    return sorted(
+        (
+            rule
+            for rule in app.url_map.iter_rules()
+            if rule.methods - {"HEAD", "OPTIONS"} == {"GET"} and policy.rule_for(rule.endpoint) is policy.Need.ANYONE
+        ),
+        key=lambda rule: rule.rule,
+    )
 
 
 def path_values(rule, demo):
@@ -83,15 +126,20 @@ def path_values(rule, demo):
     kind = "author" if "author" in rule.endpoint else "tag" if "tag" in rule.endpoint else "article"
     real = {"slug": demo[kind], "name": ["missing.webp"], "filename": ["site.css"], "number": [1]}
     fuzzed = {"number": st.integers(min_value=-3, max_value=2**70)}
-    return st.fixed_dictionaries({
-        arg: st.one_of(st.sampled_from(real.get(arg, ["x"])), fuzzed.get(arg, values)) for arg in sorted(rule.arguments)
-    })
+    return st.fixed_dictionaries(
+        {
+            arg: st.one_of(st.sampled_from(real.get(arg, ["x"])), fuzzed.get(arg, values))
+            for arg in sorted(rule.arguments)
+        }
+    )
 
 
 def test_public_pages_never_answer_5xx_whatever_the_query_string(app, demo):
     client = app.test_client()
     rules = public_get_rules(app)
-    assert {"public.home", "public.article", "public.author", "public.tag", "search.results"} <= {r.endpoint for r in rules}
+    assert {"public.home", "public.article", "public.author", "public.tag", "search.results"} <= {
+        r.endpoint for r in rules
+    }
     before = stored_rows(app)
 
     @settings(FUZZ, max_examples=25)  # each example asks every route
@@ -122,8 +170,10 @@ def test_the_comment_form_never_answers_5xx_and_loses_nothing(app, demo):
     @given(data=st.data(), encoding=st.sampled_from(["form", "json"]))
     def check(data, encoding):
         field_values = values if encoding == "form" else json_values  # JSON: numbers, nulls, lists, objects too
-        changes = data.draw(st.dictionaries(st.sampled_from(COMMENT_FIELDS) | st.text(max_size=8), field_values,
-                                            max_size=5), label="changes")
+        changes = data.draw(
+            st.dictionaries(st.sampled_from(COMMENT_FIELDS) | st.text(max_size=8), field_values, max_size=5),
+            label="changes",
+        )
         body = good | changes
         if encoding == "form":
             response = client.post(f"/articles/{slug}/comments", data=body)
@@ -155,7 +205,9 @@ def test_the_sign_in_form_never_answers_5xx_and_loses_nothing(app, demo):
     @given(data=st.data(), query=query_strings, encoding=st.sampled_from(["form", "json"]))
     def check(data, query, encoding):
         field_values = values if encoding == "form" else json_values
-        fields = data.draw(st.fixed_dictionaries({}, optional={name: field_values for name in LOGIN_FIELDS}), label="fields")
+        fields = data.draw(
+            st.fixed_dictionaries({}, optional={name: field_values for name in LOGIN_FIELDS}), label="fields"
+        )
         payload = {"data": fields} if encoding == "form" else {"json": fields}
         response = client.post("/login", query_string=query, **payload)
         assert response.status_code < 500, (encoding, fields, query)

@@ -24,8 +24,15 @@ def comment_as_seen(database_url: str, tmp_path, **keys) -> tuple[str, str]:
         if database_url.startswith("sqlite"):
             db.create_all()
         author = users.create_user(email=f"writer{n}@example.org", name="Wren Talbot", role="author", password=None)
-        article = authoring.create_article(author=author, title=f"Harbour vote, part {n}", slug=f"harbour-{n}",
-                                           body="News.", summary="News.", tags=[], published_at=NOW)
+        article = authoring.create_article(
+            author=author,
+            title=f"Harbour vote, part {n}",
+            slug=f"harbour-{n}",
+            body="News.",
+            summary="News.",
+            tags=[],
+            published_at=NOW,
+        )
         db.session.commit()
         article_id = article.id
     client = app.test_client()
@@ -34,7 +41,9 @@ def comment_as_seen(database_url: str, tmp_path, **keys) -> tuple[str, str]:
     response = client.post(f"/articles/harbour-{n}/comments", data=form, environ_base={"REMOTE_ADDR": READER_IP})
     assert response.status_code == 303
     page = parse(client.get(f"/articles/harbour-{n}"))
-    (avatar,) = page.xpath("//li[starts-with(@id, 'comment-')]//*[contains(concat(' ', @class, ' '), ' avatar ')]/@class")
+    (avatar,) = page.xpath(
+        "//li[starts-with(@id, 'comment-')]//*[contains(concat(' ', @class, ' '), ' avatar ')]/@class"
+    )
     with app.app_context():
         ip_hash = db.session.scalar(sa.select(Comment.ip_hash).where(Comment.article_id == article_id))
         db.session.remove()
@@ -49,8 +58,9 @@ def test_with_a_hash_key_a_new_secret_key_keeps_avatar_and_ip_hash(app, database
 
 
 def test_without_a_hash_key_avatar_and_ip_hash_follow_the_secret_key(app, database_url, tmp_path):
-    (avatar_1, ip_1), (avatar_2, ip_2) = (comment_as_seen(database_url, tmp_path, SECRET_KEY=key)
-                                          for key in ("old-secret", "new-secret"))
+    (avatar_1, ip_1), (avatar_2, ip_2) = (
+        comment_as_seen(database_url, tmp_path, SECRET_KEY=key) for key in ("old-secret", "new-secret")
+    )
     assert ip_1 != ip_2
     assert avatar_1 != avatar_2  # 1 chance in 12 of the same colour: these two keys give two
     assert (avatar_1, ip_1) == comment_as_seen(database_url, tmp_path, SECRET_KEY="old-secret")
@@ -59,4 +69,3 @@ def test_without_a_hash_key_avatar_and_ip_hash_follow_the_secret_key(app, databa
 def test_the_ip_hash_is_never_the_raw_ip(app, database_url, tmp_path):
     _, ip_hash = comment_as_seen(database_url, tmp_path, SECRET_KEY="some-secret")
     assert len(ip_hash) == 64 and READER_IP not in ip_hash and READER_IP.replace(".", "") not in ip_hash
-

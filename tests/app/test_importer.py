@@ -9,14 +9,40 @@ from blog.models import Article, Comment, CommentStatus, RelatedLink
 
 EXPORT = {
     "site": {"title": "The Test Gazette", "tagline": "All the news that fits"},
-    "author": {"login": "mr", "display_name": "Mia Reyes", "email": "Mia@Example.com", "url": "https://example.com/mia",
-               "bio": "Covers the city."},
-    "post": {"slug": "main-story", "title": "Main story", "tags": ["city council", "parks"], "date": "2024-05-14 09:30:00",
-             "paragraphs": ["First paragraph.", "Second paragraph."]},
-    "others": [{"slug": f"other-{n}", "title": f"Other {n}", "tags": ["parks"], "date": f"2024-05-1{n} 08:00:00",
-                "paragraphs": [f"Other text {n}."]} for n in range(3)],
-    "comments": [{"author": f"Reader {n}", "email": f"reader{n}@example.com", "url": "https://example.com" if n % 7 == 0 else "",
-                  "date": f"2024-05-14 10:{n:02d}:00", "text": f"Comment {n}"} for n in range(12)],
+    "author": {
+        "login": "mr",
+        "display_name": "Mia Reyes",
+        "email": "Mia@Example.com",
+        "url": "https://example.com/mia",
+        "bio": "Covers the city.",
+    },
+    "post": {
+        "slug": "main-story",
+        "title": "Main story",
+        "tags": ["city council", "parks"],
+        "date": "2024-05-14 09:30:00",
+        "paragraphs": ["First paragraph.", "Second paragraph."],
+    },
+    "others": [
+        {
+            "slug": f"other-{n}",
+            "title": f"Other {n}",
+            "tags": ["parks"],
+            "date": f"2024-05-1{n} 08:00:00",
+            "paragraphs": [f"Other text {n}."],
+        }
+        for n in range(3)
+    ],
+    "comments": [
+        {
+            "author": f"Reader {n}",
+            "email": f"reader{n}@example.com",
+            "url": "https://example.com" if n % 7 == 0 else "",
+            "date": f"2024-05-14 10:{n:02d}:00",
+            "text": f"Comment {n}",
+        }
+        for n in range(12)
+    ],
 }
 
 
@@ -36,9 +62,11 @@ def test_load_fixture(app, runner, client, tmp_path):
         assert main.published_at.isoformat() == "2024-05-14T09:30:00+00:00"
         statuses = set(db.session.scalars(sa.select(Comment.status)))
         assert statuses == {CommentStatus.APPROVED}
-        links = db.session.scalars(sa.select(RelatedLink.target_article_id).where(RelatedLink.article_id == main.id,
-                                                                                  RelatedLink.kind == "curated")
-                                   .order_by(RelatedLink.position)).all()
+        links = db.session.scalars(
+            sa.select(RelatedLink.target_article_id)
+            .where(RelatedLink.article_id == main.id, RelatedLink.kind == "curated")
+            .order_by(RelatedLink.position)
+        ).all()
         assert len(links) == 3
     page = client.get("/articles/main-story").get_data(as_text=True)
     assert "The Test Gazette" in page and "Comment 4" in page and "Comment 5" not in page

@@ -16,10 +16,15 @@ def test_external_urls_use_the_site_address_whatever_the_request_says(tmp_path, 
         assert external_url("public.article", slug="a b", _anchor="comment 4") == (
             "https://news.example.org/articles/a%20b#comment%204"
         )
-        assert external_url("moderation.desk", status="pending") == "https://news.example.org/moderation/?status=pending"
+        assert (
+            external_url("moderation.desk", status="pending") == "https://news.example.org/moderation/?status=pending"
+        )
     with app.app_context():  # a command, a mail: no request at all
         assert external_url("public.home") == "https://news.example.org/"
-        assert tag_uri("article", 7, __import__("datetime").datetime(2026, 1, 2)) == "tag:news.example.org,2026-01-02:article/7"
+        assert (
+            tag_uri("article", 7, __import__("datetime").datetime(2026, 1, 2))
+            == "tag:news.example.org,2026-01-02:article/7"
+        )
 
 
 def test_a_site_under_a_path_keeps_it(tmp_path):

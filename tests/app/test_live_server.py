@@ -32,11 +32,18 @@ def live_server(tmp_path):
     with app.app_context():
         flask_migrate.upgrade()
         author = users.create_user(email="ed@example.org", name="Ed Writer", role="author", password=None)
-        article = authoring.create_article(author=author, title="Busy thread", slug="busy", body="Talk.",
-                                           published_at=NOW)
+        article = authoring.create_article(
+            author=author, title="Busy thread", slug="busy", body="Talk.", published_at=NOW
+        )
         for t in range(THREADS):  # each thread's commenter is already known, so their comments are approved
-            comments.record_comment(article, name=f"Thread {t}", email=f"t{t}@example.net", body="hello",
-                                    status=CommentStatus.APPROVED, created_at=NOW)
+            comments.record_comment(
+                article,
+                name=f"Thread {t}",
+                email=f"t{t}@example.net",
+                body="hello",
+                status=CommentStatus.APPROVED,
+                created_at=NOW,
+            )
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -60,10 +67,19 @@ def commenter(port: int, t: int) -> list[int]:
     hidden = {name: unescape(value) for name, value in re.findall(r'name="(ts)" type="hidden" value="([^"]*)"', html)}
     statuses = []
     for n in range(PER_THREAD):
-        form = urlencode({**hidden, "name": f"Thread {t}", "email": f"t{t}@example.net", "body": f"Comment {n} from {t}"})
-        conn.request("POST", "/articles/busy/comments", body=form,
-                     headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
-                              "Sec-Fetch-Site": "same-origin"})
+        form = urlencode(
+            {**hidden, "name": f"Thread {t}", "email": f"t{t}@example.net", "body": f"Comment {n} from {t}"}
+        )
+        conn.request(
+            "POST",
+            "/articles/busy/comments",
+            body=form,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": cookie,
+                "Sec-Fetch-Site": "same-origin",
+            },
+        )
         response = conn.getresponse()
         response.read()
         statuses.append(response.status)

@@ -42,7 +42,10 @@ def test_held_comment_mails_active_editors_after_commit(app, smtp_inbox, make_us
     make_user("Ada Admin", role="admin", email="ada@example.org")
     make_user("Art Author", role="author", email="art@example.org")
     make_article("Harbour “plans” & <tides>", slug="harbour")
-    assert post_comment("harbour", name="Pat Reader", email="pat@example.net", body="Held for a first comment").status_code == 303
+    assert (
+        post_comment("harbour", name="Pat Reader", email="pat@example.net", body="Held for a first comment").status_code
+        == 303
+    )
 
     assert len(smtp_inbox.messages) == 1
     recipients, message = smtp_inbox.messages[0]
@@ -61,7 +64,9 @@ def test_no_mail_for_refused_or_approved_comments(app, smtp_inbox, make_user, ma
     make_user("Eda Editor", role="editor", email="eda@example.org")
     article = make_article("Quiet", slug="quiet")
     make_comment(article, name="Known Person", email="known@example.net", body="earlier")
-    assert post_comment("quiet", name="Known Person", email="known@example.net", body="auto-approved").status_code == 303
+    assert (
+        post_comment("quiet", name="Known Person", email="known@example.net", body="auto-approved").status_code == 303
+    )
     assert post_comment("quiet", name="X", email="bad-address").status_code == 422
     assert smtp_inbox.messages == []
 

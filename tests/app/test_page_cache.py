@@ -114,8 +114,11 @@ def _rename_author():
     [
         pytest.param(_retitle("A retitled story"), "A retitled story", id="article edited"),
         pytest.param(_rename_author, "Ada Renamed", id="author renamed"),
-        pytest.param(lambda: setattr(ensure_settings(), "site_title", "The Renamed Courier"),
-                     "The Renamed Courier", id="settings changed"),
+        pytest.param(
+            lambda: setattr(ensure_settings(), "site_title", "The Renamed Courier"),
+            "The Renamed Courier",
+            id="settings changed",
+        ),
     ],
 )
 def test_edits_retire_the_cached_page(cached, story, change, shown):
@@ -137,8 +140,9 @@ def test_moderation_and_new_comments_retire_the_cached_page(cached, story, make_
 
 
 @pytest.mark.parametrize("status", [CommentStatus.PENDING, CommentStatus.SPAM])
-def test_a_new_comment_nobody_may_see_leaves_the_cached_page_in_place(cached, story, make_comment, count_queries,
-                                                                       status):
+def test_a_new_comment_nobody_may_see_leaves_the_cached_page_in_place(
+    cached, story, make_comment, count_queries, status
+):
     """A wave of held or spam comments must not keep the article's page from being served from the cache."""
     reader = cached.test_client()
     get_text(reader)
@@ -209,7 +213,10 @@ def test_pages_for_staff_and_repliers_are_private_and_not_validated(any_cache, s
 
 def test_a_reader_remembered_by_the_sign_in_cookie_alone_gets_their_own_page(any_cache, story, client, make_user):
     make_user("Eve Editor", role="editor", email="eve@example.org", password=PASSWORD)
-    assert client.post("/login", data={"email": "eve@example.org", "password": PASSWORD, "remember": "y"}).status_code == 303
+    assert (
+        client.post("/login", data={"email": "eve@example.org", "password": PASSWORD, "remember": "y"}).status_code
+        == 303
+    )
     client.delete_cookie("blog_session")  # the browser was closed: only the remember-me cookie is left
     page = client.get(URL)
     assert page.headers["Cache-Control"] == "private, no-store" and "ETag" not in page.headers
@@ -271,17 +278,32 @@ def test_a_sqlite_site_without_redis_caches_in_a_directory_that_other_processes_
     from blog.services import comments, users
 
     url = f"sqlite:///{tmp_path}/site.sqlite3"
-    app = create_app({"SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False},
-                     instance_path=str(tmp_path))
+    app = create_app(
+        {"SECRET_KEY": SECRET_KEY, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False},
+        instance_path=str(tmp_path),
+    )
     assert app.config["CACHE_TYPE"] == "FileSystemCache"
     with app.app_context():
         db.create_all()
         author = users.create_user(email="ada@example.org", name="Ada Byline", role="author", password=None)
-        article = authoring.create_article(author=author, title="A shared story", slug=SLUG, body="News.",
-                                           summary="", tags=[], published_at=utcnow() - timedelta(hours=1))
+        article = authoring.create_article(
+            author=author,
+            title="A shared story",
+            slug=SLUG,
+            body="News.",
+            summary="",
+            tags=[],
+            published_at=utcnow() - timedelta(hours=1),
+        )
         db.session.flush()
-        held = comments.record_comment(article, name="Late Owl", email="owl@example.net", body="Second thoughts.",
-                                       status=CommentStatus.PENDING, created_at=utcnow())
+        held = comments.record_comment(
+            article,
+            name="Late Owl",
+            email="owl@example.net",
+            body="Second thoughts.",
+            status=CommentStatus.PENDING,
+            created_at=utcnow(),
+        )
         db.session.commit()
         held_id = held.id
     client = app.test_client()
@@ -292,8 +314,14 @@ def test_a_sqlite_site_without_redis_caches_in_a_directory_that_other_processes_
         assert "Second thoughts" not in get_text(client)
     assert statements == []  # the page came from the cache
     env = node_env(url, BLOG_CACHE_DIR=app.config["CACHE_DIR"])  # none of this machine's own blog settings
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "blog", "comments", "moderate", str(held_id),
-                           "approve"], check=False, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "blog", "comments", "moderate", str(held_id), "approve"],
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     time.sleep(cache.MEMO_SECONDS)  # what this process served last, it may keep that long
     page = get_text(client)
@@ -318,7 +346,8 @@ def test_the_file_cache_sweeps_expired_files_and_keeps_the_version_tokens(reques
 
 
 def test_a_busy_page_is_kept_in_the_process_briefly_and_a_change_made_here_retires_it_at_once(
-        cached, story, count_queries):
+    cached, story, count_queries
+):
     """Each process keeps what it served for MEMO_SECONDS (no round trip to the cache); its own changes
     empty that at once, so a change made through this process is seen by its next reader."""
     client = cached.test_client()

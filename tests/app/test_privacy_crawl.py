@@ -41,13 +41,22 @@ def encodings(address: str) -> set[str]:
         forms.add(f"{local}@{domain.encode('idna').decode('ascii')}")
     for form in list(forms):
         forms |= {
-            quote(form), quote(form, safe=""), quote_plus(form),
-            form.replace("@", "&#64;"), form.replace("@", "&#x40;"), html.escape(form),
-            "".join(f"&#{ord(ch)};" for ch in form), "".join(f"&#x{ord(ch):x};" for ch in form),
+            quote(form),
+            quote(form, safe=""),
+            quote_plus(form),
+            form.replace("@", "&#64;"),
+            form.replace("@", "&#x40;"),
+            html.escape(form),
+            "".join(f"&#{ord(ch)};" for ch in form),
+            "".join(f"&#x{ord(ch):x};" for ch in form),
         }
     for form in (lowered, address.strip().lower()):
         data = form.encode()
-        forms |= {hashlib.md5(data, usedforsecurity=False).hexdigest(), hashlib.sha1(data, usedforsecurity=False).hexdigest(), hashlib.sha256(data).hexdigest()}
+        forms |= {
+            hashlib.md5(data, usedforsecurity=False).hexdigest(),
+            hashlib.sha1(data, usedforsecurity=False).hexdigest(),
+            hashlib.sha256(data).hexdigest(),
+        }
     return {f.lower() for f in forms}
 
 
@@ -58,13 +67,23 @@ def seeded(app, make_user, make_article, make_comment, post_comment):
     second = make_article("Ferry returns", author_id=author, tags=("ferries",), slug="ferry-returns")
     parent = None
     for n, address in enumerate(ADDRESSES):
-        response = post_comment("harbour-vote", name=f"Commenter {n}", email=address, body=f"Comment number {n}",
-                                website="https://example.com/me" if n % 2 else "", remember="y")
+        response = post_comment(
+            "harbour-vote",
+            name=f"Commenter {n}",
+            email=address,
+            body=f"Comment number {n}",
+            website="https://example.com/me" if n % 2 else "",
+            remember="y",
+        )
         assert response.status_code == 303, address
         parent = make_comment(second, name=f"Replier {n}", email=address, body=f"Reply {n}", parent_id=parent)
-    make_comment(first, name="Still waiting", email="pending.person@example.net", body="pending", status=CommentStatus.PENDING)
+    make_comment(
+        first, name="Still waiting", email="pending.person@example.net", body="pending", status=CommentStatus.PENDING
+    )
     with app.app_context():  # approve the form-submitted ones too, so they are all on show
-        db.session.execute(sa.update(Comment).where(Comment.author_name.like("Commenter%")).values(status=CommentStatus.APPROVED))
+        db.session.execute(
+            sa.update(Comment).where(Comment.author_name.like("Commenter%")).values(status=CommentStatus.APPROVED)
+        )
         db.session.commit()
     return ADDRESSES + ["pending.person@example.net"]
 

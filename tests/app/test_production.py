@@ -19,8 +19,9 @@ from tests.system.cluster import free_port
 
 
 def make(tmp_path, **settings):
-    return create_app({"SECRET_KEY": "real-secret", "SQLALCHEMY_DATABASE_URI": "sqlite://", **settings},
-                      instance_path=str(tmp_path))
+    return create_app(
+        {"SECRET_KEY": "real-secret", "SQLALCHEMY_DATABASE_URI": "sqlite://", **settings}, instance_path=str(tmp_path)
+    )
 
 
 # --- Database -------------------------------------------------------------------------------------
@@ -31,8 +32,12 @@ def test_postgresql_gets_a_pool_with_pre_ping_and_explicit_options_win(tmp_path)
     with app.app_context():
         pool = db.engine.pool
         assert (pool.size(), pool._max_overflow, pool._timeout, pool._recycle, pool._pre_ping) == (5, 5, 10, 1800, True)
-    app = make(tmp_path, SQLALCHEMY_DATABASE_URI="postgresql://u@h/db", DATABASE_POOL_SIZE=2,
-               SQLALCHEMY_ENGINE_OPTIONS={"pool_recycle": 60})
+    app = make(
+        tmp_path,
+        SQLALCHEMY_DATABASE_URI="postgresql://u@h/db",
+        DATABASE_POOL_SIZE=2,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_recycle": 60},
+    )
     options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     assert (options["pool_size"], options["pool_recycle"], options["pool_pre_ping"]) == (2, 60, True)
 
@@ -101,8 +106,13 @@ def test_healthz_checks_redis(redis_settings, tmp_path):
 def test_with_redis_down_healthz_fails_but_pages_and_comments_still_work(tmp_path):
     """Redis is an optimisation and a shared counter: losing it must not take the site down."""
     nobody_listens = free_port()
-    app = make(tmp_path, TESTING=True, REDIS_URL=f"redis://127.0.0.1:{nobody_listens}/0", COMMENT_MIN_SECONDS=0,
-               WTF_CSRF_ENABLED=False)
+    app = make(
+        tmp_path,
+        TESTING=True,
+        REDIS_URL=f"redis://127.0.0.1:{nobody_listens}/0",
+        COMMENT_MIN_SECONDS=0,
+        WTF_CSRF_ENABLED=False,
+    )
     with app.app_context():
         db.create_all()
         author = users.create_user(email="w@example.org", name="W Riter", role="author", password=None)
@@ -110,7 +120,10 @@ def test_with_redis_down_healthz_fails_but_pages_and_comments_still_work(tmp_pat
         db.session.commit()
     client = app.test_client()
     health = client.get("/healthz")
-    assert (health.status_code, health.get_json()) == (503, {"status": "error", "database": "ok", "redis": "unreachable"})
+    assert (health.status_code, health.get_json()) == (
+        503,
+        {"status": "error", "database": "ok", "redis": "unreachable"},
+    )
     page = client.get("/articles/storm")
     assert page.status_code == 200 and "No comments yet." in page.get_data(as_text=True)
     data = form_fields(page.get_data(as_text=True)) | {"name": "Cal Reader", "email": "cal@example.net", "body": "Hi."}
@@ -184,8 +197,9 @@ def test_debug_and_tests_may_use_the_development_key_and_address(tmp_path, setti
 
 
 def test_a_real_key_and_address_start_and_only_that_host_is_served(tmp_path):
-    app = create_app(app_config(TESTING=False, SECRET_KEY="0" * 64, SITE_URL="https://news.example.org"),
-                     instance_path=str(tmp_path))
+    app = create_app(
+        app_config(TESTING=False, SECRET_KEY="0" * 64, SITE_URL="https://news.example.org"), instance_path=str(tmp_path)
+    )
     require_production_settings(app)
     assert app.config["TRUSTED_HOSTS"] == ["news.example.org"]
     with app.app_context():
@@ -198,8 +212,9 @@ def test_a_real_key_and_address_start_and_only_that_host_is_served(tmp_path):
 
 def test_a_host_we_do_not_serve_is_a_quiet_400(tmp_path, caplog):
     """The internet sends any Host header: a plain 400 that names the refused host, and no error in the log."""
-    app = create_app(app_config(TESTING=False, SECRET_KEY="0" * 64, SITE_URL="https://news.example.org"),
-                     instance_path=str(tmp_path))
+    app = create_app(
+        app_config(TESTING=False, SECRET_KEY="0" * 64, SITE_URL="https://news.example.org"), instance_path=str(tmp_path)
+    )
     with app.app_context():
         db.create_all()
     response = app.test_client().get("/articles/anything", base_url="https://evil.example")

@@ -41,8 +41,12 @@ def author(app, sign_in, make_article):
 
 
 def test_edit_bio_and_see_it_on_author_page_and_bio_box(app, client, author):
-    data = profile_form(client) | {"display_name": "Farid K. Mensah", "bio": "Covers *sport*.\n\n<script>x()</script>",
-                                   "website": "https://farid.example", "mastodon": "https://social.example/@farid"}
+    data = profile_form(client) | {
+        "display_name": "Farid K. Mensah",
+        "bio": "Covers *sport*.\n\n<script>x()</script>",
+        "website": "https://farid.example",
+        "mastodon": "https://social.example/@farid",
+    }
     response = client.post("/account/profile", data=data)
     assert response.status_code == 303
     author_page = parse(client.get("/authors/farid-mensah"))  # the slug is stable across renames
@@ -50,7 +54,9 @@ def test_edit_bio_and_see_it_on_author_page_and_bio_box(app, client, author):
     assert author_page.xpath("//div[@class='profile-bio']//em/text()") == ["sport"]
     links = author_page.xpath("//ul[@class='profile-links']//a")
     assert [(a.text, a.get("href"), a.get("rel")) for a in links] == [
-        ("Website", "https://farid.example", "me noopener"), ("Mastodon", "https://social.example/@farid", "me noopener")]
+        ("Website", "https://farid.example", "me noopener"),
+        ("Mastodon", "https://social.example/@farid", "me noopener"),
+    ]
     assert "x()" not in page_text(client.get("/authors/farid-mensah")) or not author_page.xpath("//script")
     box = parse(client.get("/articles/rovers")).xpath("//aside[@class='author-box']")[0]
     assert box.xpath(".//em/text()") == ["sport"]
@@ -121,8 +127,10 @@ def test_new_avatar_replaces_the_old_file(app, client, author, tmp_path):
 
 @pytest.mark.parametrize(
     ("upload", "status", "message"),
-    [((b"just some text, not an image", "photo.png"), 422, "not an image we can read"),
-     ((b"GIF89a" + b"\x00" * 50, "photo.gif"), 422, "not an image we can read")],
+    [
+        ((b"just some text, not an image", "photo.png"), 422, "not an image we can read"),
+        ((b"GIF89a" + b"\x00" * 50, "photo.gif"), 422, "not an image we can read"),
+    ],
 )
 def test_fake_images_are_refused(app, client, author, upload, status, message):
     data = profile_form(client) | {"display_name": "Changed Name", "avatar": (io.BytesIO(upload[0]), upload[1])}

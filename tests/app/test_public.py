@@ -54,7 +54,11 @@ def test_article_page_shows_every_part(client, story):
     assert texts(keep.xpath(".//h2")) == ["Keep Reading"]
     links = keep.xpath(".//li/a")
     # curated first in the editor's order, then the newest article sharing a tag
-    assert [a.get("href") for a in links] == ["/articles/ferry-returns", "https://example.org/minutes", "/articles/berths-move"]
+    assert [a.get("href") for a in links] == [
+        "/articles/ferry-returns",
+        "https://example.org/minutes",
+        "/articles/berths-move",
+    ]
     assert texts(links)[:2] == ["The ferry timetable returns", "Council minutes (PDF)"]
 
     (bio,) = doc.xpath("//aside[@class='author-box']")
@@ -143,8 +147,18 @@ def test_home_is_newest_first_and_paginated(app, client, make_article):
 
 @pytest.mark.parametrize(
     ("query", "status"),
-    [("abc", 400), ("", 200), ("-1", 400), ("1.5", 400), ("0", 400), ("2", 404), ("10001", 404),
-     ("99999999999999999999", 400), ("%00", 400), ("1e3", 400)],
+    [
+        ("abc", 400),
+        ("", 200),
+        ("-1", 400),
+        ("1.5", 400),
+        ("0", 400),
+        ("2", 404),
+        ("10001", 404),
+        ("99999999999999999999", 400),
+        ("%00", 400),
+        ("1e3", 400),
+    ],
 )
 def test_bad_page_numbers_never_500(client, make_article, query, status):
     make_article("Only story")

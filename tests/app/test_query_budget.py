@@ -28,8 +28,14 @@ def build(make_article, make_comment, add_link, *, slug, comments, tags, links):
             add_link(article, target_id=target)
     parent = None
     for n in range(comments):
-        parent = make_comment(article, name=f"Reader {n}", email=f"r{n}@example.net", body=f"Comment {n}",
-                              parent_id=parent if n % 3 else None, minutes=n)
+        parent = make_comment(
+            article,
+            name=f"Reader {n}",
+            email=f"r{n}@example.net",
+            body=f"Comment {n}",
+            parent_id=parent if n % 3 else None,
+            minutes=n,
+        )
     return article
 
 

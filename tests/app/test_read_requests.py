@@ -19,12 +19,10 @@ def server_prepared(app) -> list[str]:
     return found
 
 
-def test_article_page_statements_stay_prepared_between_readers(on_postgresql, app, client, make_article,
-                                                                make_comment):
+def test_article_page_statements_stay_prepared_between_readers(on_postgresql, app, client, make_article, make_comment):
     article = make_article("Prepared once", slug="prepared-once")
     make_comment(article, body="First!")
     for _ in range(8):  # psycopg prepares a statement on its fifth use on a connection
         assert client.get("/articles/prepared-once").status_code == 200
     prepared = server_prepared(app)
     assert any("WITH RECURSIVE" in statement for statement in prepared), prepared
-

@@ -10,28 +10,51 @@ from blog.services import authoring, related
 from tests.conftest import NOW
 
 NEGOTIATION = [
-    ("Ferry operator and unions resume pay negotiations", "pay-talks-resume",
-     ("Negotiators for the ferry operator met union representatives to resume pay talks. The unions want a "
-     "six per cent pay rise for deckhands and engineers; the operator has offered three.")),
-    ("Ferry pay talks stall over overtime rates", "pay-talks-stall",
-     ("Pay negotiations between the ferry operator and the crew unions stalled when union negotiators walked "
-     "out over overtime rates for engineers and deckhands.")),
-    ("Ferry strike averted as unions accept improved pay offer", "strike-averted",
-     ("Union members accepted an improved pay offer from the ferry operator after a final round of "
-     "negotiations: deckhands and engineers get a five per cent rise.")),
+    (
+        "Ferry operator and unions resume pay negotiations",
+        "pay-talks-resume",
+        (
+            "Negotiators for the ferry operator met union representatives to resume pay talks. The unions want a "
+            "six per cent pay rise for deckhands and engineers; the operator has offered three."
+        ),
+    ),
+    (
+        "Ferry pay talks stall over overtime rates",
+        "pay-talks-stall",
+        (
+            "Pay negotiations between the ferry operator and the crew unions stalled when union negotiators walked "
+            "out over overtime rates for engineers and deckhands."
+        ),
+    ),
+    (
+        "Ferry strike averted as unions accept improved pay offer",
+        "strike-averted",
+        (
+            "Union members accepted an improved pay offer from the ferry operator after a final round of "
+            "negotiations: deckhands and engineers get a five per cent rise."
+        ),
+    ),
 ]
 FOOTBALL = [
-    ("Rovers beat Harbour Athletic in derby thriller", "derby-thriller",
-     "Kestrel Bay Rovers beat Harbour Athletic in a football derby decided by a late header from the striker."),
-    ("Rovers striker signs new contract", "striker-contract",
-     "The football club has signed its striker, who headed the derby winner, to a new contract."),
+    (
+        "Rovers beat Harbour Athletic in derby thriller",
+        "derby-thriller",
+        "Kestrel Bay Rovers beat Harbour Athletic in a football derby decided by a late header from the striker.",
+    ),
+    (
+        "Rovers striker signs new contract",
+        "striker-contract",
+        "The football club has signed its striker, who headed the derby winner, to a new contract.",
+    ),
 ]
 
 
 def keep_reading(client, slug: str) -> list[str]:
     doc = lxml_html.fromstring(client.get(f"/articles/{slug}").get_data(as_text=True))
-    return [href.rsplit("/", 1)[-1] if href.startswith("/articles/") else href
-            for href in doc.xpath("//nav[@class='keep-reading']//li/a/@href")]
+    return [
+        href.rsplit("/", 1)[-1] if href.startswith("/articles/") else href
+        for href in doc.xpath("//nav[@class='keep-reading']//li/a/@href")
+    ]
 
 
 @pytest.fixture
@@ -46,11 +69,13 @@ def corpus(make_article):
 
 def stored_picks(app, article_id: int) -> list[int]:
     with app.app_context():
-        return list(db.session.scalars(
-            sa.select(RelatedLink.target_article_id)
-            .where(RelatedLink.article_id == article_id, RelatedLink.kind == RelatedKind.AUTO)
-            .order_by(RelatedLink.position)
-        ))
+        return list(
+            db.session.scalars(
+                sa.select(RelatedLink.target_article_id)
+                .where(RelatedLink.article_id == article_id, RelatedLink.kind == RelatedKind.AUTO)
+                .order_by(RelatedLink.position)
+            )
+        )
 
 
 def test_related_stories_find_each_other_and_nothing_else(client, corpus):
@@ -70,7 +95,9 @@ def test_curated_first_then_automatic_without_duplicates(client, corpus, add_lin
     add_link(corpus["pay-talks-resume"], url="https://example.org/union-statement", title="Union statement")
     add_link(corpus["pay-talks-resume"], target_id=corpus["strike-averted"])
     assert keep_reading(client, "pay-talks-resume") == [
-        "https://example.org/union-statement", "strike-averted", "pay-talks-stall",
+        "https://example.org/union-statement",
+        "strike-averted",
+        "pay-talks-stall",
     ]
 
 
@@ -99,8 +126,11 @@ def test_unpublishing_removes_an_article_from_every_list(app, client, corpus):
     assert keep_reading(client, "pay-talks-resume") == ["strike-averted"]
     assert keep_reading(client, "strike-averted") == ["pay-talks-resume"]
     with app.app_context():
-        assert not db.session.scalar(sa.select(sa.func.count()).where(
-            RelatedLink.target_article_id == corpus["pay-talks-stall"], RelatedLink.kind == RelatedKind.AUTO))
+        assert not db.session.scalar(
+            sa.select(sa.func.count()).where(
+                RelatedLink.target_article_id == corpus["pay-talks-stall"], RelatedLink.kind == RelatedKind.AUTO
+            )
+        )
     assert client.get("/articles/pay-talks-stall").status_code == 404
 
 
@@ -109,7 +139,10 @@ def test_publishing_again_and_editing_move_an_article_between_topics(app, client
         article = db.session.get(Article, corpus["striker-contract"])
         unions = db.session.scalars(sa.select(Tag).where(Tag.slug == "unions")).one()
         authoring.update_article(
-            article, title="Ferry unions call for talks on overtime", body=NEGOTIATION[1][2], tags=[unions],
+            article,
+            title="Ferry unions call for talks on overtime",
+            body=NEGOTIATION[1][2],
+            tags=[unions],
         )
         db.session.commit()
     assert "striker-contract" in keep_reading(client, "pay-talks-stall")
@@ -118,8 +151,10 @@ def test_publishing_again_and_editing_move_an_article_between_topics(app, client
 
     with app.app_context():
         authoring.unpublish_article(db.session.get(Article, corpus["derby-thriller"]))
-        authoring.publish_article(db.session.get(Article, corpus["derby-thriller"]),
-                                  published_at=db.session.get(Article, corpus["pay-talks-stall"]).published_at)
+        authoring.publish_article(
+            db.session.get(Article, corpus["derby-thriller"]),
+            published_at=db.session.get(Article, corpus["pay-talks-stall"]).published_at,
+        )
         db.session.commit()
     assert client.get("/articles/derby-thriller").status_code == 200
 
@@ -172,7 +207,10 @@ def test_reindex_related_command_recomputes_everything(app, runner, client, corp
 def test_demo_site_shows_related_articles(app, runner, client):
     assert runner.invoke(args=["blog", "seed-demo"]).exit_code == 0
     harbour = keep_reading(client, "council-narrowly-approves-revised-harbour-scheme")
-    assert {"harbour-redevelopment-plan-goes-out-to-consultation", "fishermen-warn-harbour-berth-move-could-cost-them"} <= set(harbour)
+    assert {
+        "harbour-redevelopment-plan-goes-out-to-consultation",
+        "fishermen-warn-harbour-berth-move-could-cost-them",
+    } <= set(harbour)
     assert keep_reading(client, "storm-delphine-cuts-power-and-halts-saltholme-ferry")[1:] == [
         "full-saltholme-ferry-timetable-returns-after-repairs"
     ]
@@ -190,8 +228,9 @@ def test_bulk_loads_can_defer_indexing(app, client, make_user):
 
         author = db.session.get(User, make_user())
         for slug in ("bulk-one", "bulk-two"):
-            authoring.create_article(author=author, title="Ferry pay talks", slug=slug, body=NEGOTIATION[0][2],
-                                     published_at=NOW, index=False)
+            authoring.create_article(
+                author=author, title="Ferry pay talks", slug=slug, body=NEGOTIATION[0][2], published_at=NOW, index=False
+            )
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RelatedTerm)) == 0
     assert keep_reading(client, "bulk-one") == []

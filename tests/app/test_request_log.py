@@ -32,7 +32,9 @@ def request_lines(app) -> list[str]:
 def test_each_response_names_its_request(client):
     first, second = client.get("/healthz"), client.get("/healthz")
     assert len(first.headers["X-Request-ID"]) == 32 and first.headers["X-Request-ID"] != second.headers["X-Request-ID"]
-    assert client.get("/healthz", headers={"X-Request-ID": "nginx-4f2a9c01"}).headers["X-Request-ID"] == "nginx-4f2a9c01"
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "nginx-4f2a9c01"}).headers["X-Request-ID"] == "nginx-4f2a9c01"
+    )
     for forged in ("<script>", "a b c d e f g h", "x" * 65, "short"):
         replaced = client.get("/healthz", headers={"X-Request-ID": forged}).headers["X-Request-ID"]
         assert len(replaced) == 32 and replaced != forged

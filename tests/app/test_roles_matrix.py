@@ -56,8 +56,10 @@ NEEDS = {ANYONE: 0, SIGNED_IN: 1, EDITOR: 2, ADMIN: 3}
 
 @pytest.fixture
 def world(app, make_user, make_article, make_comment, add_link):
-    people = {role: make_user(f"{role.title()} Person", role=role, email=f"{role}@example.org")
-              for role in ("author", "editor", "admin")}
+    people = {
+        role: make_user(f"{role.title()} Person", role=role, email=f"{role}@example.org")
+        for role in ("author", "editor", "admin")
+    }
     target = make_article("Linked story", slug="linked", tags=("harbour",))
     article = make_article("Matrix story", slug="matrix", tags=("harbour",), author_id=people["author"])
     add_link(article, target_id=target)
@@ -66,12 +68,23 @@ def world(app, make_user, make_article, make_comment, add_link):
         link_id = db.session.scalar(sa.select(RelatedLink.id))
         assert db.session.get(Comment, comment) is not None
     samples = {
-        "slug": "matrix", "article_id": article, "comment_id": comment, "user_id": people["author"],
-        "link_id": link_id, "action": "up", "name": "missing.webp", "filename": "site.css", "number": 1,
+        "slug": "matrix",
+        "article_id": article,
+        "comment_id": comment,
+        "user_id": people["author"],
+        "link_id": link_id,
+        "action": "up",
+        "name": "missing.webp",
+        "filename": "site.css",
+        "number": 1,
     }
-    overrides = {("public.author", "slug"): "author-person", ("public.tag", "slug"): "harbour",
-                 ("feeds.author_feed", "slug"): "author-person", ("feeds.tag_feed", "slug"): "harbour",
-                 ("moderation.act", "action"): "approve"}
+    overrides = {
+        ("public.author", "slug"): "author-person",
+        ("public.tag", "slug"): "harbour",
+        ("feeds.author_feed", "slug"): "author-person",
+        ("feeds.tag_feed", "slug"): "harbour",
+        ("moderation.act", "action"): "approve",
+    }
     return people, samples, overrides
 
 

@@ -21,13 +21,23 @@ def newsroom(make_user, make_article):
     nadia = make_user("Nadia Okafor")
     make_article("Harbour plan", slug="exact", author_id=nadia, body="Short piece.", summary="A vote.")
     make_article(
-        "Harbour plan delayed again", slug="delayed", tags=("harbour",),
+        "Harbour plan delayed again",
+        slug="delayed",
+        tags=("harbour",),
         body="The harbour plan, the harbour plan and once more the harbour plan: the harbour plan is late.",
     )
-    make_article("Ferry timetable returns", slug="ferry", summary="Crossings to Saltholme resume.",
-                 body="The slipway was repaired overnight and the ferries are running again.")
-    make_article("Lighthouse keeper retires", slug="lighthouse", tags=("maritime-heritage",),
-                 body="After forty years the keeper hands over the lamp.")
+    make_article(
+        "Ferry timetable returns",
+        slug="ferry",
+        summary="Crossings to Saltholme resume.",
+        body="The slipway was repaired overnight and the ferries are running again.",
+    )
+    make_article(
+        "Lighthouse keeper retires",
+        slug="lighthouse",
+        tags=("maritime-heritage",),
+        body="After forty years the keeper hands over the lamp.",
+    )
     make_article("Secret harbour draft", slug="draft", body="harbour plan", published=False)
     return nadia
 
@@ -81,8 +91,11 @@ def test_author_rename_is_followed(app, client, newsroom):
 
 
 def test_snippets_are_escaped_then_marked(client, make_article):
-    make_article('Ferry "fares" <rise> & fall', slug="fares",
-                 body="Fares rise. Use `<script>ferry()</script>` and the **ferry** crossing costs more.")
+    make_article(
+        'Ferry "fares" <rise> & fall',
+        slug="fares",
+        body="Fares rise. Use `<script>ferry()</script>` and the **ferry** crossing costs more.",
+    )
     response = client.get("/search?q=ferry")
     page = response.get_data(as_text=True)
     assert "<script>ferry" not in page and "&lt;script&gt;<mark>ferry</mark>()&lt;/script&gt;" in page
@@ -128,10 +141,41 @@ def test_over_long_query_is_refused_with_a_message(client, newsroom):
 
 
 HOSTILE = [
-    '"', '""', "'", "*", "harbour*", "AND OR NOT", "harbour AND", "NOT harbour", "NEAR(", "NEAR(harbour plan",
-    "harbour NEAR/2 plan", "(", ")", "-harbour", "+harbour", "title:harbour", "^harbour", "{harbour}", "\\",
-    "harbour | plan", "harbour & plan", "!harbour", "harbour:*", "<script>alert(1)</script>", "%", "_", "' OR 1=1 --",
-    "café", "ΑΘΗΝΑ", "港口", "ﬁsh", "e\u0301", "\u202eharbour", "x" * 200, ("a " * 100).strip(),
+    '"',
+    '""',
+    "'",
+    "*",
+    "harbour*",
+    "AND OR NOT",
+    "harbour AND",
+    "NOT harbour",
+    "NEAR(",
+    "NEAR(harbour plan",
+    "harbour NEAR/2 plan",
+    "(",
+    ")",
+    "-harbour",
+    "+harbour",
+    "title:harbour",
+    "^harbour",
+    "{harbour}",
+    "\\",
+    "harbour | plan",
+    "harbour & plan",
+    "!harbour",
+    "harbour:*",
+    "<script>alert(1)</script>",
+    "%",
+    "_",
+    "' OR 1=1 --",
+    "café",
+    "ΑΘΗΝΑ",
+    "港口",
+    "ﬁsh",
+    "e\u0301",
+    "\u202eharbour",
+    "x" * 200,
+    ("a " * 100).strip(),
 ]
 
 

@@ -34,8 +34,12 @@ def site(make_article, make_comment) -> str:
 @pytest.mark.parametrize(
     ("method", "path", "status"),
     [
-        ("GET", "/", 200), ("GET", "/articles/tides", 200), ("GET", "/static/site.css", 200),
-        ("GET", "/healthz", 200), ("GET", "/no/such/page", 404), ("POST", "/articles/tides", 405),
+        ("GET", "/", 200),
+        ("GET", "/articles/tides", 200),
+        ("GET", "/static/site.css", 200),
+        ("GET", "/healthz", 200),
+        ("GET", "/no/such/page", 404),
+        ("POST", "/articles/tides", 405),
         ("POST", "/articles/tides/comments", 422),
     ],
 )
@@ -84,8 +88,13 @@ def csp_violations(html: str) -> list[str]:
     doc = lxml_html.fromstring(html)
     problems = [f"<style>: {el.text!r:.40}" for el in doc.iter("style")]
     problems += [f"style= on <{el.tag}>" for el in doc.xpath("//*[@style]")]
-    problems += [f"{attr} on <{el.tag}>" for el in doc.iter() if isinstance(el.tag, str)
-                 for attr in el.attrib if attr.startswith("on")]
+    problems += [
+        f"{attr} on <{el.tag}>"
+        for el in doc.iter()
+        if isinstance(el.tag, str)
+        for attr in el.attrib
+        if attr.startswith("on")
+    ]
     for script in doc.iter("script"):
         src = script.get("src")
         if src is None and script.get("type") != "application/ld+json":  # a data block: CSP does not run it
@@ -95,8 +104,11 @@ def csp_violations(html: str) -> list[str]:
     for link in doc.xpath("//link[@rel='stylesheet']"):
         if not link.get("href", "").startswith("/static/"):
             problems.append(f"stylesheet {link.get('href')}")
-    problems += [f"javascript: URL on <{el.tag}>" for el in doc.xpath("//*[@href or @src or @action]")
-                 if any((el.get(a) or "").strip().lower().startswith("javascript:") for a in ("href", "src", "action"))]
+    problems += [
+        f"javascript: URL on <{el.tag}>"
+        for el in doc.xpath("//*[@href or @src or @action]")
+        if any((el.get(a) or "").strip().lower().startswith("javascript:") for a in ("href", "src", "action"))
+    ]
     return problems
 
 

@@ -32,8 +32,14 @@ from blog.services.demo import load_demo
 from tests.conftest import IN_CI, NOW, PASSWORD, app_config
 
 CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]  # without the networking flags Chromium tries to reach the internet
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]  # without the networking flags Chromium tries to reach the internet
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
@@ -79,12 +85,23 @@ class LiveServer:
             s.flush()
             return Staff(user.id, name, user.email, user.slug)
 
-    def article(self, title: str, *, author: Staff, tags: tuple[str, ...] = (), links_to: tuple[str, ...] = (),
-                body: str = "The harbour master confirmed the news on Tuesday.", hours_ago: int = 1) -> str:
+    def article(
+        self,
+        title: str,
+        *,
+        author: Staff,
+        tags: tuple[str, ...] = (),
+        links_to: tuple[str, ...] = (),
+        body: str = "The harbour master confirmed the news on Tuesday.",
+        hours_ago: int = 1,
+    ) -> str:
         """A published article; ``links_to`` are slugs of articles it curates into Keep Reading. Returns its slug."""
         with self.session() as s:
             article = authoring.create_article(
-                author=s.get(User, author.id), title=title, body=body, summary=f"What happened: {title.lower()}.",
+                author=s.get(User, author.id),
+                title=title,
+                body=body,
+                summary=f"What happened: {title.lower()}.",
                 tags=authoring.get_or_create_tags((t, t.title()) for t in tags),
                 published_at=NOW - timedelta(hours=hours_ago),
             )
@@ -96,7 +113,13 @@ class LiveServer:
         with self.session() as s:
             article = s.scalar(sa.select(Article).filter_by(slug=slug))
             comment = comments.record_comment(
-                article, name=name, email=email_for(name), body=body, website="", parent=None, status=status,
+                article,
+                name=name,
+                email=email_for(name),
+                body=body,
+                website="",
+                parent=None,
+                status=status,
                 created_at=NOW,
             )
             s.flush()
@@ -128,8 +151,13 @@ def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
     """The app on a fresh migrated SQLite file, with real forms (CSRF on) and the shared fragment cache."""
     folder = tmp_path_factory.mktemp("live")
     app = create_app(
-        app_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/site.sqlite3", WTF_CSRF_ENABLED=True,
-                   CACHE_TYPE="SimpleCache", COMMENT_MIN_SECONDS=0, RATELIMIT_ENABLED=False),
+        app_config(
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/site.sqlite3",
+            WTF_CSRF_ENABLED=True,
+            CACHE_TYPE="SimpleCache",
+            COMMENT_MIN_SECONDS=0,
+            RATELIMIT_ENABLED=False,
+        ),
         instance_path=str(folder),
     )
     with app.app_context():
@@ -154,12 +182,18 @@ def demo_site(live_server) -> SimpleNamespace:
     held = [
         live_server.comment(story, name="Dawn Trevail", body="The bus to Tidewell is running again, if you wondered."),
         live_server.comment(story, name="Win Big Now", body="Cheap generators!!! Visit our shop for storm deals."),
-        live_server.comment("full-saltholme-ferry-timetable-returns-after-repairs", name="Colin Hosking",
-                            body="Is the 07:10 sailing back as well, or only the afternoon ones?"),
+        live_server.comment(
+            "full-saltholme-ferry-timetable-returns-after-repairs",
+            name="Colin Hosking",
+            body="Is the 07:10 sailing back as well, or only the afternoon ones?",
+        ),
     ]
     return SimpleNamespace(
-        story=story, author="farid-mensah", held=held,
-        editor="ruth.calloway@example.org", writer="farid.mensah@example.net",
+        story=story,
+        author="farid-mensah",
+        held=held,
+        editor="ruth.calloway@example.org",
+        writer="farid.mensah@example.net",
     )
 
 

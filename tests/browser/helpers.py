@@ -35,8 +35,9 @@ def sign_in(page: Page, email: str) -> None:
     expect(page.locator(".staff-bar")).to_be_visible()
 
 
-def fill_comment(page: Page, *, body: str, name: str | None = None, email: str | None = None,
-                 remember: bool = False) -> None:
+def fill_comment(
+    page: Page, *, body: str, name: str | None = None, email: str | None = None, remember: bool = False
+) -> None:
     """Fill in the comment form (name and email left as they are when not given) and send it."""
     page.fill("#body", body)
     if name is not None:
@@ -84,9 +85,15 @@ def axe_violations(page: Page) -> list[dict]:
     assert page.evaluate("axe.version") == AXE_VERSION
     results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [
-        {"rule": v["id"], "impact": v["impact"], "help": v["help"],
-         "where": [n["target"] for n in v["nodes"]][:5], "why": v["nodes"][0]["failureSummary"]}
-        for v in results["violations"] if v["impact"] in SERIOUS
+        {
+            "rule": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "where": [n["target"] for n in v["nodes"]][:5],
+            "why": v["nodes"][0]["failureSummary"],
+        }
+        for v in results["violations"]
+        if v["impact"] in SERIOUS
     ]
 
 

@@ -27,8 +27,7 @@ def test_editor_approves_from_the_desk_then_a_reply_nests_under_it(new_context, 
     name, email = ("Tom Pengelly", "tom@example.net") if javascript else ("Tess Pengelly", "tess@example.net")
     reader = new_context(java_script_enabled=javascript).new_page()
     reader.goto(f"/articles/{slug}")
-    fill_comment(reader, body="Well deserved, they were out all night.", name=name, email=email,
-                 remember=True)
+    fill_comment(reader, body="Well deserved, they were out all night.", name=name, email=email, remember=True)
     comment_id = comment_id_from_url(reader)
     expect(comment_item(reader, "Well deserved").locator(".comment-awaiting")).to_be_visible()
 

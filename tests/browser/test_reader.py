@@ -17,8 +17,9 @@ AWAITING = "Your comment is awaiting moderation."
 def site(live_server):
     author = live_server.user("Morwenna Tregear", bio="Covers the harbour, the ferries and the **council** chamber.")
     ferry = live_server.article("Ferry timetable changes for the winter", author=author, tags=("harbour",), hours_ago=3)
-    wall = live_server.article("Harbour wall repairs begin next week", author=author, tags=("harbour",),
-                               links_to=(ferry,))
+    wall = live_server.article(
+        "Harbour wall repairs begin next week", author=author, tags=("harbour",), links_to=(ferry,)
+    )
     return SimpleNamespace(author=author, wall=wall, ferry=ferry)
 
 

@@ -23,12 +23,21 @@ def test_upgrade_stores_the_avatar_colour_the_app_computes(request, tmp_path, ba
                 insert_comment(conn, n, 1, f"reader{n}@example.net")
             insert_comment(conn, ADDRESSES + 1, 1, "reader7@example.net", parent_id=7)  # an address's second
         flask_migrate.upgrade()
-        c, e = sa.table("comments", sa.column("id"), sa.column("author_email"), sa.column("avatar_colour"),
-                        sa.column("parent_id")), sa.table("moderation_events", sa.column("comment_id"))
+        c, e = (
+            sa.table(
+                "comments",
+                sa.column("id"),
+                sa.column("author_email"),
+                sa.column("avatar_colour"),
+                sa.column("parent_id"),
+            ),
+            sa.table("moderation_events", sa.column("comment_id")),
+        )
         rows = db.session.execute(sa.select(c.c.id, c.c.author_email, c.c.avatar_colour)).all()
         assert len(rows) == ADDRESSES + 1
         assert {r.id: r.avatar_colour for r in rows} == {
-            r.id: privacy.avatar_colour(app.config["HASH_KEY"], r.author_email) for r in rows}
+            r.id: privacy.avatar_colour(app.config["HASH_KEY"], r.author_email) for r in rows
+        }
         assert len({r.avatar_colour for r in rows}) == privacy.AVATAR_COLOURS
         # the rest of each comment is as it was: its reply's parent, its audit event
         assert db.session.scalar(sa.select(c.c.parent_id).where(c.c.id == ADDRESSES + 1)) == 7

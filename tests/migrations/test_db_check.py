@@ -10,8 +10,15 @@ from tests.system.cluster import node_env
 
 
 def flask_db(command: str, database_url: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "blog", "db", command], env=node_env(database_url),
-                          check=False, text=True, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "blog", "db", command],
+        env=node_env(database_url),
+        check=False,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

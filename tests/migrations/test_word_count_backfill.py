@@ -23,8 +23,11 @@ def test_upgrade_counts_the_words_of_existing_articles(request, tmp_path, backen
             for n in range(1, ARTICLES + 1):
                 insert_article(conn, n, f"beacon-{n}", "  lamp\n\nkeeper " * (words(n) // 2) + "tide" * (words(n) % 2))
         flask_migrate.upgrade()
-        counted = dict(db.session.execute(sa.select(sa.column("id"), sa.column("word_count")).select_from(
-            sa.table("articles"))).all())
+        counted = dict(
+            db.session.execute(
+                sa.select(sa.column("id"), sa.column("word_count")).select_from(sa.table("articles"))
+            ).all()
+        )
         assert counted == {n: words(n) for n in range(1, ARTICLES + 1)}
         long_one = next(n for n in range(1, ARTICLES + 1) if words(n) == 461)  # 230 words a minute: 3 minutes
         db.session.remove()

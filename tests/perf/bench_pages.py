@@ -87,8 +87,9 @@ def free_port() -> int:
 
 
 def find_tool(name: str) -> str | None:
-    return shutil.which(name) or next((p for p in (f"/usr/sbin/{name}", f"/usr/bin/{name}") if os.access(p, os.X_OK)),
-                                      None)
+    return shutil.which(name) or next(
+        (p for p in (f"/usr/sbin/{name}", f"/usr/bin/{name}") if os.access(p, os.X_OK)), None
+    )
 
 
 def ensure_tools() -> tuple[str, str]:
@@ -96,7 +97,9 @@ def ensure_tools() -> tuple[str, str]:
     if missing:
         command = ["apt-get", "install", "-y", *missing]
         if os.geteuid() != 0:
-            sys.exit(f"bench: {' and '.join(missing)} missing. Install with:\n    sudo apt-get install -y {' '.join(missing)}")
+            sys.exit(
+                f"bench: {' and '.join(missing)} missing. Install with:\n    sudo apt-get install -y {' '.join(missing)}"
+            )
         log(f"installing {' '.join(missing)}: {' '.join(command)}")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         if subprocess.run(command, check=False, env=env).returncode != 0:
@@ -121,8 +124,15 @@ class Proc:
 
     def start(self) -> Proc:
         with open(self.logs / f"{self.name}.out", "wb") as out, open(self.logs / f"{self.name}.err", "wb") as err:
-            self.process = subprocess.Popen(self.argv, env=self.env, cwd=self.cwd, stdout=out, stderr=err,
-                                            stdin=subprocess.DEVNULL, start_new_session=True)
+            self.process = subprocess.Popen(
+                self.argv,
+                env=self.env,
+                cwd=self.cwd,
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         return self
 
     def stderr_tail(self) -> str:
@@ -198,19 +208,35 @@ def base_env(**settings: str) -> dict[str, str]:
 
 
 def run_checked(argv: list[str], env: dict[str, str], what: str) -> str:
-    result = subprocess.run(argv, check=False, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600,
-                            stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        argv, check=False, env=env, cwd=ROOT, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL
+    )
     if result.returncode != 0:
         sys.exit(f"bench: {what} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     return result.stdout
 
 
-def gunicorn(name: str, env: dict[str, str], logs: Path, *extra: str, root: Path = ROOT,
-             python: str = sys.executable) -> Proc:
+def gunicorn(
+    name: str, env: dict[str, str], logs: Path, *extra: str, root: Path = ROOT, python: str = sys.executable
+) -> Proc:
     """The production gunicorn settings (blog.gunicorn_conf) with 2 sync workers, serving ``root``'s code."""
     port = free_port()
-    argv = [python, "-m", "gunicorn", "-c", "python:blog.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
-            "--workers", "2", "--worker-class", "sync", "--threads", "1", *extra]
+    argv = [
+        python,
+        "-m",
+        "gunicorn",
+        "-c",
+        "python:blog.gunicorn_conf",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--worker-class",
+        "sync",
+        "--threads",
+        "1",
+        *extra,
+    ]
     env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))}
     return Proc(name, argv, env, logs, cwd=root, port=port).start()
 
@@ -228,7 +254,7 @@ def interpreter() -> str:
             shared = any("libpython" in line for line in maps)
     except OSError:  # not Linux: say nothing about it
         pass
-    build = " (linked to a shared libpython: see docs/performance.md, \"The interpreter\")" if shared else ""
+    build = ' (linked to a shared libpython: see docs/performance.md, "The interpreter")' if shared else ""
     return f"{sys.implementation.name} {platform.python_version()} {sys.executable}{build}"
 
 
@@ -236,17 +262,25 @@ def baseline_tree(ref: str, tmp: Path) -> tuple[Path, str]:
     """A detached git worktree of ``ref`` (removed by ``drop_tree``) and its short commit id."""
     commit = run_checked(["git", "rev-parse", "--short", f"{ref}^{{commit}}"], dict(os.environ), f"git rev-parse {ref}")
     tree = tmp / "baseline"
-    run_checked(["git", "worktree", "add", "--detach", str(tree), commit.strip()], dict(os.environ),
-                "git worktree add")
+    run_checked(["git", "worktree", "add", "--detach", str(tree), commit.strip()], dict(os.environ), "git worktree add")
     return tree, commit.strip()
 
 
 def drop_tree(tree: Path) -> None:
-    subprocess.run(["git", "worktree", "remove", "--force", str(tree)], check=False, cwd=ROOT, capture_output=True, timeout=60)
+    subprocess.run(
+        ["git", "worktree", "remove", "--force", str(tree)], check=False, cwd=ROOT, capture_output=True, timeout=60
+    )
 
 
-def baseline_targets(baseline: tuple[Path, str], url: str, redis_url: str | None, common: dict[str, str], logs: Path,
-                     procs: list[Proc], servers: dict[str, Proc]) -> list[Target]:
+def baseline_targets(
+    baseline: tuple[Path, str],
+    url: str,
+    redis_url: str | None,
+    common: dict[str, str],
+    logs: Path,
+    procs: list[Proc],
+    servers: dict[str, Proc],
+) -> list[Target]:
     """The baseline commit's cold (and, with Redis, warm) article page, on our database (it must be able to
     read this schema: compare with a recent commit)."""
     tree, commit = baseline
@@ -256,23 +290,43 @@ def baseline_targets(baseline: tuple[Path, str], url: str, redis_url: str | None
         if extra is None:
             continue
         env = base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url, **extra, **common)
-        found.append(article_server(f"baseline-{kind}", f"{kind} [{commit}]", f"{kind} [baseline {commit}]", env,
-                                    logs, procs, servers, root=tree))
+        found.append(
+            article_server(
+                f"baseline-{kind}",
+                f"{kind} [{commit}]",
+                f"{kind} [baseline {commit}]",
+                env,
+                logs,
+                procs,
+                servers,
+                root=tree,
+            )
+        )
     return found
 
 
-def python_targets(python: str, url: str, common: dict[str, str], logs: Path, procs: list[Proc],
-                   servers: dict[str, Proc]) -> list[Target]:
+def python_targets(
+    python: str, url: str, common: dict[str, str], logs: Path, procs: list[Proc], servers: dict[str, Proc]
+) -> list[Target]:
     """The cold article page served by another interpreter (its virtualenv must have the project installed)."""
-    version = run_checked([python, "-c", "import platform; print(platform.python_version())"], dict(os.environ),
-                          f"{python} --version").strip()
+    version = run_checked(
+        [python, "-c", "import platform; print(platform.python_version())"], dict(os.environ), f"{python} --version"
+    ).strip()
     env = base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url, BLOG_CACHE_TYPE="NullCache", **common)
     name = f"cold [Python {version}, {python}]"
     return [article_server("python-cold", name, name, env, logs, procs, servers, python=python)]
 
 
-def article_server(name: str, key: str, label: str, env: dict[str, str], logs: Path, procs: list[Proc],
-                   servers: dict[str, Proc], **options) -> Target:
+def article_server(
+    name: str,
+    key: str,
+    label: str,
+    env: dict[str, str],
+    logs: Path,
+    procs: list[Proc],
+    servers: dict[str, Proc],
+    **options,
+) -> Target:
     """One more server (``gunicorn`` ``options``), ready, for the 100-comment article alone: ``name`` for its
     logs, ``key`` in ``servers`` and the memory column, ``label`` in the table."""
     proc = gunicorn(name, env, logs, **options)
@@ -297,9 +351,9 @@ def pg_admin(url: str, sql: str) -> None:
     import sqlalchemy as sa
 
     if url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url[len("postgres://"):]
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
     elif url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
@@ -322,8 +376,10 @@ def count_comments(url: str) -> int:
     from blog import create_app
     from blog.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": False},
-                     instance_path=tempfile.mkdtemp(prefix="bench-count-"))
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": False},
+        instance_path=tempfile.mkdtemp(prefix="bench-count-"),
+    )
     with app.app_context():
         try:
             return db.session.execute(sa.text("SELECT count(*) FROM comments")).scalar()
@@ -339,8 +395,13 @@ def queries_per_request(url: str, paths: list[str], redis_url: str | None) -> di
     from blog import create_app
     from blog.extensions import db
 
-    config = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(32), "RATELIMIT_ENABLED": False,
-              "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False}
+    config = {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": secrets.token_hex(32),
+        "RATELIMIT_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+    }
     config.update({"REDIS_URL": redis_url} if redis_url else {"CACHE_TYPE": "NullCache"})  # cold: no cache
     app = create_app(config, instance_path=tempfile.mkdtemp(prefix="bench-queries-"))
     counts: dict[str, float] = {}
@@ -421,8 +482,16 @@ class WrkResult:
     posted_303: int | None = None
 
 
-def run_wrk(wrk: str, port: int, path: str, duration: int, threads: int, connections: int,
-            script: Path | None = None, headers: tuple[str, ...] = ()) -> WrkResult:
+def run_wrk(
+    wrk: str,
+    port: int,
+    path: str,
+    duration: int,
+    threads: int,
+    connections: int,
+    script: Path | None = None,
+    headers: tuple[str, ...] = (),
+) -> WrkResult:
     argv = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     for header in headers:
         argv += ["-H", header]
@@ -481,9 +550,31 @@ def start_redis(logs: Path) -> tuple[Proc | None, str]:
     if not redis:
         return None, "redis-server not installed (apt-get install -y redis-server)"
     port = free_port()
-    proc = Proc("redis", [redis, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                          "--daemonize", "no", "--dir", str(logs), "--maxmemory", "256mb",
-                          "--maxmemory-policy", "allkeys-lru"], base_env(), logs, port=port).start()
+    proc = Proc(
+        "redis",
+        [
+            redis,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--daemonize",
+            "no",
+            "--dir",
+            str(logs),
+            "--maxmemory",
+            "256mb",
+            "--maxmemory-policy",
+            "allkeys-lru",
+        ],
+        base_env(),
+        logs,
+        port=port,
+    ).start()
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if proc.process.poll() is not None:
@@ -550,10 +641,18 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--keep", action="store_true", help="keep the temp directory (logs, database)")
-    parser.add_argument("--baseline", metavar="REF", help="also serve the cold and warm article page from this git "
-                        "commit (e.g. main~3), in the same rounds, to compare a change with what it changes")
-    parser.add_argument("--baseline-python", metavar="PYTHON", help="also serve the cold article page with this "
-                        "interpreter (a virtualenv's python with the project installed), in the same rounds")
+    parser.add_argument(
+        "--baseline",
+        metavar="REF",
+        help="also serve the cold and warm article page from this git "
+        "commit (e.g. main~3), in the same rounds, to compare a change with what it changes",
+    )
+    parser.add_argument(
+        "--baseline-python",
+        metavar="PYTHON",
+        help="also serve the cold article page with this "
+        "interpreter (a virtualenv's python with the project installed), in the same rounds",
+    )
     args = parser.parse_args()
     duration = 3 if args.quick else args.duration
     fixture = Path(args.fixture).resolve()
@@ -598,18 +697,28 @@ def main() -> int:
         targets: list[Target] = []
         for label, url, purl in backends:
             tag = "" if label == "SQLite" else f" [{label}]"
-            cold = gunicorn(f"ours-cold-{label}", base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url,
-                                                            BLOG_CACHE_TYPE="NullCache", **common), logs)
+            cold = gunicorn(
+                f"ours-cold-{label}",
+                base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url, BLOG_CACHE_TYPE="NullCache", **common),
+                logs,
+            )
             procs.append(cold)
             servers[f"cold{tag}"] = cold
             warm = None
             if redis_url:
-                warm = gunicorn(f"ours-warm-{label}", base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url,
-                                                                REDIS_URL=redis_url, **common), logs)
+                warm = gunicorn(
+                    f"ours-warm-{label}",
+                    base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url, REDIS_URL=redis_url, **common),
+                    logs,
+                )
                 procs.append(warm)
                 servers[f"warm{tag}"] = warm
-            post_env = base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=purl,
-                                BLOG_CACHE_DIR=str(tmp / f"cache-post-{label}"), **common)
+            post_env = base_env(
+                SECRET_KEY=secrets.token_hex(32),
+                DATABASE_URL=purl,
+                BLOG_CACHE_DIR=str(tmp / f"cache-post-{label}"),
+                **common,
+            )
             poster = gunicorn(f"ours-post-{label}", post_env, logs)
             procs.append(poster)
             servers[f"post{tag}"] = poster
@@ -619,15 +728,29 @@ def main() -> int:
             targets += [Target(f"article 100 comments, cold{tag}", cold, ARTICLE, mem_key=f"cold{tag}")]
             if warm:
                 targets.append(Target(f"article 100 comments, warm{tag}", warm, ARTICLE, mem_key=f"warm{tag}"))
-                targets.append(Target(f"article, warm, revisit (304){tag}", warm, ARTICLE, mem_key=f"warm{tag}",
-                                      headers=revisit_headers(warm.port, ARTICLE)))
+                targets.append(
+                    Target(
+                        f"article, warm, revisit (304){tag}",
+                        warm,
+                        ARTICLE,
+                        mem_key=f"warm{tag}",
+                        headers=revisit_headers(warm.port, ARTICLE),
+                    )
+                )
             else:
                 targets.append(Target(f"article 100 comments, warm{tag}", cold, ARTICLE, note=f"n/a: {redis_reason}"))
             if label == "SQLite":  # a SQLite site without Redis: the cache in files (its default)
-                env = base_env(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=url,
-                               BLOG_CACHE_DIR=str(tmp / "cache-files"), **common)
-                targets.append(article_server("ours-files", "warm, files", "warm, cache in files (no Redis)", env,
-                                              logs, procs, servers))
+                env = base_env(
+                    SECRET_KEY=secrets.token_hex(32),
+                    DATABASE_URL=url,
+                    BLOG_CACHE_DIR=str(tmp / "cache-files"),
+                    **common,
+                )
+                targets.append(
+                    article_server(
+                        "ours-files", "warm, files", "warm, cache in files (no Redis)", env, logs, procs, servers
+                    )
+                )
             targets += [
                 Target(f"article 1,000 comments, cold{tag}", cold, ARTICLE_FULL, mem_key=f"cold{tag}"),
                 Target(f"home page, cold{tag}", cold, HOME, mem_key=f"cold{tag}"),
@@ -635,8 +758,9 @@ def main() -> int:
             ]
             if args.baseline and label == "SQLite":
                 baseline = baseline_tree(args.baseline, tmp)
-                targets += baseline_targets(baseline, url, redis and f"redis://127.0.0.1:{redis.port}/2", common,
-                                            logs, procs, servers)
+                targets += baseline_targets(
+                    baseline, url, redis and f"redis://127.0.0.1:{redis.port}/2", common, logs, procs, servers
+                )
             if args.baseline_python and label == "SQLite":
                 targets += python_targets(args.baseline_python, url, common, logs, procs, servers)
             ts = form_ts(poster.port)
@@ -656,18 +780,20 @@ def main() -> int:
 
         floor_dir = tmp / "floor"
         floor_dir.mkdir()
-        (floor_dir / "floor_app.py").write_text(textwrap.dedent(f"""\
+        (floor_dir / "floor_app.py").write_text(
+            textwrap.dedent(f"""\
             from pathlib import Path
             from flask import Flask, Response
 
-            BODY = Path({str(www / 'article.html')!r}).read_bytes()
+            BODY = Path({str(www / "article.html")!r}).read_bytes()
             app = Flask(__name__)
 
             @app.get("/", defaults={{"path": ""}})
             @app.get("/<path:path>")
             def page(path):
                 return Response(BODY, mimetype="text/html")
-            """))
+            """)
+        )
         floor = gunicorn("floor", base_env(), logs, "--pythonpath", str(floor_dir), "floor_app:app")
         procs.append(floor)
         servers["floor"] = floor
@@ -675,7 +801,8 @@ def main() -> int:
         ngx_dir = tmp / "nginx"
         ngx_dir.mkdir()
         ngx_port = free_port()
-        (ngx_dir / "nginx.conf").write_text(textwrap.dedent(f"""\
+        (ngx_dir / "nginx.conf").write_text(
+            textwrap.dedent(f"""\
             daemon off;
             worker_processes 2;
             pid {ngx_dir}/nginx.pid;
@@ -696,9 +823,15 @@ def main() -> int:
                     location / {{ try_files /article.html =404; }}
                 }}
             }}
-            """))
-        nginx = Proc("nginx", [nginx_bin, "-p", f"{ngx_dir}/", "-c", str(ngx_dir / "nginx.conf"), "-e",
-                               str(ngx_dir / "error.log")], base_env(), logs, port=ngx_port).start()
+            """)
+        )
+        nginx = Proc(
+            "nginx",
+            [nginx_bin, "-p", f"{ngx_dir}/", "-c", str(ngx_dir / "nginx.conf"), "-e", str(ngx_dir / "error.log")],
+            base_env(),
+            logs,
+            port=ngx_port,
+        ).start()
         procs.append(nginx)
         servers["nginx"] = nginx
         floor.wait_http(ARTICLE)
@@ -706,8 +839,10 @@ def main() -> int:
         for name, proc in (("floor", floor), ("nginx", nginx)):
             if get(proc.port, ARTICLE)[1] != page:
                 raise RuntimeError(f"{name} does not serve the saved page byte for byte")
-        targets += [Target("floor: bare Flask, same bytes", floor, ARTICLE, mem_key="floor"),
-                    Target("nginx: static copy", nginx, ARTICLE, mem_key="nginx")]
+        targets += [
+            Target("floor: bare Flask, same bytes", floor, ARTICLE, mem_key="floor"),
+            Target("nginx: static copy", nginx, ARTICLE, mem_key="nginx"),
+        ]
 
         # The shipped deploy/nginx.conf in front of the cold server: anonymous readers are served from its
         # microcache, which asks gunicorn again once per s-maxage.
@@ -715,12 +850,33 @@ def main() -> int:
         proxy_dir.mkdir()
         proxy_port = free_port()
         site = proxy_dir / "site.conf"
-        site.write_text(render_site(server_name="127.0.0.1", upstream=f"127.0.0.1:{servers['cold'].port}",
-                                    cache_path=proxy_dir / "cache", port=proxy_port, http_port=free_port()))
+        site.write_text(
+            render_site(
+                server_name="127.0.0.1",
+                upstream=f"127.0.0.1:{servers['cold'].port}",
+                cache_path=proxy_dir / "cache",
+                port=proxy_port,
+                http_port=free_port(),
+            )
+        )
         (proxy_dir / "nginx.conf").write_text(main_conf(proxy_dir, site, workers=2, access_log=False))
-        proxy = Proc("nginx-proxy", [nginx_bin, "-p", f"{proxy_dir}/", "-c", str(proxy_dir / "nginx.conf"), "-e",
-                                     str(proxy_dir / "error.log"), "-g", "daemon off;"], base_env(), logs,
-                     port=proxy_port).start()
+        proxy = Proc(
+            "nginx-proxy",
+            [
+                nginx_bin,
+                "-p",
+                f"{proxy_dir}/",
+                "-c",
+                str(proxy_dir / "nginx.conf"),
+                "-e",
+                str(proxy_dir / "error.log"),
+                "-g",
+                "daemon off;",
+            ],
+            base_env(),
+            logs,
+            port=proxy_port,
+        ).start()
         procs.append(proxy)
         servers["proxy"] = proxy
         proxy.wait_http(ARTICLE)
@@ -749,8 +905,11 @@ def main() -> int:
             "floor": (floor.port, ARTICLE),
             "nginx": (nginx.port, ARTICLE),
             "proxy": (proxy.port, ARTICLE),
-            **{f"article 100 comments, {name}": (proc.port, ARTICLE)
-               for name, proc in servers.items() if name.startswith("cold [Python")},
+            **{
+                f"article 100 comments, {name}": (proc.port, ARTICLE)
+                for name, proc in servers.items()
+                if name.startswith("cold [Python")
+            },
         }
         single: dict[str, list[float]] = {name: [] for name in single_targets}
         for t in targets:
@@ -769,11 +928,14 @@ def main() -> int:
                     continue
                 if t.refill:
                     get(t.server.port, t.path)
-                result = run_wrk(wrk, t.server.port, t.path, duration, args.threads, args.connections, t.script,
-                                 t.headers)
+                result = run_wrk(
+                    wrk, t.server.port, t.path, duration, args.threads, args.connections, t.script, t.headers
+                )
                 t.runs.append(result)
-                log(f"round {round_no}: {t.name}: {result.rps:,.0f} req/s, p50 {result.p50:.1f} ms, "
-                    f"p99 {result.p99:.1f} ms, errors {result.errors}")
+                log(
+                    f"round {round_no}: {t.name}: {result.rps:,.0f} req/s, p50 {result.p50:.1f} ms, "
+                    f"p99 {result.p99:.1f} ms, errors {result.errors}"
+                )
         time.sleep(1)  # requests in flight when wrk stopped finish
         memory = {key: proc.pss_mib() for key, proc in servers.items()}
         lost_report = []
@@ -783,10 +945,15 @@ def main() -> int:
                 posted = sum(r.posted_303 or 0 for r in t.runs)
                 verdict = "OK" if added >= posted else f"LOST {posted - added}"
                 extra = added - posted
-                lost_report.append(f"{t.name}: {posted:,} answered 303, {added:,} new rows -> {verdict}"
-                                   + (f" ({extra} more rows than 303s seen: requests in flight when wrk stopped each round,"
-                                      f" at most {args.connections} per round)"
-                                      if extra > 0 else ""))
+                lost_report.append(
+                    f"{t.name}: {posted:,} answered 303, {added:,} new rows -> {verdict}"
+                    + (
+                        f" ({extra} more rows than 303s seen: requests in flight when wrk stopped each round,"
+                        f" at most {args.connections} per round)"
+                        if extra > 0
+                        else ""
+                    )
+                )
                 if added < posted:
                     t.note = f"LOST {posted - added} comments"
     finally:
@@ -813,8 +980,17 @@ def main() -> int:
     nginx_rps = median_rps(by_name["nginx: static copy"])
     static, proxied = by_name["nginx: static copy"], by_name[PROXY]
     p99 = {t.name: statistics.median(r.p99 for r in t.runs) for t in (static, proxied) if t.runs}
-    header = ["target", "req/s (median)", "p50 ms", "p99 ms", "errors", "SQL/req", "PSS MiB", "ours/floor",
-              "ours/nginx"]
+    header = [
+        "target",
+        "req/s (median)",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "SQL/req",
+        "PSS MiB",
+        "ours/floor",
+        "ours/nginx",
+    ]
     rows = []
     for t in targets:
         if not t.runs:
@@ -823,33 +999,50 @@ def main() -> int:
             continue
         rps = median_rps(t)
         ours = not t.name.startswith(("floor", "nginx"))
-        rows.append([
-            t.name, f"{rps:,.0f}", f"{statistics.median(r.p50 for r in t.runs):.1f}",
-            f"{statistics.median(r.p99 for r in t.runs):.1f}", f"{sum(r.errors for r in t.runs)}",
-            "-" if t.queries is None else f"{t.queries:g}", f"{memory.get(t.mem_key, 0):.0f}",
-            f"{rps / floor_rps:.1%}" if ours else "-", f"{rps / nginx_rps:.2%}" if ours else "-",
-        ])
+        rows.append(
+            [
+                t.name,
+                f"{rps:,.0f}",
+                f"{statistics.median(r.p50 for r in t.runs):.1f}",
+                f"{statistics.median(r.p99 for r in t.runs):.1f}",
+                f"{sum(r.errors for r in t.runs)}",
+                "-" if t.queries is None else f"{t.queries:g}",
+                f"{memory.get(t.mem_key, 0):.0f}",
+                f"{rps / floor_rps:.1%}" if ours else "-",
+                f"{rps / nginx_rps:.2%}" if ours else "-",
+            ]
+        )
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     print()
-    print(f"Page benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: wrk -t{args.threads} -c{args.connections}, "
-          f"{args.rounds} interleaved rounds of {duration} s; gunicorn 2 sync workers (blog.gunicorn_conf); "
-          f"{os.cpu_count()} CPUs; saved page {len(page):,} bytes")
+    print(
+        f"Page benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: wrk -t{args.threads} -c{args.connections}, "
+        f"{args.rounds} interleaved rounds of {duration} s; gunicorn 2 sync workers (blog.gunicorn_conf); "
+        f"{os.cpu_count()} CPUs; saved page {len(page):,} bytes"
+    )
     print(f"Interpreter: {interpreter()}")
     print()
     print("\n".join(lines))
     print()
-    print("Errors: non-2xx/3xx responses + socket errors, summed over the rounds. PSS: gunicorn master + workers "
-          "(nginx: master + workers) after the run; the cold server serves the cold, 1,000-comment, home and author "
-          "targets.")
-    print(f"Single request, unloaded (median of 50 sequential GETs at the start of each round; the median of the "
-          f"{args.rounds} rounds, then each round's): "
-          + "; ".join(f"{name} {statistics.median(ms):.1f} ms ({', '.join(f'{m:.1f}' for m in ms)})"
-                      for name, ms in single.items()))
+    print(
+        "Errors: non-2xx/3xx responses + socket errors, summed over the rounds. PSS: gunicorn master + workers "
+        "(nginx: master + workers) after the run; the cold server serves the cold, 1,000-comment, home and author "
+        "targets."
+    )
+    print(
+        f"Single request, unloaded (median of 50 sequential GETs at the start of each round; the median of the "
+        f"{args.rounds} rounds, then each round's): "
+        + "; ".join(
+            f"{name} {statistics.median(ms):.1f} ms ({', '.join(f'{m:.1f}' for m in ms)})"
+            for name, ms in single.items()
+        )
+    )
     if len(p99) == 2:
-        print(f"Proxy vs static: req/s {median_rps(proxied) / nginx_rps:.0%} of the static copy's (goal >= 80 %), "
-              f"p99 {p99[PROXY] / p99[static.name]:.1f}x the static copy's (goal <= 2x); PSS: nginx only (its "
-              f"upstream is the cold server); one GET fills its cache before each round")
+        print(
+            f"Proxy vs static: req/s {median_rps(proxied) / nginx_rps:.0%} of the static copy's (goal >= 80 %), "
+            f"p99 {p99[PROXY] / p99[static.name]:.1f}x the static copy's (goal <= 2x); PSS: nginx only (its "
+            f"upstream is the cold server); one GET fills its cache before each round"
+        )
     for line in lost_report:
         print("Comment POST check: " + line)
     if not redis_url:

@@ -39,8 +39,270 @@ from blog.extensions import db
 from blog.models import Article, ArticleStatus, RelatedLink, Tag, User, article_tags
 from blog.services import related, search
 
-FUNCTION_WORDS = ["the", "of", "and", "to", "a", "in", "that", "is", "was", "he", "for", "it", "with", "as", "his", "on", "be", "at", "by", "had", "are", "but", "from", "or", "have", "an", "they", "which", "one", "you", "were", "her", "all", "she", "there", "would", "their", "we", "him", "been", "has", "when", "who", "will", "more", "no", "if", "out", "so", "said", "what", "up", "its", "about", "into", "than", "them", "can", "only", "other", "new", "some", "could", "time", "these", "two", "may", "then", "do", "first", "any", "my", "now", "such", "like", "our", "over", "man", "me", "even", "most", "made", "after", "also", "did", "many", "before", "must", "through", "back", "years", "where", "much", "your", "way", "well", "down", "should", "because", "each", "just", "those", "people", "how", "too", "little", "state", "good", "very", "make", "world", "still", "own", "see", "men", "work", "long", "get", "here", "between", "both", "life", "being", "under", "never", "day", "same", "another", "know", "while", "last", "might", "us", "great", "old", "year", "off", "come", "since", "against", "go", "came", "right", "used", "take", "three"]
-SYLLABLES = ["ba", "be", "bi", "bo", "bu", "ca", "ce", "ci", "co", "cu", "da", "de", "di", "do", "du", "fa", "fe", "fi", "fo", "ga", "ge", "gi", "go", "ha", "he", "hi", "ho", "la", "le", "li", "lo", "lu", "ma", "me", "mi", "mo", "mu", "na", "ne", "ni", "no", "nu", "pa", "pe", "pi", "po", "ra", "re", "ri", "ro", "ru", "sa", "se", "si", "so", "ta", "te", "ti", "to", "tu", "va", "ve", "vi", "vo", "bar", "ber", "bor", "car", "cor", "dar", "der", "dor", "gar", "gor", "har", "her", "lar", "ler", "lor", "mar", "mer", "mor", "nar", "ner", "par", "per", "por", "rar", "sar", "ser", "tar", "ter", "tor", "var", "ver", "an", "en", "in", "on", "un", "ar", "er", "ir", "or", "ur", "al", "el", "il", "ol", "ul", "st", "tr", "pl", "gr"]
+FUNCTION_WORDS = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "a",
+    "in",
+    "that",
+    "is",
+    "was",
+    "he",
+    "for",
+    "it",
+    "with",
+    "as",
+    "his",
+    "on",
+    "be",
+    "at",
+    "by",
+    "had",
+    "are",
+    "but",
+    "from",
+    "or",
+    "have",
+    "an",
+    "they",
+    "which",
+    "one",
+    "you",
+    "were",
+    "her",
+    "all",
+    "she",
+    "there",
+    "would",
+    "their",
+    "we",
+    "him",
+    "been",
+    "has",
+    "when",
+    "who",
+    "will",
+    "more",
+    "no",
+    "if",
+    "out",
+    "so",
+    "said",
+    "what",
+    "up",
+    "its",
+    "about",
+    "into",
+    "than",
+    "them",
+    "can",
+    "only",
+    "other",
+    "new",
+    "some",
+    "could",
+    "time",
+    "these",
+    "two",
+    "may",
+    "then",
+    "do",
+    "first",
+    "any",
+    "my",
+    "now",
+    "such",
+    "like",
+    "our",
+    "over",
+    "man",
+    "me",
+    "even",
+    "most",
+    "made",
+    "after",
+    "also",
+    "did",
+    "many",
+    "before",
+    "must",
+    "through",
+    "back",
+    "years",
+    "where",
+    "much",
+    "your",
+    "way",
+    "well",
+    "down",
+    "should",
+    "because",
+    "each",
+    "just",
+    "those",
+    "people",
+    "how",
+    "too",
+    "little",
+    "state",
+    "good",
+    "very",
+    "make",
+    "world",
+    "still",
+    "own",
+    "see",
+    "men",
+    "work",
+    "long",
+    "get",
+    "here",
+    "between",
+    "both",
+    "life",
+    "being",
+    "under",
+    "never",
+    "day",
+    "same",
+    "another",
+    "know",
+    "while",
+    "last",
+    "might",
+    "us",
+    "great",
+    "old",
+    "year",
+    "off",
+    "come",
+    "since",
+    "against",
+    "go",
+    "came",
+    "right",
+    "used",
+    "take",
+    "three",
+]
+SYLLABLES = [
+    "ba",
+    "be",
+    "bi",
+    "bo",
+    "bu",
+    "ca",
+    "ce",
+    "ci",
+    "co",
+    "cu",
+    "da",
+    "de",
+    "di",
+    "do",
+    "du",
+    "fa",
+    "fe",
+    "fi",
+    "fo",
+    "ga",
+    "ge",
+    "gi",
+    "go",
+    "ha",
+    "he",
+    "hi",
+    "ho",
+    "la",
+    "le",
+    "li",
+    "lo",
+    "lu",
+    "ma",
+    "me",
+    "mi",
+    "mo",
+    "mu",
+    "na",
+    "ne",
+    "ni",
+    "no",
+    "nu",
+    "pa",
+    "pe",
+    "pi",
+    "po",
+    "ra",
+    "re",
+    "ri",
+    "ro",
+    "ru",
+    "sa",
+    "se",
+    "si",
+    "so",
+    "ta",
+    "te",
+    "ti",
+    "to",
+    "tu",
+    "va",
+    "ve",
+    "vi",
+    "vo",
+    "bar",
+    "ber",
+    "bor",
+    "car",
+    "cor",
+    "dar",
+    "der",
+    "dor",
+    "gar",
+    "gor",
+    "har",
+    "her",
+    "lar",
+    "ler",
+    "lor",
+    "mar",
+    "mer",
+    "mor",
+    "nar",
+    "ner",
+    "par",
+    "per",
+    "por",
+    "rar",
+    "sar",
+    "ser",
+    "tar",
+    "ter",
+    "tor",
+    "var",
+    "ver",
+    "an",
+    "en",
+    "in",
+    "on",
+    "un",
+    "ar",
+    "er",
+    "ir",
+    "or",
+    "ur",
+    "al",
+    "el",
+    "il",
+    "ol",
+    "ul",
+    "st",
+    "tr",
+    "pl",
+    "gr",
+]
 ENDINGS = ["", "s", "ing", "ed", "er", "ly", "tion", "ment", "al", "ness"]
 
 
@@ -70,7 +332,9 @@ class Corpus:
         generals = rng.choices(self.general, cum_weights=self.general_weights, k=n)
         for i in range(n):
             roll = rng.random()
-            words.append(rng.choice(FUNCTION_WORDS) if roll < 0.45 else rng.choice(topic_words) if roll < 0.65 else generals[i])
+            words.append(
+                rng.choice(FUNCTION_WORDS) if roll < 0.45 else rng.choice(topic_words) if roll < 0.65 else generals[i]
+            )
         return " ".join(words).capitalize() + "."
 
     def article(self) -> tuple[str, str, str, list[int]]:
@@ -97,14 +361,27 @@ def peak_mb() -> float:
 def load(n_articles: int, batch: int = 5_000) -> None:
     """Bulk-load users, tags and articles with executemany: no ORM objects, no per-row flush."""
     corpus = Corpus()
-    db.session.execute(sa.insert(User), [
-        {"email": f"writer{i}@example.org", "display_name": f"Writer {i}", "slug": f"writer-{i}",
-         "role": "author", "bio_markdown": "", "bio_html": "", "website": "", "social_links": {},
-         "is_active": True} for i in range(50)
-    ])
-    db.session.execute(sa.insert(Tag), [
-        {"slug": f"t{i}-{name.lower().replace(' ', '-')}"[:80], "name": name} for i, name in enumerate(corpus.tags)
-    ])
+    db.session.execute(
+        sa.insert(User),
+        [
+            {
+                "email": f"writer{i}@example.org",
+                "display_name": f"Writer {i}",
+                "slug": f"writer-{i}",
+                "role": "author",
+                "bio_markdown": "",
+                "bio_html": "",
+                "website": "",
+                "social_links": {},
+                "is_active": True,
+            }
+            for i in range(50)
+        ],
+    )
+    db.session.execute(
+        sa.insert(Tag),
+        [{"slug": f"t{i}-{name.lower().replace(' ', '-')}"[:80], "name": name} for i, name in enumerate(corpus.tags)],
+    )
     user_ids = list(db.session.scalars(sa.select(User.id).order_by(User.id)))
     tag_ids = list(db.session.scalars(sa.select(Tag.id).order_by(Tag.id)))
     start = datetime(2020, 1, 1, tzinfo=UTC)
@@ -114,13 +391,24 @@ def load(n_articles: int, batch: int = 5_000) -> None:
         for i in range(offset, min(offset + batch, n_articles)):
             title, summary, body, tags = corpus.article()
             when = start + timedelta(minutes=30 * i)
-            rows.append({
-                "id": next_id, "slug": f"article-{i}", "title": title[:200], "summary": summary[:500],
-                "body_markdown": body, "body_html": "<p>" + body.replace("\n\n", "</p><p>") + "</p>",
-                "word_count": word_count(body),  # a bulk insert passes by the model's own counting
-                "status": ArticleStatus.PUBLISHED, "published_at": when, "created_at": when, "updated_at": when,
-                "author_id": user_ids[i % len(user_ids)], "comments_open": True, "comment_count": 0,
-            })
+            rows.append(
+                {
+                    "id": next_id,
+                    "slug": f"article-{i}",
+                    "title": title[:200],
+                    "summary": summary[:500],
+                    "body_markdown": body,
+                    "body_html": "<p>" + body.replace("\n\n", "</p><p>") + "</p>",
+                    "word_count": word_count(body),  # a bulk insert passes by the model's own counting
+                    "status": ArticleStatus.PUBLISHED,
+                    "published_at": when,
+                    "created_at": when,
+                    "updated_at": when,
+                    "author_id": user_ids[i % len(user_ids)],
+                    "comments_open": True,
+                    "comment_count": 0,
+                }
+            )
             links.extend({"article_id": next_id, "tag_id": tag_ids[t]} for t in tags)
             next_id += 1
         db.session.execute(sa.insert(Article), rows)
@@ -170,9 +458,11 @@ def main() -> None:
             durations.append((time.perf_counter() - started) * 1000)
         db.session.commit()
         durations.sort()
-        print(f"one article's recompute (refresh_picks), n={len(sample)}: median {statistics.median(durations):.1f} ms, "
-              f"p95 {durations[int(0.95 * (len(durations) - 1))]:.1f} ms, max {durations[-1]:.1f} ms "
-              f"({picked / len(sample):.1f} picks each)")
+        print(
+            f"one article's recompute (refresh_picks), n={len(sample)}: median {statistics.median(durations):.1f} ms, "
+            f"p95 {durations[int(0.95 * (len(durations) - 1))]:.1f} ms, max {durations[-1]:.1f} ms "
+            f"({picked / len(sample):.1f} picks each)"
+        )
 
         around = []
         for article_id in sample[:20]:
@@ -180,14 +470,20 @@ def main() -> None:
             refreshed = related.refresh_around(article_id)
             around.append(((time.perf_counter() - started) * 1000, len(refreshed)))
         db.session.commit()
-        print(f"publish path (refresh_around: own + neighbours), n=20: median {statistics.median(a for a, _ in around):.1f} ms "
-              f"for {statistics.median(n for _, n in around):.0f} neighbours")
+        print(
+            f"publish path (refresh_around: own + neighbours), n=20: median {statistics.median(a for a, _ in around):.1f} ms "
+            f"for {statistics.median(n for _, n in around):.0f} neighbours"
+        )
 
         if not args.skip_full:
-            _, elapsed = timed("full recompute of all picks (refresh_all_picks)", lambda: (
-                related.refresh_all_picks(), db.session.commit()))
-            print(f"  = {elapsed / len(ids) * 1000:.1f} ms per article; "
-                  f"{db.session.scalar(sa.select(sa.func.count()).select_from(RelatedLink)):,} auto links stored")
+            _, elapsed = timed(
+                "full recompute of all picks (refresh_all_picks)",
+                lambda: (related.refresh_all_picks(), db.session.commit()),
+            )
+            print(
+                f"  = {elapsed / len(ids) * 1000:.1f} ms per article; "
+                f"{db.session.scalar(sa.select(sa.func.count()).select_from(RelatedLink)):,} auto links stored"
+            )
         example = sample[0]
         title = db.session.get(Article, example).title
         print(f"\nexample: {title[:70]!r} picks:")

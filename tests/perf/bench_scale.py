@@ -77,19 +77,22 @@ def log(message: str) -> None:
 def normalise_url(url: str) -> str:
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
 def make_app(url: str, workdir: str, secret: str | None = None):
-    return create_app({
-        "SQLALCHEMY_DATABASE_URI": url,
-        "SECRET_KEY": secret or secrets.token_hex(32),
-        "RATELIMIT_ENABLED": False,
-        "CACHE_TYPE": "NullCache",  # uncached pages: the cost of the queries at this size
-        "SESSION_COOKIE_SECURE": False,  # the test client speaks http://
-        "REMEMBER_COOKIE_SECURE": False,
-    }, instance_path=workdir)
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": secret or secrets.token_hex(32),
+            "RATELIMIT_ENABLED": False,
+            "CACHE_TYPE": "NullCache",  # uncached pages: the cost of the queries at this size
+            "SESSION_COOKIE_SECURE": False,  # the test client speaks http://
+            "REMEMBER_COOKIE_SECURE": False,
+        },
+        instance_path=workdir,
+    )
 
 
 # --- Databases ------------------------------------------------------------------------------------
@@ -153,8 +156,10 @@ def build_small(args, workdir: str) -> str:
         flask_migrate.upgrade()
         report = import_export(json.loads(Path(args.fixture).read_text(encoding="utf-8")))
         db.session.commit()
-        log(f"small database: {args.fixture} imported ({report}); {add_pending_comments()} pending comments added; "
-            f"{add_articles_for_full_pages()} article copies added, one with {add_thread()} threaded comments")
+        log(
+            f"small database: {args.fixture} imported ({report}); {add_pending_comments()} pending comments added; "
+            f"{add_articles_for_full_pages()} article copies added, one with {add_thread()} threaded comments"
+        )
         db.engine.dispose()
     return url
 
@@ -171,15 +176,23 @@ def add_articles_for_full_pages() -> int:
     from blog.orm import utcnow
     from blog.services.authoring import create_article
 
-    originals = list(db.session.scalars(
-        sa.select(Article).options(sa.orm.selectinload(Article.author), sa.orm.selectinload(Article.tags))
-        .order_by(Article.id)))
+    originals = list(
+        db.session.scalars(
+            sa.select(Article)
+            .options(sa.orm.selectinload(Article.author), sa.orm.selectinload(Article.tags))
+            .order_by(Article.id)
+        )
+    )
     wanted = 2 * flask.current_app.config["ARTICLES_PER_PAGE"] - len(originals)
     for n in range(max(wanted, 1)):
         original = originals[n % len(originals)]
         create_article(
-            author=original.author, title=f"{original.title} (copy {n + 1})", body=original.body_markdown,
-            summary=original.summary, slug=SMALL_THREAD if n == 0 else None, tags=list(original.tags),
+            author=original.author,
+            title=f"{original.title} (copy {n + 1})",
+            body=original.body_markdown,
+            summary=original.summary,
+            slug=SMALL_THREAD if n == 0 else None,
+            tags=list(original.tags),
             published_at=utcnow(),
         )
     db.session.commit()
@@ -200,13 +213,27 @@ def add_thread() -> int:
     start = utcnow() - timedelta(days=2)
     for n in range(THREAD_TOP):
         at = start + timedelta(minutes=10 * n)
-        top = record_comment(article, name=f"Thread Reader {n}", email=f"thread{n}@example.net",
-                             body=f"A top-level comment, number {n}, with a few words to render.", website="",
-                             parent=None, status=CommentStatus.APPROVED, created_at=at)
+        top = record_comment(
+            article,
+            name=f"Thread Reader {n}",
+            email=f"thread{n}@example.net",
+            body=f"A top-level comment, number {n}, with a few words to render.",
+            website="",
+            parent=None,
+            status=CommentStatus.APPROVED,
+            created_at=at,
+        )
         for r in range(THREAD_REPLIES):
-            record_comment(article, name=f"Replier {n}.{r}", email=f"reply{n}-{r}@example.net",
-                           body=f"A reply to comment {n}, number {r}.", website="", parent=top,
-                           status=CommentStatus.APPROVED, created_at=at + timedelta(minutes=r + 1))
+            record_comment(
+                article,
+                name=f"Replier {n}.{r}",
+                email=f"reply{n}-{r}@example.net",
+                body=f"A reply to comment {n}, number {r}.",
+                website="",
+                parent=top,
+                status=CommentStatus.APPROVED,
+                created_at=at + timedelta(minutes=r + 1),
+            )
     refresh_comment_count(article.id)
     db.session.commit()
     return THREAD_TOP * (1 + THREAD_REPLIES)
@@ -223,13 +250,23 @@ def add_pending_comments() -> int:
     from blog.services.comments import record_comment
 
     article = db.session.scalar(
-        sa.select(Article).where(Article.slug.not_in([SMALL_ARTICLE, f"{SMALL_ARTICLE}-full-thread"]))
-        .order_by(Article.id).limit(1))
+        sa.select(Article)
+        .where(Article.slug.not_in([SMALL_ARTICLE, f"{SMALL_ARTICLE}-full-thread"]))
+        .order_by(Article.id)
+        .limit(1)
+    )
     start = utcnow() - timedelta(days=1)
     for n in range(SMALL_PENDING):
-        record_comment(article, name=f"Pending Reader {n}", email=f"pending{n}@example.net",
-                       body=f"A comment awaiting moderation, number {n}.", website="", parent=None,
-                       status=CommentStatus.PENDING, created_at=start + timedelta(minutes=n))
+        record_comment(
+            article,
+            name=f"Pending Reader {n}",
+            email=f"pending{n}@example.net",
+            body=f"A comment awaiting moderation, number {n}.",
+            website="",
+            parent=None,
+            status=CommentStatus.PENDING,
+            created_at=start + timedelta(minutes=n),
+        )
     db.session.commit()
     return SMALL_PENDING
 
@@ -268,8 +305,15 @@ def compare(sites: list[tuple[Site, Page]], *, warmup: int, requests: int) -> li
     for runs in rounds:
         durations = [d for run in runs for d in run.durations]
         first = runs[0]
-        merged.append(Result(statistics.median(durations), statistics.mean(r.queries for r in runs), first.shown,
-                             first.statements, durations))
+        merged.append(
+            Result(
+                statistics.median(durations),
+                statistics.mean(r.queries for r in runs),
+                first.shown,
+                first.statements,
+                durations,
+            )
+        )
     return merged
 
 
@@ -304,9 +348,11 @@ class Site:
             db.session.commit()
         form = self.editor.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form) or re.search(
-            r'value="([^"]+)"[^>]*name="csrf_token"', form)
-        response = self.editor.post("/login", data={"email": EDITOR_EMAIL, "password": password,
-                                                    "csrf_token": token.group(1) if token else ""})
+            r'value="([^"]+)"[^>]*name="csrf_token"', form
+        )
+        response = self.editor.post(
+            "/login", data={"email": EDITOR_EMAIL, "password": password, "csrf_token": token.group(1) if token else ""}
+        )
         if response.status_code != 303:
             sys.exit(f"bench_scale: signing in the editor on the {self.name} database failed ({response.status_code})")
 
@@ -319,30 +365,50 @@ class Site:
         notes = []
         with self.app.app_context():
             published = sa.and_(Article.status == ArticleStatus.PUBLISHED, Article.published_at.is_not(None))
-            hundred = SMALL_ARTICLE if small else db.session.scalar(
-                sa.select(Article.slug).where(published)  # 80–150 approved at full size; the closest otherwise
-                .order_by(sa.func.abs(Article.comment_count - 100), Article.id).limit(1))
+            hundred = (
+                SMALL_ARTICLE
+                if small
+                else db.session.scalar(
+                    sa.select(Article.slug)
+                    .where(published)  # 80–150 approved at full size; the closest otherwise
+                    .order_by(sa.func.abs(Article.comment_count - 100), Article.id)
+                    .limit(1)
+                )
+            )
             most = db.session.execute(  # the small one: the copy with a thread of the large one's shape
-                sa.select(Article.slug, Article.comment_count).where(published)
+                sa.select(Article.slug, Article.comment_count)
+                .where(published)
                 .where(Article.slug == SMALL_THREAD if small else sa.true())
-                .order_by(Article.comment_count.desc(), Article.id).limit(1)).one()
+                .order_by(Article.comment_count.desc(), Article.id)
+                .limit(1)
+            ).one()
             author = db.session.execute(
-                sa.select(User.slug, sa.func.count()).join(Article, Article.author_id == User.id).where(published)
-                .group_by(User.id, User.slug).order_by(sa.func.count().desc(), User.id).limit(1)).one()
+                sa.select(User.slug, sa.func.count())
+                .join(Article, Article.author_id == User.id)
+                .where(published)
+                .group_by(User.id, User.slug)
+                .order_by(sa.func.count().desc(), User.id)
+                .limit(1)
+            ).one()
             tag = db.session.execute(
-                sa.select(Tag.slug, sa.func.count()).join(article_tags, article_tags.c.tag_id == Tag.id)
-                .group_by(Tag.id, Tag.slug).order_by(sa.func.count().desc(), Tag.id).limit(1)).one()
+                sa.select(Tag.slug, sa.func.count())
+                .join(article_tags, article_tags.c.tag_id == Tag.id)
+                .group_by(Tag.id, Tag.slug)
+                .order_by(sa.func.count().desc(), Tag.id)
+                .limit(1)
+            ).one()
             total = db.session.scalar(sa.select(sa.func.count()).select_from(Article).where(published))
             hundred_count = db.session.scalar(sa.select(Article.comment_count).where(Article.slug == hundred))
             common, common_docs, rare, rare_docs = search_words(self.dialect, narrow_to=self.rare_hits)
         last_page = -(-total // self.app.config["ARTICLES_PER_PAGE"])
         deep = min(50, last_page)
-        notes.append(f"{self.name}: {total:,} published articles; article {hundred} ({hundred_count} approved); "
-                     f"most comments {most.slug} ({most.comment_count:,} approved); author {author.slug} "
-                     f"({author[1]:,} articles); tag {tag.slug} ({tag[1]:,} articles); search common "
-                     f"{common!r} (in {common_docs:,} articles), rare {rare!r} (in {rare_docs:,})"
-                     + ("" if deep == 50 else f"; the home page has {last_page} page(s), so ?page={deep} stands "
-                                              "in for ?page=50"))
+        notes.append(
+            f"{self.name}: {total:,} published articles; article {hundred} ({hundred_count} approved); "
+            f"most comments {most.slug} ({most.comment_count:,} approved); author {author.slug} "
+            f"({author[1]:,} articles); tag {tag.slug} ({tag[1]:,} articles); search common "
+            f"{common!r} (in {common_docs:,} articles), rare {rare!r} (in {rare_docs:,})"
+            + ("" if deep == 50 else f"; the home page has {last_page} page(s), so ?page={deep} stands in for ?page=50")
+        )
         return [
             Page("article", "article, ~100 comments", f"/articles/{hundred}"),
             Page("most", "article, most comments (page 1)", f"/articles/{most.slug}"),
@@ -408,12 +474,14 @@ def search_words(dialect: str, narrow_to: int | None = None) -> tuple[str, int, 
     1, the generated vocabulary's rarest word ~60, so the pages would show 1 hit against 10), a second
     word from the title of one of its newest articles is added, to compare pages showing as many hits."""
     if dialect == "sqlite":
-        db.session.execute(sa.text(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.bench_vocab USING fts5vocab(main, {SEARCH_TABLE}, row)"))
+        db.session.execute(
+            sa.text(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.bench_vocab USING fts5vocab(main, {SEARCH_TABLE}, row)")
+        )
         ranked = db.session.execute(sa.text("SELECT term, doc FROM temp.bench_vocab ORDER BY doc DESC, term")).all()
     else:
-        ranked = db.session.execute(sa.text(
-            f"SELECT word, ndoc FROM ts_stat('SELECT document FROM {SEARCH_TABLE}') ORDER BY ndoc DESC, word")).all()
+        ranked = db.session.execute(
+            sa.text(f"SELECT word, ndoc FROM ts_stat('SELECT document FROM {SEARCH_TABLE}') ORDER BY ndoc DESC, word")
+        ).all()
     db.session.rollback()
     words = [t for t, n in ranked if t.isascii() and t.isalpha() and len(t) >= 4 and t not in STOPWORDS]
     common = words[0]
@@ -427,8 +495,12 @@ def search_words(dialect: str, narrow_to: int | None = None) -> tuple[str, int, 
 
         some = search._backend().newest_ids(parse_query(rare), 5)  # titles of a few of its articles
         titles = db.session.scalars(sa.select(Article.title).where(Article.id.in_(some))).all()
-        pairs = {f"{rare} {w.lower()}": 0 for title in titles for w in title.split()
-                 if w.isalpha() and w.lower() not in STOPWORDS}
+        pairs = {
+            f"{rare} {w.lower()}": 0
+            for title in titles
+            for w in title.split()
+            if w.isalpha() and w.lower() not in STOPWORDS
+        }
         pairs = {q: matches(q) for q in pairs}
         if pairs:
             query = min(pairs, key=lambda q: (pairs[q] == 0, abs(pairs[q] - narrow_to), q))
@@ -473,19 +545,29 @@ def print_plan(site: Site, title: str, statement: str, parameters) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog="\n".join(__doc__.splitlines()[2:]))
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.splitlines()[2:]),
+    )
     parser.add_argument("--articles", type=int, default=100_000, help="published articles in the large database")
     parser.add_argument("--comments", type=int, default=1_000_000, help="comments in the large database")
-    parser.add_argument("--database-url", help="large database (default: a temp SQLite file); "
-                                               "a PostgreSQL database must be EMPTY")
-    parser.add_argument("--small-database-url", help="small database for the fixture (default: a temp SQLite file); "
-                                                     "must be EMPTY")
-    parser.add_argument("--keep", metavar="PATH", help="build the large SQLite database at PATH and keep it; "
-                                                       "when PATH exists, reuse it and skip the build")
-    parser.add_argument("--reuse", action="store_true", help="with --database-url: measure a database an earlier "
-                                                            "run of this script built (e.g. --build-only)")
+    parser.add_argument(
+        "--database-url", help="large database (default: a temp SQLite file); a PostgreSQL database must be EMPTY"
+    )
+    parser.add_argument(
+        "--small-database-url", help="small database for the fixture (default: a temp SQLite file); must be EMPTY"
+    )
+    parser.add_argument(
+        "--keep",
+        metavar="PATH",
+        help="build the large SQLite database at PATH and keep it; when PATH exists, reuse it and skip the build",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --database-url: measure a database an earlier run of this script built (e.g. --build-only)",
+    )
     parser.add_argument("--with-related", action="store_true", help="also build the Keep Reading index (~5 min)")
     parser.add_argument("--fixture", type=Path, default=DEFAULT_FIXTURE, help=f"default: {DEFAULT_FIXTURE}")
     parser.add_argument("--requests", type=int, default=50, help="timed sequential requests per page (default 50)")
@@ -525,18 +607,29 @@ def main() -> None:
                 large.rare_hits = small.measure(rare, warmup=0, requests=1).shown or None
         for small_page, large_page in zip(pages["small"], pages["large"], strict=False):
             log(f"{small_page.path} (small) / {large_page.path} (large)")
-            results[small_page.key] = dict(zip(("small", "large"), compare(
-                [(small, small_page), (large, large_page)], warmup=args.warmup, requests=args.requests), strict=False))
+            results[small_page.key] = dict(
+                zip(
+                    ("small", "large"),
+                    compare([(small, small_page), (large, large_page)], warmup=args.warmup, requests=args.requests),
+                    strict=False,
+                )
+            )
 
-        print(f"## Pages: p50 of {args.requests} sequential requests after {args.warmup} warm-up "
-              f"(test client, in-process; small = fixture on {small.dialect}, large = {large.dialect})\n")
-        print("| page | p50 small (ms) | p50 large (ms) | ratio | within 2×? | SQL/request small | SQL/request large | shown small / large |")
+        print(
+            f"## Pages: p50 of {args.requests} sequential requests after {args.warmup} warm-up "
+            f"(test client, in-process; small = fixture on {small.dialect}, large = {large.dialect})\n"
+        )
+        print(
+            "| page | p50 small (ms) | p50 large (ms) | ratio | within 2×? | SQL/request small | SQL/request large | shown small / large |"
+        )
         print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for page in pages["large"]:
             s, l_ = results[page.key]["small"], results[page.key]["large"]
             ratio = l_.p50 / s.p50
-            print(f"| {page.label} | {s.p50:.1f} | {l_.p50:.1f} | {ratio:.2f} | "
-                  f"{'yes' if ratio <= RATIO_GOAL else '**no**'} | {s.queries:g} | {l_.queries:g} | {s.shown} / {l_.shown} |")
+            print(
+                f"| {page.label} | {s.p50:.1f} | {l_.p50:.1f} | {ratio:.2f} | "
+                f"{'yes' if ratio <= RATIO_GOAL else '**no**'} | {s.queries:g} | {l_.queries:g} | {s.shown} / {l_.shown} |"
+            )
         print()
         for note in notes:
             print(f"- {note}")
@@ -545,7 +638,9 @@ def main() -> None:
         for site in [large, small] if args.explain_all else [large]:
             comment_list = [(st, p) for st, p in results["article"][site.name].statements if "RECURSIVE" in st.upper()]
             for statement, parameters in comment_list:
-                print_plan(site, "the article's comment list (services.articles.visible_comments)", statement, parameters)
+                print_plan(
+                    site, "the article's comment list (services.articles.visible_comments)", statement, parameters
+                )
             for statement, parameters in results["desk_pending"][site.name].statements:
                 if re.search(r"\bFROM comments\b", statement):
                     print_plan(site, "desk, pending tab", statement, parameters)

@@ -35,25 +35,112 @@ from blog.core import privacy, sanitize
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, Comment, CommentStatus
 
-STATUS_WEIGHTS = ((CommentStatus.APPROVED, 0.85), (CommentStatus.PENDING, 0.10), (CommentStatus.SPAM, 0.03),
-                  (CommentStatus.TRASH, 0.02))
+STATUS_WEIGHTS = (
+    (CommentStatus.APPROVED, 0.85),
+    (CommentStatus.PENDING, 0.10),
+    (CommentStatus.SPAM, 0.03),
+    (CommentStatus.TRASH, 0.02),
+)
 REPLY_SHARE = 0.30  # of all comments
 MAX_REPLY_DEPTH = 4  # the default thread_depth (5) accepts replies up to depth 4
 MAX_PER_ARTICLE = 5_000
 COMMENTERS = 150_000
 BATCH = 20_000
-FIRST_NAMES = ["Ana", "Ben", "Chloe", "Dev", "Elena", "Farid", "Grace", "Hiro", "Imani", "Jonas", "Kai", "Lena", "Marco", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tomas", "Uma", "Victor", "Wen", "Xavier", "Yara", "Zoe", "Ada", "Bruno", "Carmen", "Dmitri", "Esme", "Felix", "Gita", "Hugo", "Ines", "Jack"]
-LAST_NAMES = ["Okafor", "Reyes", "Lindqvist", "Nakamura", "Haddad", "Kowalski", "Moreau", "Osei", "Petrov", "Quist", "Rossi", "Silva", "Tanaka", "Ulrich", "Varga", "Weber", "Xu", "Yilmaz", "Zamora", "Abbott", "Brennan", "Castillo", "Dubois", "Eriksen", "Fitzgerald"]
+FIRST_NAMES = [
+    "Ana",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Imani",
+    "Jonas",
+    "Kai",
+    "Lena",
+    "Marco",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tomas",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Xavier",
+    "Yara",
+    "Zoe",
+    "Ada",
+    "Bruno",
+    "Carmen",
+    "Dmitri",
+    "Esme",
+    "Felix",
+    "Gita",
+    "Hugo",
+    "Ines",
+    "Jack",
+]
+LAST_NAMES = [
+    "Okafor",
+    "Reyes",
+    "Lindqvist",
+    "Nakamura",
+    "Haddad",
+    "Kowalski",
+    "Moreau",
+    "Osei",
+    "Petrov",
+    "Quist",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Ulrich",
+    "Varga",
+    "Weber",
+    "Xu",
+    "Yilmaz",
+    "Zamora",
+    "Abbott",
+    "Brennan",
+    "Castillo",
+    "Dubois",
+    "Eriksen",
+    "Fitzgerald",
+]
 USER_AGENTS = (
     "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
 )
-COLUMNS = ("id", "article_id", "parent_id", "depth", "status", "author_name", "author_email", "author_website",
-           "avatar_colour", "body_text", "body_html", "created_at", "ip_hash", "user_agent", "user_id", "moderation_reasons")
-REASONS = {CommentStatus.APPROVED: [], CommentStatus.PENDING: ["first comment from this address"],
-           CommentStatus.SPAM: ["blocked word"], CommentStatus.TRASH: []}
+COLUMNS = (
+    "id",
+    "article_id",
+    "parent_id",
+    "depth",
+    "status",
+    "author_name",
+    "author_email",
+    "author_website",
+    "avatar_colour",
+    "body_text",
+    "body_html",
+    "created_at",
+    "ip_hash",
+    "user_agent",
+    "user_id",
+    "moderation_reasons",
+)
+REASONS = {
+    CommentStatus.APPROVED: [],
+    CommentStatus.PENDING: ["first comment from this address"],
+    CommentStatus.SPAM: ["blocked word"],
+    CommentStatus.TRASH: [],
+}
 
 
 def comment_counts(n_articles: int, n_comments: int, rng: random.Random) -> list[int]:
@@ -64,7 +151,10 @@ def comment_counts(n_articles: int, n_comments: int, rng: random.Random) -> list
     for _ in range(8):  # scale to the total, cap, rescale the rest for what the cap took away
         free = sum(r for r, cap in zip(raw, capped, strict=False) if not cap) or 1.0
         scale = (n_comments - MAX_PER_ARTICLE * sum(capped)) / free
-        counts = [MAX_PER_ARTICLE if cap else min(MAX_PER_ARTICLE, int(r * scale)) for r, cap in zip(raw, capped, strict=False)]
+        counts = [
+            MAX_PER_ARTICLE if cap else min(MAX_PER_ARTICLE, int(r * scale))
+            for r, cap in zip(raw, capped, strict=False)
+        ]
         capped = [c >= MAX_PER_ARTICLE for c in counts]
     short = n_comments - sum(counts)
     open_ = [i for i, c in enumerate(counts) if c < MAX_PER_ARTICLE]
@@ -82,8 +172,10 @@ def _bodies(corpus: bench_related.Corpus, rng: random.Random, n: int = 4_000) ->
     for _ in range(n):
         paragraphs = []
         for _ in range(rng.choices((1, 2, 3), weights=(6, 3, 1))[0]):
-            sentences = [" ".join(rng.choice(words) for _ in range(rng.randint(5, 20))).capitalize() + "."
-                         for _ in range(rng.randint(1, 4))]
+            sentences = [
+                " ".join(rng.choice(words) for _ in range(rng.randint(5, 20))).capitalize() + "."
+                for _ in range(rng.randint(1, 4))
+            ]
             paragraphs.append(" ".join(sentences))
         text = "\n\n".join(paragraphs)
         pool.append((text, sanitize.render_comment(text)))
@@ -98,15 +190,17 @@ def _commenters(rng: random.Random, hash_key: str) -> list[tuple[str, str, str, 
         email = privacy.normalise_email(f"{first}.{last}{i}@example.net")
         website = f"https://example.net/~{first.lower()}{i}" if rng.random() < 0.15 else ""
         ip = f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}"
-        people.append((f"{first} {last}", email, website, privacy.ip_hash(hash_key, ip),
-                       privacy.avatar_colour(hash_key, email)))
+        people.append(
+            (f"{first} {last}", email, website, privacy.ip_hash(hash_key, ip), privacy.avatar_colour(hash_key, email))
+        )
     return people
 
 
 def published_articles() -> list[sa.Row]:
     """(id, published_at) of every published article: what comments are spread over."""
     return db.session.execute(
-        sa.select(Article.id, Article.published_at).where(Article.status == ArticleStatus.PUBLISHED)
+        sa.select(Article.id, Article.published_at)
+        .where(Article.status == ArticleStatus.PUBLISHED)
         .order_by(Article.id)
     ).all()
 
@@ -145,13 +239,26 @@ def generate_comments(articles: list[sa.Row], n_comments: int, seed: int = 2027)
             parents.setdefault(index, []).append(number << 3 | depth)
         person = people[int(COMMENTERS * rng.random() ** 2.5)]  # some people comment a lot
         text, html = bodies[rng.randrange(len(bodies))]
-        batch.append({
-            "id": number, "article_id": ids[index], "parent_id": parent_id, "depth": depth, "status": status,
-            "author_name": person[0], "author_email": person[1], "author_website": person[2],
-            "avatar_colour": person[4], "body_text": text, "body_html": html, "created_at": created, "ip_hash": person[3],
-            "user_agent": USER_AGENTS[number % len(USER_AGENTS)], "user_id": None,
-            "moderation_reasons": REASONS[status],
-        })
+        batch.append(
+            {
+                "id": number,
+                "article_id": ids[index],
+                "parent_id": parent_id,
+                "depth": depth,
+                "status": status,
+                "author_name": person[0],
+                "author_email": person[1],
+                "author_website": person[2],
+                "avatar_colour": person[4],
+                "body_text": text,
+                "body_html": html,
+                "created_at": created,
+                "ip_hash": person[3],
+                "user_agent": USER_AGENTS[number % len(USER_AGENTS)],
+                "user_id": None,
+                "moderation_reasons": REASONS[status],
+            }
+        )
         if len(batch) >= BATCH:
             yield batch
             batch = []
@@ -167,17 +274,21 @@ def insert_comments(n_comments: int, progress: Callable[[int], None] = lambda n:
     articles = published_articles()  # before a COPY occupies the connection
     if postgres:
         connection = db.session.connection().connection.dbapi_connection  # psycopg 3
-        with connection.cursor() as cursor, cursor.copy(
-            f"COPY comments ({', '.join(COLUMNS)}) FROM STDIN"
-        ) as copy:
+        with connection.cursor() as cursor, cursor.copy(f"COPY comments ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             for batch in generate_comments(articles, n_comments):
                 for row in batch:
-                    copy.write_row([
-                        row["created_at"].replace(tzinfo=None) if c == "created_at"
-                        else row[c].value if c == "status"
-                        else json.dumps(row[c]) if c == "moderation_reasons" else row[c]
-                        for c in COLUMNS
-                    ])
+                    copy.write_row(
+                        [
+                            row["created_at"].replace(tzinfo=None)
+                            if c == "created_at"
+                            else row[c].value
+                            if c == "status"
+                            else json.dumps(row[c])
+                            if c == "moderation_reasons"
+                            else row[c]
+                            for c in COLUMNS
+                        ]
+                    )
                 stats["rows"] += len(batch)
                 stats["replies"] += sum(1 for r in batch if r["parent_id"] is not None)
                 progress(stats["rows"])
@@ -196,10 +307,12 @@ def insert_comments(n_comments: int, progress: Callable[[int], None] = lambda n:
 
 def set_comment_counts() -> None:
     """``articles.comment_count`` = the approved comments, for every article at once."""
-    db.session.execute(sa.text(
-        "UPDATE articles SET comment_count = (SELECT count(*) FROM comments AS c "
-        "WHERE c.article_id = articles.id AND c.status = 'approved')"
-    ))
+    db.session.execute(
+        sa.text(
+            "UPDATE articles SET comment_count = (SELECT count(*) FROM comments AS c "
+            "WHERE c.article_id = articles.id AND c.status = 'approved')"
+        )
+    )
     db.session.commit()
 
 
@@ -215,7 +328,9 @@ def is_empty_database() -> bool:
     return not sa.inspect(db.engine).get_table_names()
 
 
-def build(n_articles: int, n_comments: int, *, with_related: bool, log: Callable[[str], None]) -> list[tuple[str, float]]:
+def build(
+    n_articles: int, n_comments: int, *, with_related: bool, log: Callable[[str], None]
+) -> list[tuple[str, float]]:
     """Load everything into the app's (freshly migrated, empty) database; returns (step, seconds)."""
     from blog.services import related, search
 
@@ -237,14 +352,18 @@ def build(n_articles: int, n_comments: int, *, with_related: bool, log: Callable
             log(f"  {rows:,} comments written")
             done[0] = rows
 
-    stats = step(f"comments ({n_comments:,}; {'COPY' if db.engine.dialect.name == 'postgresql' else 'executemany'})",
-                 lambda: insert_comments(n_comments, progress))
+    stats = step(
+        f"comments ({n_comments:,}; {'COPY' if db.engine.dialect.name == 'postgresql' else 'executemany'})",
+        lambda: insert_comments(n_comments, progress),
+    )
     log(f"  {stats['replies']:,} replies ({stats['replies'] / max(stats['rows'], 1):.0%})")
     step("articles.comment_count (one UPDATE)", set_comment_counts)
     step("search index (search.rebuild)", lambda: (search.rebuild(), db.session.commit()))
     if with_related:
-        step("Keep Reading index + picks (related)", lambda: (related.rebuild_index(), related.refresh_all_picks(),
-                                                             db.session.commit()))
+        step(
+            "Keep Reading index + picks (related)",
+            lambda: (related.rebuild_index(), related.refresh_all_picks(), db.session.commit()),
+        )
     if db.engine.dialect.name == "postgresql":  # what autovacuum does soon after a bulk load
         step("VACUUM ANALYZE", vacuum_analyze)
     return steps

@@ -46,8 +46,9 @@ def free_port() -> int:
 def node_env(database_url: str, **settings: str) -> dict[str, str]:
     """A production environment: the machine's, less any blog settings, plus these (e.g. BLOG_…=…)."""
     env = {k: v for k, v in os.environ.items() if not _OWN_ENV.match(k)}
-    env.update(SECRET_KEY=SECRET_KEY, DATABASE_URL=database_url, BLOG_COMMENT_MIN_SECONDS="0",
-               BLOG_SITE_URL="http://127.0.0.1")  # production requires it; any port of this host is served
+    env.update(
+        SECRET_KEY=SECRET_KEY, DATABASE_URL=database_url, BLOG_COMMENT_MIN_SECONDS="0", BLOG_SITE_URL="http://127.0.0.1"
+    )  # production requires it; any port of this host is served
     if database_url.startswith("sqlite:///"):  # a SQLite site caches in files: next to the test's database
         env["BLOG_CACHE_DIR"] = str(Path(database_url.removeprefix("sqlite:///")).parent / "cache")
     env.update(settings)
@@ -70,9 +71,24 @@ class Node:
         self.logs.mkdir(parents=True, exist_ok=True)
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "python:blog.gunicorn_conf",
-                 "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers), "--threads", str(self.threads)],
-                env=self.env, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-c",
+                    "python:blog.gunicorn_conf",
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    str(self.workers),
+                    "--threads",
+                    str(self.threads),
+                ],
+                env=self.env,
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         if wait:
             self.wait_ready()
@@ -118,8 +134,15 @@ class Node:
 
     def flask(self, *args: str) -> subprocess.CompletedProcess:
         """``flask --app blog …`` with this node's environment (the CLI on the node's machine)."""
-        return subprocess.run([sys.executable, "-m", "flask", "--app", "blog", *args], env=self.env, check=False,
-                              capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        return subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "blog", *args],
+            env=self.env,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
 
 
 @contextmanager
@@ -228,14 +251,22 @@ def _empty(app: Flask) -> None:
 def seed_article(app: Flask, slug: str, *, known: list[tuple[str, str]] = ()) -> int:
     """A published article; each (name, email) in ``known`` has an approved comment on it already."""
     with app.app_context():
-        author = users.create_user(email=f"writer-{slug}@example.org", name=f"Writer of {slug}", role="author",
-                                   password=None)
+        author = users.create_user(
+            email=f"writer-{slug}@example.org", name=f"Writer of {slug}", role="author", password=None
+        )
         now = utcnow()
-        article = authoring.create_article(author=author, title=f"News: {slug}", slug=slug, body="The story.",
-                                           published_at=now - timedelta(hours=1))
+        article = authoring.create_article(
+            author=author, title=f"News: {slug}", slug=slug, body="The story.", published_at=now - timedelta(hours=1)
+        )
         for name, email in known:
-            comments.record_comment(article, name=name, email=email, body=f"Earlier words from {name}.",
-                                    status=CommentStatus.APPROVED, created_at=now - timedelta(minutes=30))
+            comments.record_comment(
+                article,
+                name=name,
+                email=email,
+                body=f"Earlier words from {name}.",
+                status=CommentStatus.APPROVED,
+                created_at=now - timedelta(minutes=30),
+            )
         db.session.commit()
         return article.id
 
@@ -259,15 +290,15 @@ def consistency_problems(app: Flask) -> dict[str, int]:
     """Rows that point nowhere or disagree; every value must be 0 in a consistent database."""
     checks = {
         "comments without their article": "SELECT count(*) FROM comments c LEFT JOIN articles a ON a.id = c.article_id"
-                                          " WHERE a.id IS NULL",
+        " WHERE a.id IS NULL",
         "replies without their parent": "SELECT count(*) FROM comments c LEFT JOIN comments p ON p.id = c.parent_id"
-                                        " WHERE c.parent_id IS NOT NULL AND p.id IS NULL",
+        " WHERE c.parent_id IS NOT NULL AND p.id IS NULL",
         "events without their comment": "SELECT count(*) FROM moderation_events e LEFT JOIN comments c"
-                                        " ON c.id = e.comment_id WHERE e.comment_id IS NOT NULL AND c.id IS NULL",
+        " ON c.id = e.comment_id WHERE e.comment_id IS NOT NULL AND c.id IS NULL",
         "comments without their 'submitted' event": "SELECT count(*) FROM comments c WHERE NOT EXISTS (SELECT 1 FROM"
-                                                    " moderation_events e WHERE e.comment_id = c.id"
-                                                    " AND e.action = 'submitted')",
+        " moderation_events e WHERE e.comment_id = c.id"
+        " AND e.action = 'submitted')",
         "articles whose count is wrong": "SELECT count(*) FROM articles a WHERE a.comment_count <> (SELECT count(*)"
-                                         " FROM comments c WHERE c.article_id = a.id AND c.status = 'approved')",
+        " FROM comments c WHERE c.article_id = a.id AND c.status = 'approved')",
     }
     return {name: scalar(app, sql) for name, sql in checks.items()}

@@ -28,8 +28,12 @@ def render_site(*, server_name: str, upstream: str, cache_path: Path, port: int,
     """deploy/nginx.conf with its placeholders filled in, serving on 127.0.0.1:``port`` (the TLS site) and
     127.0.0.1:``http_port`` (the redirect to https) instead of 443 and 80."""
     text = SITE_FILE.read_text()
-    for placeholder, value in (("@SERVER_NAME@", server_name), ("@UPSTREAM@", upstream),
-                               ("@CACHE_PATH@", str(cache_path)), ("@APP_DIR@", str(ROOT))):
+    for placeholder, value in (
+        ("@SERVER_NAME@", server_name),
+        ("@UPSTREAM@", upstream),
+        ("@CACHE_PATH@", str(cache_path)),
+        ("@APP_DIR@", str(ROOT)),
+    ):
         if placeholder not in text:
             raise AssertionError(f"{SITE_FILE.name}: no {placeholder} placeholder")
         text = text.replace(placeholder, value)
@@ -70,8 +74,10 @@ def main_conf(prefix: Path, site: Path, *, workers: int = 1, access_log: bool = 
         "events { worker_connections 1024; }\n"
         "http {\n"
         f"    {mime}\n    default_type application/octet-stream;\n    sendfile on;\n    {log}\n"
-        + "".join(f"    {kind}_temp_path {prefix}/{kind}_temp;\n"
-                  for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        + "".join(
+            f"    {kind}_temp_path {prefix}/{kind}_temp;\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
         + f"    include {site};\n"
         "}\n"
     )
@@ -98,18 +104,35 @@ class Nginx:
         self.http_port = self.http_port or free_port()
         self.prefix.mkdir(parents=True, exist_ok=True)
         site = self.prefix / "site.conf"
-        site.write_text(render_site(server_name=self.server_name, upstream=self.upstream,
-                                    cache_path=self.prefix / "cache", port=self.port, http_port=self.http_port))
+        site.write_text(
+            render_site(
+                server_name=self.server_name,
+                upstream=self.upstream,
+                cache_path=self.prefix / "cache",
+                port=self.port,
+                http_port=self.http_port,
+            )
+        )
         conf = self.prefix / "nginx.conf"
         conf.write_text(main_conf(self.prefix, site, workers=self.workers, access_log=self.access_log))
-        argv = [self.binary, "-p", f"{self.prefix}/", "-c", str(conf), "-e", str(self.prefix / "error.log"),
-                "-g", "daemon off;"]
+        argv = [
+            self.binary,
+            "-p",
+            f"{self.prefix}/",
+            "-c",
+            str(conf),
+            "-e",
+            str(self.prefix / "error.log"),
+            "-g",
+            "daemon off;",
+        ]
         checked = subprocess.run([*argv[:-2], "-t"], check=False, capture_output=True, text=True, timeout=30)
         if checked.returncode != 0:
             raise RuntimeError(f"nginx -t refused the rendered deploy/nginx.conf:\n{checked.stderr}")
         with open(self.prefix / "nginx.out", "wb") as out:
-            self.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            )
         self.wait_ready()
         return self
 

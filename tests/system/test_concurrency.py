@@ -27,8 +27,9 @@ def reader(port: int, n: int) -> list[int]:
     browser = Browser(port)
     hidden = browser.comment_form(SLUG)
     return [
-        browser.post_comment(SLUG, hidden, name=f"Reader {n}", email=f"r{n}@example.net", body=f"Comment {i} of {n}.")
-        .status
+        browser.post_comment(
+            SLUG, hidden, name=f"Reader {n}", email=f"r{n}@example.net", body=f"Comment {i} of {n}."
+        ).status
         for i in range(PER_READER)
     ]
 

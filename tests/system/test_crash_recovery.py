@@ -42,8 +42,9 @@ class Burst:
         for i in range(PER_READER):
             body = f"Storm note {i} from reader {n}."
             try:
-                status = browser.post_comment(SLUG, hidden, name=f"Reader {n}", email=f"r{n}@example.net",
-                                              body=body).status
+                status = browser.post_comment(
+                    SLUG, hidden, name=f"Reader {n}", email=f"r{n}@example.net", body=body
+                ).status
             except (http.client.HTTPException, OSError):
                 status = None
             with self.lock:

@@ -33,10 +33,12 @@ def test_serves_with_security_headers_secure_cookies_and_json_request_logs(tmp_p
         with running(Node(node_env(url), tmp_path / "logs", workers=1, threads=2)) as (node,):
             reader = Browser(node.port)
             page = reader.get("/articles/quay", headers={"X-Request-ID": "edge-0123456789"})
-            posted = reader.post_comment("quay", name="Quiet Reader", email="quiet.reader@example.net",
-                                         body="Lovely.", remember="y")
-            forwarded = Browser(node.port).get("/healthz", headers={"X-Forwarded-For": "203.0.113.9",
-                                                                    "X-Forwarded-Proto": "https"})
+            posted = reader.post_comment(
+                "quay", name="Quiet Reader", email="quiet.reader@example.net", body="Lovely.", remember="y"
+            )
+            forwarded = Browser(node.port).get(
+                "/healthz", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+            )
 
     assert page.status == 200 and posted.status == 303
     assert page.headers["X-Request-ID"] == "edge-0123456789"

@@ -28,7 +28,9 @@ def cluster(tmp_path_factory):
     with migrated_database(pg, tmp) as app, redis_namespace(redis) as names:
         seed_article(app, SLUG, known=[("Old Hand", "old.hand@example.net")])
         env = node_env(
-            pg, REDIS_URL=redis, BLOG_CACHE_KEY_PREFIX=names["CACHE_KEY_PREFIX"],
+            pg,
+            REDIS_URL=redis,
+            BLOG_CACHE_KEY_PREFIX=names["CACHE_KEY_PREFIX"],
             BLOG_RATELIMIT_KEY_PREFIX=names["RATELIMIT_KEY_PREFIX"],
             BLOG_COMMENT_RATE_LIMIT="3/day",  # a day's window: none ends in the middle of the test
             BLOG_PROXY_FIX_X_FOR="1",  # the test plays the reverse proxy: each reader has an address of its own

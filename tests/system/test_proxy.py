@@ -44,9 +44,14 @@ def proxy(tmp_path_factory):
         with app.app_context():
             users.create_user(name=EDITOR[0], email=EDITOR[1], password=EDITOR[2], role="editor")
             db.session.commit()
-        env = node_env(url, BLOG_SITE_URL=f"http://127.0.0.1:{port}", BLOG_SHARED_CACHE_SECONDS=str(FRESH),
-                       BLOG_SHARED_CACHE_STALE_SECONDS=str(STALE), BLOG_PROXY_FIX_X_FOR="1",
-                       BLOG_PROXY_FIX_X_PROTO="1")
+        env = node_env(
+            url,
+            BLOG_SITE_URL=f"http://127.0.0.1:{port}",
+            BLOG_SHARED_CACHE_SECONDS=str(FRESH),
+            BLOG_SHARED_CACHE_STALE_SECONDS=str(STALE),
+            BLOG_PROXY_FIX_X_FOR="1",
+            BLOG_PROXY_FIX_X_PROTO="1",
+        )
         with running(Node(env, tmp / "logs")) as (node,):
             nginx = Nginx(binary, tmp / "nginx", f"127.0.0.1:{node.port}", port=port)
             try:
@@ -96,8 +101,12 @@ def test_the_commenter_sees_their_pending_comment_at_once_and_others_do_not(prox
     anonymous = Browser(proxy.port)
     anonymous.get(ARTICLE)  # cached now
     commenter = Browser(proxy.port)
-    form = {**form_fields(commenter.get(ARTICLE).text), "name": "Pia Pending", "email": "pia@example.net",
-            "body": "First time here, is the 8:15 ferry back?"}
+    form = {
+        **form_fields(commenter.get(ARTICLE).text),
+        "name": "Pia Pending",
+        "email": "pia@example.net",
+        "body": "First time here, is the 8:15 ferry back?",
+    }
     posted = commenter.request("POST", f"{ARTICLE}/comments", form=form, headers=same_origin(proxy))
 
     assert posted.status == 303 and "X-Cache-Status" not in posted.headers  # a POST: the cache is not asked
@@ -115,20 +124,26 @@ def test_an_approved_comment_reaches_anonymous_readers_within_s_maxage(proxy):
     assert reader.get(ARTICLE).status == 200
     assert reader.get(ARTICLE).headers["X-Cache-Status"] == "HIT"  # the cached page has no such comment
     commenter = Browser(proxy.port)
-    form = {**form_fields(commenter.get(ARTICLE).text), "name": "Otto Later", "email": "otto@example.net",
-            "body": "The harbour master confirmed the new times."}
+    form = {
+        **form_fields(commenter.get(ARTICLE).text),
+        "name": "Otto Later",
+        "email": "otto@example.net",
+        "body": "The harbour master confirmed the new times.",
+    }
     new_id = comment_id(commenter.request("POST", f"{ARTICLE}/comments", form=form, headers=same_origin(proxy)))
 
     editor = Browser(proxy.port)  # signs in and moderates through the proxy, as an editor does
     login = form_fields(editor.get("/login").text, "//form[contains(@action, '/login')]")
-    signed_in = editor.request("POST", "/login", headers=same_origin(proxy),
-                               form={**login, "email": EDITOR[1], "password": EDITOR[2]})
+    signed_in = editor.request(
+        "POST", "/login", headers=same_origin(proxy), form={**login, "email": EDITOR[1], "password": EDITOR[2]}
+    )
     assert signed_in.status == 303, signed_in.text[:500]
     desk = editor.get("/moderation/")
     assert desk.headers["X-Cache-Status"] == "BYPASS" and "Otto Later" in desk.text
     token = form_fields(desk.text, "//form[contains(@class, 'desk-form')]")["csrf_token"]
-    approved = editor.request("POST", f"/moderation/comments/{new_id}/approve", form={"csrf_token": token},
-                              headers=same_origin(proxy))
+    approved = editor.request(
+        "POST", f"/moderation/comments/{new_id}/approve", form={"csrf_token": token}, headers=same_origin(proxy)
+    )
     assert approved.status == 303
     done = time.monotonic()
 

@@ -28,7 +28,7 @@ def with_body(body: str) -> Draft:
 
 
 def test_first_comment_waits():
-    assert verdict() .status is Status.PENDING
+    assert verdict().status is Status.PENDING
     assert verdict().reasons == ("first comment",)
 
 
@@ -68,7 +68,10 @@ def test_too_many_links_hold_even_known_commenters():
 
 
 def test_editor_skips_link_and_hold_checks():
-    assert verdict(with_body("https://a https://b https://c"), Policy(max_links=0, hold_words=("a",)), editor=True).status is Status.APPROVED
+    assert (
+        verdict(with_body("https://a https://b https://c"), Policy(max_links=0, hold_words=("a",)), editor=True).status
+        is Status.APPROVED
+    )
 
 
 def test_parse_words_and_count_links():

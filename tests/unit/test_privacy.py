@@ -10,7 +10,10 @@ def test_avatar_key_is_keyed_and_not_a_plain_hash():
     key = privacy.avatar_key("secret", email)
     assert key == privacy.avatar_key("secret", " reader@example.net ")
     assert key != privacy.avatar_key("other-secret", email)
-    for plain in (hashlib.md5(b"reader@example.net", usedforsecurity=False).hexdigest(), hashlib.sha256(b"reader@example.net").hexdigest()):
+    for plain in (
+        hashlib.md5(b"reader@example.net", usedforsecurity=False).hexdigest(),
+        hashlib.sha256(b"reader@example.net").hexdigest(),
+    ):
         assert plain not in key
 
 
@@ -29,8 +32,19 @@ def test_initials():
     assert privacy.initials("— …") == "?"
 
 
-@pytest.mark.parametrize("name", ['<script>alert(1)</script>', '"><img src=x>', "&amp; Co", "'quoted' name",
-                                  "<b>Bold</b> <i>Move</i>", "ǆemal ßtraße", "😀 Smile", "x\u0000y z"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "<script>alert(1)</script>",
+        '"><img src=x>',
+        "&amp; Co",
+        "'quoted' name",
+        "<b>Bold</b> <i>Move</i>",
+        "ǆemal ßtraße",
+        "😀 Smile",
+        "x\u0000y z",
+    ],
+)
 def test_initials_are_letters_or_digits_only(name):
     """The thread template writes them without escaping (public/_thread.html): nothing in them may need it."""
     result = privacy.initials(name)

@@ -27,42 +27,57 @@ CORPUS = {
     1: (
         "Ferry operator and unions resume pay negotiations",
         "Talks between Saltholme Ferries and the crew unions restart after the strike ballot.",
-        ("Negotiators for the ferry operator met union representatives on Monday to resume pay talks. "
-        "The unions want a six per cent pay rise for deckhands and engineers; the operator has offered "
-        "three. A strike ballot closes next week and crossings could be cancelled."),
-        {"ferries", "unions"}, 0,
+        (
+            "Negotiators for the ferry operator met union representatives on Monday to resume pay talks. "
+            "The unions want a six per cent pay rise for deckhands and engineers; the operator has offered "
+            "three. A strike ballot closes next week and crossings could be cancelled."
+        ),
+        {"ferries", "unions"},
+        0,
     ),
     2: (
         "Ferry pay talks stall over overtime rates",
         "Union negotiators walk out of the pay negotiations with the ferry operator.",
-        ("The pay negotiations between the ferry operator and the crew unions stalled on Wednesday when "
-        "union negotiators walked out over overtime rates for engineers and deckhands. The operator said "
-        "its offer of a three per cent pay rise remained on the table."),
-        {"ferries", "unions"}, 2,
+        (
+            "The pay negotiations between the ferry operator and the crew unions stalled on Wednesday when "
+            "union negotiators walked out over overtime rates for engineers and deckhands. The operator said "
+            "its offer of a three per cent pay rise remained on the table."
+        ),
+        {"ferries", "unions"},
+        2,
     ),
     3: (
         "Ferry strike averted as unions accept improved pay offer",
         "Crew unions accept a revised pay deal after a final round of negotiations.",
-        ("The threatened ferry strike is off. Union members accepted an improved pay offer from the "
-        "operator after a final round of negotiations: deckhands and engineers get a five per cent rise "
-        "and better overtime rates. Crossings to Saltholme run as normal."),
-        {"ferries", "unions", "transport"}, 5,
+        (
+            "The threatened ferry strike is off. Union members accepted an improved pay offer from the "
+            "operator after a final round of negotiations: deckhands and engineers get a five per cent rise "
+            "and better overtime rates. Crossings to Saltholme run as normal."
+        ),
+        {"ferries", "unions", "transport"},
+        5,
     ),
     4: (
         "Rovers beat Harbour Athletic in derby thriller",
         "A late header settles the football derby at the Marsh Lane ground.",
-        ("Kestrel Bay Rovers beat Harbour Athletic three goals to two in a football derby decided by a "
-        "late header. The striker scored twice and the goalkeeper saved a penalty before the final "
-        "whistle at Marsh Lane."),
-        {"sport", "football"}, 3,
+        (
+            "Kestrel Bay Rovers beat Harbour Athletic three goals to two in a football derby decided by a "
+            "late header. The striker scored twice and the goalkeeper saved a penalty before the final "
+            "whistle at Marsh Lane."
+        ),
+        {"sport", "football"},
+        3,
     ),
     5: (
         "Rovers striker signs new contract",
         "The football club keeps its top scorer for two more seasons.",
-        ("Kestrel Bay Rovers have signed their striker to a new contract. The football club's manager "
-        "said the top scorer, who headed the winner in the derby, was the heart of the team and the "
-        "goalkeeper and defenders were next."),
-        {"sport", "football"}, 6,
+        (
+            "Kestrel Bay Rovers have signed their striker to a new contract. The football club's manager "
+            "said the top scorer, who headed the winner in the derby, was the heart of the team and the "
+            "goalkeeper and defenders were next."
+        ),
+        {"sport", "football"},
+        6,
     ),
 }
 
@@ -71,8 +86,12 @@ def build(corpus=CORPUS) -> dict[int, Doc]:
     counts = {i: article_terms(title, summary, body) for i, (title, summary, body, _, _) in corpus.items()}
     df = Counter(term for c in counts.values() for term in c)
     return {
-        i: Doc(id=i, published_at=T0 + timedelta(days=days), vector=signature(counts[i], df, len(corpus)),
-               tags=frozenset(tags))
+        i: Doc(
+            id=i,
+            published_at=T0 + timedelta(days=days),
+            vector=signature(counts[i], df, len(corpus)),
+            tags=frozenset(tags),
+        )
         for i, (_, _, _, tags, days) in corpus.items()
     }
 
@@ -112,8 +131,10 @@ def test_text_alone_finds_the_siblings():
 
 
 def test_rare_shared_tag_outweighs_common_one():
-    docs = {i: Doc(i, T0, {}, frozenset(tags)) for i, tags in
-            {1: {"news", "lighthouse"}, 2: {"news"}, 3: {"lighthouse"}, 4: {"news"}, 5: {"news"}}.items()}
+    docs = {
+        i: Doc(i, T0, {}, frozenset(tags))
+        for i, tags in {1: {"news", "lighthouse"}, 2: {"news"}, 3: {"lighthouse"}, 4: {"news"}, 5: {"news"}}.items()
+    }
     assert ranked(docs, 1) == [3, 2, 4, 5]  # 2, 4, 5 tie on the common tag: lower id first
 
 

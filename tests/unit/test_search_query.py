@@ -33,8 +33,10 @@ def test_unicode_words_survive():
 def test_highlight_escapes_then_marks():
     query = parse_query("ferry")
     html = highlight('The <b>ferry</b> & "Ferries" run; ferrymen wait.', query)
-    assert html == ('The &lt;b&gt;<mark>ferry</mark>&lt;/b&gt; &amp; &quot;<mark>Ferries</mark>&quot; run; '
-                    '<mark>ferrymen</mark> wait.')
+    assert html == (
+        "The &lt;b&gt;<mark>ferry</mark>&lt;/b&gt; &amp; &quot;<mark>Ferries</mark>&quot; run; "
+        "<mark>ferrymen</mark> wait."
+    )
 
 
 def test_highlight_windows_on_the_densest_matches():
