@@ -61,11 +61,7 @@ def format_date(value: datetime | None) -> str:
 
 def format_datetime(value: datetime | None) -> str:
     """'October 6, 2026 at 9:05' (UTC, 24-hour)."""
-    return (
-        ""
-        if value is None
-        else f"{MONTHS[value.month - 1]} {value.day}, {value.year} at {value.hour}:{value.minute:02d}"
-    )
+    return "" if value is None else f"{format_date(value)} at {value.hour}:{value.minute:02d}"
 
 
 def iso_date(value: datetime | None) -> str:
