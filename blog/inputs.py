@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter
+from wtforms import IntegerField
 from wtforms.validators import ValidationError
 
 MAX_ID = 2**63 - 1  # PostgreSQL's BIGINT; SQLite's INTEGER is the same size
@@ -111,6 +112,17 @@ def web_address(form, field) -> None:
     """WTForms validator: empty, or ``is_web_address``."""
     if field.data and not is_web_address(field.data):
         raise ValidationError("Please enter a web address starting with http:// or https://, or leave it empty.")
+
+
+class WholeNumberField(IntegerField):
+    """WTForms' ``IntegerField`` reads any Unicode digit ("٣" as 3): this one only 0–9, so what is stored is
+    what the person can see they typed."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and valuelist[0].strip() and not re.fullmatch(r"[0-9]{1,9}", valuelist[0].strip()):
+            self.data = None
+            raise ValueError("Enter a whole number using the digits 0 to 9.")
+        super().process_formdata(valuelist)
 
 
 def int_arg(

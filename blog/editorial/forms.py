@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -18,7 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from blog.inputs import web_address
+from blog.inputs import WholeNumberField, web_address
 from blog.models import Role
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -88,7 +87,7 @@ class UserForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    max_links = IntegerField(
+    max_links = WholeNumberField(
         "Hold a comment for moderation if it contains more than this many links",
         validators=[InputRequired("Enter a number (0 or more)."), NumberRange(0, 100)],
     )
@@ -100,11 +99,11 @@ class SettingsForm(FlaskForm):
         "Block words (one per line): a comment containing one goes to spam", validators=[Optional(), Length(max=20_000)]
     )
     auto_approve_known = BooleanField("Publish at once comments from people with an earlier approved comment")
-    close_after_days = IntegerField(
+    close_after_days = WholeNumberField(
         "Close comments on articles older than this many days (empty: never)",
         validators=[Optional(), NumberRange(1, 36_500)],
     )
-    thread_depth = IntegerField(
+    thread_depth = WholeNumberField(
         "Thread depth (levels of nested replies)", validators=[DataRequired(), NumberRange(1, 10)]
     )
-    comments_per_page = IntegerField("Comments per page", validators=[DataRequired(), NumberRange(5, 500)])
+    comments_per_page = WholeNumberField("Comments per page", validators=[DataRequired(), NumberRange(5, 500)])

@@ -245,3 +245,14 @@ def test_bad_settings_are_422(app, client, sign_in):
     assert response.status_code == 422
     with app.app_context():
         assert db.session.get(SiteSettings, 1) is None
+
+
+def test_a_setting_in_other_scripts_digits_is_refused_not_read_as_a_number(app, client, sign_in):
+    sign_in("admin")
+    form = {"max_links": "٣", "thread_depth": "3", "comments_per_page": "50"}
+    response = client.post("/editorial/settings", data=form)
+    assert response.status_code == 422
+    assert "Enter a whole number using the digits 0 to 9." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(SiteSettings, 1) is None
+    assert client.post("/editorial/settings", data={**form, "max_links": " 3 "}).status_code == 303
