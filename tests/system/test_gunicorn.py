@@ -43,6 +43,7 @@ def test_serves_with_security_headers_secure_cookies_and_json_request_logs(tmp_p
     assert page.status == 200 and posted.status == 303
     assert page.headers["X-Request-ID"] == "edge-0123456789"
     assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert len(page.headers.get_all("Date")) == 1  # the app sets one too (make_conditional): never two
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     cookies = posted.headers.get_all("Set-Cookie")
     assert {c.split("=", 1)[0] for c in cookies} == {"blog_session", "blog_commenter"}
