@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
@@ -113,6 +113,12 @@ def web_address(form, field) -> None:
         raise ValidationError("Please enter a web address starting with http:// or https://, or leave it empty.")
 
 
+@overload
+def int_arg(name: str, default: int, *, source: MultiDict | None = None, message: str | None = None) -> int: ...
+@overload
+def int_arg(
+    name: str, default: None = None, *, source: MultiDict | None = None, message: str | None = None
+) -> int | None: ...
 def int_arg(
     name: str, default: int | None = None, *, source: MultiDict | None = None, message: str | None = None
 ) -> int | None:
