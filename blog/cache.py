@@ -24,7 +24,7 @@ from typing import NamedTuple
 from cachetools import TTLCache
 from flask import Flask, current_app
 from flask_caching import Cache
-from flask_caching.backends import FileSystemCache
+from flask_caching.backends import BaseCache, FileSystemCache
 from markupsafe import Markup
 from redis import RedisError
 from sqlalchemy import event
@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 FORMAT = 2
 SITE_VERSION = "site:version"
 _PAGE_SOURCES = (Article, User, Tag, RelatedLink, SiteSettings, SettingsChange)  # and Comment, per article
-_PAGE_TABLES = {model.__table__.name for model in (*_PAGE_SOURCES, Comment)} | {article_tags.name}
+_PAGE_TABLES = {model.__tablename__ for model in (*_PAGE_SOURCES, Comment)} | {article_tags.name}
 _QUEUED = "cache_versions_queued"
 # A bulk statement that changes one article's own page only (e.g. its comment count) says so, instead of
 # retiring every page: ``.execution_options(page_of_article=article_id)``.
@@ -214,7 +214,7 @@ _swept = -math.inf
 
 def sweep() -> None:
     global _swept
-    backend = cache.cache
+    backend: BaseCache = cache.cache  # any backend: Flask-Caching annotates it as its SimpleCache
     if not isinstance(backend, FileSystemCache) or time.monotonic() - _swept < SWEEP_SECONDS:
         return
     _swept = time.monotonic()

@@ -1,5 +1,7 @@
 """Extension singletons, bound to an app in ``create_app``."""
 
+from typing import TYPE_CHECKING
+
 from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -10,6 +12,12 @@ from flask_wtf import CSRFProtect
 from blog.orm import Base
 
 db = SQLAlchemy(model_class=Base)
+# The models' base class. Flask-SQLAlchemy builds db.Model at run time (a subclass of Base), which a type checker
+# cannot take as a base class, so there it is Base itself.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 

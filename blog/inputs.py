@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
@@ -125,6 +125,12 @@ class WholeNumberField(IntegerField):
         super().process_formdata(valuelist)
 
 
+@overload
+def int_arg(name: str, default: int, *, source: MultiDict | None = None, message: str | None = None) -> int: ...
+@overload
+def int_arg(
+    name: str, default: None = None, *, source: MultiDict | None = None, message: str | None = None
+) -> int | None: ...
 def int_arg(
     name: str, default: int | None = None, *, source: MultiDict | None = None, message: str | None = None
 ) -> int | None:

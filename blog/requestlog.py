@@ -35,7 +35,8 @@ _EXTENSION = _HANDLER = "blog.requestlog"
 def init_app(app: Flask) -> None:
     """Wrap the app (before ProxyFix wraps it in turn: the path logged is the one the app sees)."""
     _set_handler(app.config.get("REQUEST_LOG"), app.instance_path)
-    app.wsgi_app = app.extensions[_EXTENSION] = RequestLog(app.wsgi_app)
+    middleware = app.extensions[_EXTENSION] = RequestLog(app.wsgi_app)
+    app.wsgi_app = middleware  # type: ignore[method-assign]  # Flask's documented way to wrap the app in a middleware
 
 
 @contextlib.contextmanager

@@ -43,7 +43,8 @@ def init_app(app: Flask) -> None:
 
     hops = {name: int(app.config[f"PROXY_FIX_X_{name.upper()}"]) for name in _PROXY_HEADERS}
     if any(hops.values()):  # trust X-Forwarded-* only from as many proxies as configured
-        app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{name}": n for name, n in hops.items()})
+        proxied = ProxyFix(app.wsgi_app, **{f"x_{name}": n for name, n in hops.items()})
+        app.wsgi_app = proxied  # type: ignore[method-assign]  # Flask's documented way to wrap the app in a middleware
 
 
 CROSS_SITE = (

@@ -59,7 +59,7 @@ class ProfileForm(FlaskForm):
 
     def to_draft(self) -> ProfileDraft:
         return ProfileDraft(
-            display_name=self.display_name.data,
+            display_name=self.display_name.data or "",
             bio=self.bio.data or "",
             website=self.website.data or "",
             social_links={name: self[name].data or "" for name in SOCIAL_NETWORKS},

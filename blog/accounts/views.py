@@ -49,7 +49,7 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form), 422 if request.method == "POST" else 200
-    user = users.authenticate(form.email.data, form.password.data)
+    user = users.authenticate(form.email.data or "", form.password.data or "")
     if user is None:
         form.password.errors = ["That email and password don't match an active account."]
         return render_template("accounts/login.html", form=form), 422

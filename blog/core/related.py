@@ -130,7 +130,10 @@ def tag_similarity(a: frozenset[str], b: frozenset[str], tag_idf: Mapping[str, f
     if not shared:
         return 0.0
     default = max(tag_idf.values(), default=1.0)
-    weight = lambda tag: tag_idf.get(tag, default)
+
+    def weight(tag: str) -> float:
+        return tag_idf.get(tag, default)
+
     dot = sum(weight(t) ** 2 for t in shared)
     return dot / math.sqrt(sum(weight(t) ** 2 for t in a) * sum(weight(t) ** 2 for t in b))
 
@@ -141,7 +144,7 @@ def closeness(a: datetime, b: datetime, half_life_days: float) -> float:
     Relative to the subject's date rather than today, so stored picks never go stale.
     """
     days = abs((a - b).total_seconds()) / 86_400
-    return 0.5 ** (days / half_life_days)
+    return math.pow(0.5, days / half_life_days)
 
 
 def score(subject: Doc, candidate: Doc, *, tag_idf: Mapping[str, float], weights: Weights = WEIGHTS) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+from collections.abc import Callable, Mapping, MutableMapping
 from functools import partial
 
 import bleach
@@ -76,7 +77,7 @@ def url_scheme_allowed(value: str) -> bool:
     return scheme is None or scheme.group(1) in PROTOCOLS
 
 
-def _attribute_filter(allowed: dict[str, list[str]]):
+def _attribute_filter(allowed: Mapping[str, list[str]]) -> Callable[[str, str, str], bool]:
     """bleach's ``attributes`` as a callable: the allowlist, and URLs only with an allowed scheme."""
 
     def allow(tag: str, name: str, value: str) -> bool:
@@ -85,7 +86,13 @@ def _attribute_filter(allowed: dict[str, list[str]]):
     return allow
 
 
-def _set_rel(rel: str, attrs: dict, new: bool = False) -> dict | None:
+# What linkify's callbacks get: the link's attributes by (namespace, name), and its text under "_text"; a callback
+# that returns None drops the link (its text stays). bleach's stubs have neither the "_text" key nor the None.
+_LinkAttrs = MutableMapping[tuple[str | None, str] | str, str]
+_LinkCallback = Callable[[_LinkAttrs, bool], _LinkAttrs | None]
+
+
+def _set_rel(rel: str, attrs: _LinkAttrs, new: bool = False) -> _LinkAttrs:
     href_key = (None, "href")
     href = attrs.get(href_key, "")
     if href.startswith(("http:", "https:")):
@@ -93,7 +100,7 @@ def _set_rel(rel: str, attrs: dict, new: bool = False) -> dict | None:
     return attrs
 
 
-def _only_web_links(attrs: dict, new: bool = False) -> dict | None:
+def _only_web_links(attrs: _LinkAttrs, new: bool = False) -> _LinkAttrs | None:
     """Linkify turns bare http(s) URLs into links, nothing else (no bare domains, no mailto)."""
     if new and not attrs.get("_text", "").lower().startswith(("http://", "https://")):
         return None
@@ -109,7 +116,8 @@ def _markdown(*, raw_html: bool, rich: bool) -> MarkdownIt:
     return md
 
 
-def _cleaner(tags: frozenset[str], attrs: dict, rel: str) -> bleach.Cleaner:
+def _cleaner(tags: frozenset[str], attrs: dict[str, list[str]], rel: str) -> bleach.Cleaner:
+    callbacks: list[_LinkCallback] = [_only_web_links, partial(_set_rel, rel)]
     return bleach.Cleaner(
         tags=tags,
         attributes=_attribute_filter(attrs),
@@ -119,7 +127,7 @@ def _cleaner(tags: frozenset[str], attrs: dict, rel: str) -> bleach.Cleaner:
         filters=[
             partial(
                 LinkifyFilter,
-                callbacks=[_only_web_links, partial(_set_rel, rel)],
+                callbacks=callbacks,  # type: ignore[arg-type]  # see _LinkAttrs: the stubs lack "_text" and None
                 skip_tags={"pre", "code"},
                 parse_email=False,
             )
@@ -140,7 +148,7 @@ _per_thread = threading.local()
 def _cleaner_for(kind: str) -> bleach.Cleaner:
     """This thread's cleaner. bleach's Cleaner keeps parser state ("not thread-safe ... Create a separate
     cleaner per thread!"), and gunicorn's gthread workers sanitise in several threads at once."""
-    cleaners = _per_thread.__dict__.setdefault("cleaners", {})
+    cleaners: dict[str, bleach.Cleaner] = _per_thread.__dict__.setdefault("cleaners", {})
     if kind not in cleaners:
         cleaners[kind] = _cleaner(*_CLEANERS[kind])
     return cleaners[kind]

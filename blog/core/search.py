@@ -153,7 +153,8 @@ def _hits(tokens: list[str], keys: _Keys) -> list[int]:
     if not found:
         return []
     words = "|".join(re.escape(word) for word in sorted(found, key=len, reverse=True))
-    hits, token, counted_to = [], 0, 0
+    hits: list[int] = []
+    token, counted_to = 0, 0
     for place in re.finditer(rf"(?:{words})(?![^\W_])", text):
         at = place.start()
         if at == 0 or not text[at - 1].isalnum():

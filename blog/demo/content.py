@@ -5,16 +5,69 @@ Saltholme Island, the Greyholm Peninsula and every person quoted. All email
 addresses use reserved example domains.
 """
 
-# SITE: {"title": str, "tagline": str}
-SITE = {
+from typing import TypedDict, final
+
+
+class SiteSpec(TypedDict):
+    title: str
+    tagline: str
+
+
+class AuthorSpec(TypedDict):
+    slug: str
+    display_name: str
+    email: str
+    role: str
+    website: str
+    bio: str  # Markdown
+
+
+class TagSpec(TypedDict):
+    slug: str
+    name: str
+
+
+@final
+class ArticleLink(TypedDict):
+    article: str  # one of ours, by slug
+
+
+@final
+class WebLink(TypedDict):
+    url: str
+    title: str
+
+
+class CommentSpec(TypedDict):
+    name: str
+    email: str
+    website: str
+    body: str
+    minutes_after: int  # after the article's publication
+    reply_to: int | None  # the index of an earlier comment of the same article
+
+
+class ArticleSpec(TypedDict):
+    slug: str
+    title: str
+    summary: str
+    author: str  # an author's slug
+    tags: list[str]  # slugs
+    published_at: str | None  # ISO 8601 with offset
+    status: str  # "published" or "draft"
+    comments_open: bool
+    body: str  # Markdown
+    keep_reading: list[ArticleLink | WebLink]
+    comments: list[CommentSpec]
+
+
+SITE: SiteSpec = {
     "title": "The Kestrel Bay Courier",
     "tagline": "Local news for Kestrel Bay, Saltholme Island and the Greyholm Peninsula",
 }
 
-# AUTHORS: exactly three; one "admin", one "editor", one "author".
-# {"slug": str, "display_name": str, "email": str, "role": str,
-#  "website": str, "bio": str (Markdown)}
-AUTHORS = [
+# Exactly three; one "admin", one "editor", one "author".
+AUTHORS: list[AuthorSpec] = [
     {
         "slug": "imogen-hartwell",
         "display_name": "Imogen Hartwell",
@@ -65,8 +118,7 @@ AUTHORS = [
     },
 ]
 
-# TAGS: {"slug": str, "name": str}
-TAGS = [
+TAGS: list[TagSpec] = [
     {"slug": "harbour", "name": "Harbour"},
     {"slug": "town-council", "name": "Town Council"},
     {"slug": "planning", "name": "Planning"},
@@ -83,11 +135,8 @@ TAGS = [
     {"slug": "community", "name": "Community"},
 ]
 
-# ARTICLES: exactly eight. Exactly one is a draft (published_at None).
-# {"slug", "title", "summary", "author", "tags", "published_at", "status",
-#  "comments_open", "body", "keep_reading", "comments"}
-# Each comment: {"name", "email", "website", "body", "minutes_after", "reply_to"}
-ARTICLES = [
+# Exactly eight. Exactly one is a draft (published_at None).
+ARTICLES: list[ArticleSpec] = [
     # ------------------------------------------------------------------ 1
     {
         "slug": "harbour-redevelopment-plan-goes-out-to-consultation",

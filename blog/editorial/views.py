@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3's; its stubs (3.2) lack it
 
 from blog.accounts.views import edit_profile
 from blog.core import sanitize
@@ -31,7 +31,7 @@ def _authors() -> list[SelectChoice]:
 
 def _draft(form: ArticleForm) -> ArticleDraft:
     return ArticleDraft(
-        title=form.title.data,
+        title=form.title.data or "",
         slug=form.slug.data or "",
         summary=form.summary.data or "",
         body=form.body.data or "",
@@ -121,7 +121,7 @@ def add_link(article_id: int):
             form = ExternalLinkForm()
             if not form.validate():
                 abort(422, " ".join(m for errors in form.errors.values() for m in errors))
-            editorial.add_external_link(found, form.url.data, form.title.data)
+            editorial.add_external_link(found, form.url.data or "", form.title.data or "")
     except EditorialError as error:
         db.session.rollback()
         abort(422, str(error))
@@ -159,7 +159,7 @@ def new_user():
     if form.validate_on_submit():
         try:
             user = users.create_user(
-                email=form.email.data, name=form.name.data, role=form.role.data, password=form.password.data
+                email=form.email.data or "", name=form.name.data or "", role=form.role.data, password=form.password.data
             )
         except users.UserError as error:
             db.session.rollback()

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from blog.core.text import word_count
-from blog.extensions import db
+from blog.extensions import Model, db
 from blog.orm import enum_column_type, utcnow
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ article_tags = sa.Table(
 )
 
 
-class Article(db.Model):
+class Article(Model):
     __tablename__ = "articles"
     __table_args__ = (
         # Home page and feeds: newest published first.
@@ -87,7 +87,7 @@ class Article(db.Model):
         return f"<Article {self.id} {self.slug} {self.status}>"
 
 
-class Tag(db.Model):
+class Tag(Model):
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,7 +105,7 @@ class RelatedKind(enum.StrEnum):
     AUTO = "auto"  # precomputed by the related-articles scorer
 
 
-class RelatedLink(db.Model):
+class RelatedLink(Model):
     """One "Keep Reading" entry: another article of ours, or an external URL with a title."""
 
     __tablename__ = "related_links"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from blog.extensions import db
+from blog.extensions import Model
 from blog.orm import enum_column_type, utcnow
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ class CommentStatus(enum.StrEnum):
     TRASH = "trash"
 
 
-class Comment(db.Model):
+class Comment(Model):
     __tablename__ = "comments"
     __table_args__ = (
         # The article page: one article's approved comments, oldest first.
@@ -66,7 +66,7 @@ class Comment(db.Model):
         return f"<Comment {self.id} {self.status}>"
 
 
-class ModerationEvent(db.Model):
+class ModerationEvent(Model):
     """Audit trail: who moved which comment from which status to which, and when."""
 
     __tablename__ = "moderation_events"

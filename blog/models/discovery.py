@@ -15,17 +15,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from blog.extensions import db
+from blog.extensions import Model, db
+
+# Candidate lookup: the heaviest postings of a term first ("champion lists"). services.related drops it while
+# it refills the table, and builds it again after.
+TERM_LOOKUP_INDEX = sa.Index("ix_related_terms_term_weight_article_id", "term", "weight", "article_id")
 
 
-class RelatedTerm(db.Model):
+class RelatedTerm(Model):
     """One term of one published article's signature, with its weight in that signature."""
 
     __tablename__ = "related_terms"
-    __table_args__ = (
-        # Candidate lookup: the heaviest postings of a term first ("champion lists").
-        sa.Index("ix_related_terms_term_weight_article_id", "term", "weight", "article_id"),
-    )
+    __table_args__ = (TERM_LOOKUP_INDEX,)
 
     article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
     term: Mapped[str] = mapped_column(sa.String(48), primary_key=True)
@@ -35,7 +36,7 @@ class RelatedTerm(db.Model):
         return f"<RelatedTerm {self.article_id} {self.term} {self.weight:.3f}>"
 
 
-class RelatedTermCount(db.Model):
+class RelatedTermCount(Model):
     """Document frequency of a term (or ``tag:<id>``) among published articles, for IDF."""
 
     __tablename__ = "related_term_counts"

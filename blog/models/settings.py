@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from blog.extensions import db
+from blog.extensions import Model
 from blog.orm import utcnow
 
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 SETTINGS_ID = 1
 
 
-class SiteSettings(db.Model):
+class SiteSettings(Model):
     """The one row of settings editors and admins change at run time."""
 
     __tablename__ = "site_settings"
@@ -37,7 +37,7 @@ class SiteSettings(db.Model):
         return "<SiteSettings>"
 
 
-class SettingsChange(db.Model):
+class SettingsChange(Model):
     """The record of a settings change: who, when, and each field's old and new value."""
 
     __tablename__ = "settings_changes"

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from blog.extensions import db
+from blog.extensions import Model
 from blog.orm import enum_column_type, utcnow
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ class Role(enum.StrEnum):
     AUTHOR = "author"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person who signs in: author, editor or admin. Readers have no account."""
 
     __tablename__ = "users"

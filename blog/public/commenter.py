@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, request, session
+from flask import current_app, request, session
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response
 
 from blog.models import CommentStatus
 from blog.public.forms import CommentForm
@@ -28,7 +29,7 @@ def pending_ids() -> list[int]:
     return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
 
 
-def remembered() -> dict[str, str]:
+def remembered() -> dict[str, str | bool]:
     raw = request.cookies.get(COOKIE)
     if not raw:
         return {}

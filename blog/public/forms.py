@@ -148,9 +148,9 @@ class CommentForm(FlaskForm):
 
     def to_draft(self) -> Draft:
         return Draft(
-            name=self.name.data,
-            email=self.email.data.lower(),
+            name=self.name.data or "",
+            email=(self.email.data or "").lower(),
             website=self.website.data or "",
-            body=self.body.data,
+            body=self.body.data or "",
             parent_id=parse_id(self.parent_id.data),
         )

@@ -34,7 +34,8 @@ def shared(response: Response, etag: str | None = None) -> Response:
         f"stale-while-revalidate={config['SHARED_CACHE_STALE_SECONDS']}"
     )
     response.set_etag(etag or etag_of(response.get_data()))
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place (it returns the response itself)
+    return response
 
 
 def private(response: Response) -> Response:

@@ -141,7 +141,7 @@ def _render(slug: str, form: CommentForm | None, *, after: str | None) -> tuple[
     page = articles.get_article_page(slug, pending_ids=pending, with_comments=not shared, after=after) or abort(404)
     closed = form is None or comments.comments_closed(page.article, now=utcnow())
     reply_to = None
-    if not closed:
+    if form is not None and not closed:
         form.article_id = page.article.id
         form.renew_token()
         reply_to = next((e.comment for e in page.comments if e.comment.id == wanted), None)

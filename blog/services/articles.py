@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload, raiseload, selectinload
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlalchemy.sql.elements import KeyedColumnElement
 
 from blog import inputs
 from blog.core import privacy, related
@@ -92,15 +95,18 @@ class ArticlePage:
     keep_reading: list[related.ReadingLink]
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
-class Page:
+class Page(Generic[T]):
     """One page of a list, with what the pager needs.
 
     ``exact=False``: the list was counted only so far (``COUNT_AHEAD`` rows past the page's start, or
     search's ``RANK_LIMIT``) and has more than ``total`` entries; the pager then shows no last page.
     """
 
-    items: list
+    items: list[T]
     number: int
     per_page: int
     total: int
@@ -129,7 +135,7 @@ def get_published_article(slug: str) -> Article | None:
 
 
 @functools.cache
-def _published_statement() -> sa.Select:
+def _published_statement() -> sa.Select[Article]:
     return sa.select(Article).where(Article.slug == sa.bindparam("slug"), published())
 
 
@@ -138,7 +144,7 @@ def published_article_id(slug: str) -> int | None:
 
 
 @functools.cache
-def _article_id_statement() -> sa.Select:
+def _article_id_statement() -> sa.Select[int]:
     return sa.select(Article.id).where(Article.slug == sa.bindparam("slug"), published())
 
 
@@ -150,7 +156,7 @@ class Thread:
     first_page: bool
     next_cursor: str | None  # where the next page starts, when there is one
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[ThreadEntry[PublicComment]]:
         return iter(self.entries)
 
     def __len__(self) -> int:
@@ -181,7 +187,9 @@ def get_article_page(
 
 
 @functools.cache
-def _article_statement() -> sa.Select:
+def _article_statement() -> sa.Select[
+    int, str, str, str, str, int, datetime, datetime, bool, int, int, str, str, str, str | None
+]:
     a, u = Article.__table__.c, User.__table__.c
     return (
         sa.select(
@@ -207,7 +215,7 @@ def _article_statement() -> sa.Select:
 
 
 @functools.cache
-def _tags_statement() -> sa.Select:
+def _tags_statement() -> sa.Select[str, str]:
     t, link = Tag.__table__.c, article_tags.c
     return (
         sa.select(t.slug, t.name)
@@ -218,14 +226,16 @@ def _tags_statement() -> sa.Select:
 
 
 @functools.cache
-def _thread_statement(with_pending: bool, with_cursor: bool) -> sa.Select:
+def _thread_statement(
+    with_pending: bool, with_cursor: bool
+) -> sa.Select[int, int | None, str, str, str, datetime, int, int, CommentStatus]:
     """An article's visible comments: a page of top-level ones (oldest first), then all their replies.
 
     Core columns throughout: the rows become ``PublicComment`` tuples, so the ORM would only add overhead.
     """
     comments = Comment.__table__
 
-    def visible(c):
+    def visible(c: ReadOnlyColumnCollection[str, KeyedColumnElement[Any]]) -> sa.ColumnElement[bool]:
         shown = c.status == CommentStatus.APPROVED
         if with_pending:
             pending = sa.and_(c.status == CommentStatus.PENDING, c.id.in_(sa.bindparam("pending", expanding=True)))
@@ -235,7 +245,8 @@ def _thread_statement(with_pending: bool, with_cursor: bool) -> sa.Select:
     c = comments.c
     top = sa.select(c.id).where(c.article_id == sa.bindparam("article_id"), c.parent_id.is_(None), visible(c))
     if with_cursor:
-        when, ident = sa.bindparam("after_time", type_=c.created_at.type), sa.bindparam("after_id")
+        when = sa.bindparam("after_time", type_=c.created_at.type)
+        ident: sa.BindParameter[int] = sa.bindparam("after_id")
         top = top.where(sa.or_(c.created_at > when, sa.and_(c.created_at == when, c.id > ident)))
     roots = top.order_by(c.created_at, c.id).limit(sa.bindparam("limit", type_=sa.Integer)).cte("roots")
     tree = sa.select(roots.c.id).cte("tree", recursive=True)
@@ -268,7 +279,7 @@ def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, 
     settings = get_settings()
     per_page = settings.comments_per_page
     cursor = inputs.parse_cursor(after)  # a top-level comment's position
-    params: dict = {"article_id": article.id, "limit": per_page + 1}
+    params: dict[str, Any] = {"article_id": article.id, "limit": per_page + 1}
     if pending_ids:
         params["pending"] = pending_ids
     if cursor is not None:
@@ -315,7 +326,7 @@ def _keep_reading(article: ArticleView) -> list[related.ReadingLink]:
 
 
 @functools.cache
-def _keep_reading_statement() -> sa.Select:
+def _keep_reading_statement() -> sa.Select[*tuple[Any, ...]]:
     targets = Article.__table__.alias("target")  # Core tables: the rows are read as rows, not objects
     link, target = RelatedLink.__table__.c, targets.c
     return (
@@ -338,7 +349,7 @@ def _keep_reading_statement() -> sa.Select:
     )
 
 
-def _link(row: sa.Row) -> related.ReadingLink:
+def _link(row: sa.Row[*tuple[Any, ...]]) -> related.ReadingLink:
     if row.slug:
         return related.ReadingLink(title=row.title, article_slug=row.slug)
     return related.ReadingLink(title=row.title, url=row.url)
@@ -347,7 +358,7 @@ def _link(row: sa.Row) -> related.ReadingLink:
 COUNT_AHEAD = 1000  # list rows counted past the start of a page; beyond, the pager says there are more
 
 
-def list_published(page: int, per_page: int, *, author: User | None = None, tag: Tag | None = None) -> Page:
+def list_published(page: int, per_page: int, *, author: User | None = None, tag: Tag | None = None) -> Page[Article]:
     """One page of published articles, newest first: all of them, an author's or a tag's.
 
     Two statements, whatever the size of the site (plus the tags of the page's articles):
@@ -389,7 +400,7 @@ def _list_filter(kind: str) -> list[sa.ColumnElement[bool]]:
 
 
 @functools.cache
-def _window_count_statement(kind: str) -> sa.Select:
+def _window_count_statement(kind: str) -> sa.Select[int]:
     """Published rows from the page's start, at most ``ahead`` (no ORDER BY: any order counts the same)."""
     window = (
         sa.select(Article.id)
@@ -401,7 +412,7 @@ def _window_count_statement(kind: str) -> sa.Select:
 
 
 @functools.cache
-def _tag_count_statement() -> sa.Select:
+def _tag_count_statement() -> sa.Select[int]:
     """A tag's published articles: its links, minus the links of unpublished articles (few, by index)."""
     links = article_tags.c
     unpublished = sa.union_all(
@@ -420,7 +431,7 @@ def _tag_count_statement() -> sa.Select:
 
 
 @functools.cache
-def _list_statement(kind: str) -> sa.Select:
+def _list_statement(kind: str) -> sa.Select[Article]:
     newest_first = (Article.published_at.desc(), Article.id.desc())
     ids = (
         sa.select(Article.id)

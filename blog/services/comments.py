@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,8 +13,11 @@ from flask import current_app
 from blog import cache, mail, outbox
 from blog.core import moderation, privacy, sanitize
 from blog.extensions import db
-from blog.models import Article, Comment, CommentStatus, ModerationEvent, Role, SiteSettings, User
-from blog.services.site import get_settings
+from blog.models import Article, Comment, CommentStatus, ModerationEvent, Role, User
+from blog.services.site import Settings, get_settings
+
+if TYPE_CHECKING:
+    from blog.services.articles import ArticleView
 
 DUPLICATE = "Duplicate comment detected; it looks as though you've already said that!"
 CLOSED = "Comments are closed."
@@ -34,7 +38,7 @@ class Client:
     user_agent: str
 
 
-def policy_from(settings: SiteSettings) -> moderation.Policy:
+def policy_from(settings: Settings) -> moderation.Policy:
     return moderation.Policy(
         max_links=settings.max_links,
         hold_words=moderation.parse_words(settings.hold_words),
@@ -43,16 +47,16 @@ def policy_from(settings: SiteSettings) -> moderation.Policy:
     )
 
 
-def comments_closed(article: Article, *, now: datetime) -> bool:
+def comments_closed(article: Article | ArticleView, *, now: datetime) -> bool:
     return moderation.comments_closed(**_closing_rule(article), now=now)
 
 
-def comments_close_at(article: Article) -> datetime | None:
+def comments_close_at(article: Article | ArticleView) -> datetime | None:
     """When an open article's comments close by age (``close_after_days``), if they do."""
     return moderation.comments_close_at(**_closing_rule(article))
 
 
-def _closing_rule(article: Article) -> dict:
+def _closing_rule(article: Article | ArticleView) -> dict[str, Any]:
     return {
         "comments_open": article.comments_open,
         "published_at": article.published_at if article.is_published else None,
@@ -130,7 +134,7 @@ def _history(article: Article, draft: moderation.Draft) -> tuple[bool, bool]:
 
 
 @functools.cache
-def _history_statement() -> sa.Select:
+def _history_statement() -> sa.Select[bool, bool]:
     c = Comment.__table__.c  # Core columns: no ORM round trip for a statement that loads no objects
     email = c.author_email == sa.bindparam("email")
     duplicate = sa.exists().where(
@@ -167,7 +171,7 @@ def _notify_editors(article: Article, comment: Comment, *, desk_url: str) -> Non
 
 
 @functools.cache
-def _editors_statement() -> sa.Select:
+def _editors_statement() -> sa.Select[str]:
     u = User.__table__.c
     return sa.select(u.email).where(u.is_active, u.role.in_([Role.EDITOR, Role.ADMIN])).order_by(u.id)
 

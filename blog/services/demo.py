@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from blog.demo import content
 from blog.extensions import db
-from blog.models import Article, CommentStatus, User
+from blog.models import Article, Comment, CommentStatus, User
 from blog.services import authoring, comments, related, search, site, users
 
 
@@ -30,19 +30,19 @@ def load_demo(*, password: str | None = None) -> DemoReport:
         settings.site_tagline = content.SITE["tagline"]
 
     authors: dict[str, User] = {}
-    for spec in content.AUTHORS:
-        user = db.session.scalar(sa.select(User).where(User.email == spec["email"]))
+    for person in content.AUTHORS:
+        user = db.session.scalar(sa.select(User).where(User.email == person["email"]))
         if user is None:
             user = users.create_user(
-                email=spec["email"],
-                name=spec["display_name"],
-                role=spec["role"],
+                email=person["email"],
+                name=person["display_name"],
+                role=person["role"],
                 password=password,
-                bio=spec["bio"],
-                website=spec["website"],
+                bio=person["bio"],
+                website=person["website"],
             )
             report.created["users"] += 1
-        authors[spec["slug"]] = user
+        authors[person["slug"]] = user
 
     tag_names = {t["slug"]: t["name"] for t in content.TAGS}
     existing = set(db.session.scalars(sa.select(Article.slug)))
@@ -50,19 +50,18 @@ def load_demo(*, password: str | None = None) -> DemoReport:
     for spec in content.ARTICLES:
         if spec["slug"] in existing:
             continue
-        published = spec["status"] == "published"
-        article = authoring.create_article(
+        published_at = spec["published_at"] if spec["status"] == "published" else None
+        new_articles[spec["slug"]] = authoring.create_article(
             author=authors[spec["author"]],
             title=spec["title"],
             slug=spec["slug"],
             summary=spec["summary"],
             body=spec["body"],
             tags=authoring.get_or_create_tags((slug, tag_names[slug]) for slug in spec["tags"]),
-            published_at=datetime.fromisoformat(spec["published_at"]) if published else None,
+            published_at=datetime.fromisoformat(published_at) if published_at else None,
             comments_open=spec["comments_open"],
             index=False,  # indexed all at once below
         )
-        new_articles[spec["slug"]] = article
         report.created["articles"] += 1
 
     by_slug = {a.slug: a for a in db.session.scalars(sa.select(Article))}
@@ -77,7 +76,7 @@ def load_demo(*, password: str | None = None) -> DemoReport:
                 authoring.add_curated_link(article, url=link["url"], title=link["title"])
         if article.published_at is None:
             continue
-        stored = []
+        stored: list[Comment] = []
         for c in spec["comments"]:
             stored.append(
                 comments.record_comment(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -190,10 +191,10 @@ SETTING_FIELDS = (
 )
 
 
-def update_settings(values: dict, *, actor: User, now: datetime) -> dict[str, tuple]:
+def update_settings(values: dict[str, Any], *, actor: User, now: datetime) -> dict[str, tuple[Any, Any]]:
     """Apply new settings and record who changed what; returns {field: (old, new)}."""
     settings: SiteSettings = ensure_settings()
-    changes = {}
+    changes: dict[str, tuple[Any, Any]] = {}
     for name in SETTING_FIELDS:
         old, new = getattr(settings, name), values[name]
         if isinstance(new, str):

@@ -103,4 +103,4 @@ def sitemap_articles(*, offset: int = 0, limit: int | None = None) -> list[Sitem
         .offset(offset)
         .limit(limit)
     )
-    return [SitemapEntry("public.article", slug, max(published, updated)) for slug, published, updated in rows]
+    return [SitemapEntry("public.article", slug, max(published or EPOCH, updated)) for slug, published, updated in rows]

@@ -182,14 +182,14 @@ def count_by_status(article_id: int | None = None) -> dict[CommentStatus, int]:
     return counts
 
 
-def _capped_count(status: CommentStatus, limit) -> sa.ScalarSelect:
+def _capped_count(status: CommentStatus, limit: sa.BindParameter[int]) -> sa.ScalarSelect[int]:
     window = sa.select(Comment.id).where(Comment.status == status).limit(limit).subquery()
     return sa.select(sa.func.count()).select_from(window).scalar_subquery()
 
 
 def count_pending() -> int:
     """Pending comments, to ``COUNT_LIMIT`` + 1 at most (see ``count_by_status``, whose figure it reuses)."""
-    counts = g.get("desk_counts")
+    counts: dict[CommentStatus, int] | None = g.get("desk_counts")
     if counts is not None:
         return counts[CommentStatus.PENDING]
     limit = sa.bindparam("limit", COUNT_LIMIT + 1, type_=sa.Integer)
@@ -205,8 +205,8 @@ def parse_ids(raw: list[str]) -> list[int]:
     """Comment ids from a bulk form; anything but positive whole numbers is refused."""
     if not raw:
         raise ModerationError("Select at least one comment first.")
-    ids = [inputs.parse_id(r) for r in raw]
-    if None in ids:
+    ids = [number for r in raw if (number := inputs.parse_id(r)) is not None]
+    if len(ids) < len(raw):
         raise ModerationError("The selection contained something that is not a comment number.")
     return sorted(set(ids))
 

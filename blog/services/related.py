@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -26,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from blog.core import related
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, RelatedTerm, RelatedTermCount, article_tags
+from blog.models.discovery import TERM_LOOKUP_INDEX
 from blog.services import articles
 
 CHAMPIONS = 100  # postings read per query term, heaviest first
@@ -33,7 +35,6 @@ TAG_NEIGHBOURS = 8  # articles read per shared tag on each side of the subject
 TEXT_CANDIDATES = 40  # best text matches scored exactly
 BATCH = 1000
 
-LOOKUP_INDEX = "ix_related_terms_term_weight_article_id"
 # Core columns for the hot queries: rows come back as plain tuples, without ORM bookkeeping.
 _terms = RelatedTerm.__table__.c
 
@@ -333,9 +334,8 @@ def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
     # Filling a B-tree in random order is slow once it outgrows the cache; building the lookup
     # index once, after the rows are in, is not. (On PostgreSQL this locks related_terms until
     # the caller commits: picks are not recomputed meanwhile.)
-    lookup = next(ix for ix in RelatedTerm.__table__.indexes if ix.name == LOOKUP_INDEX)
-    lookup.drop(db.session.connection())
-    pending: list[dict] = []
+    TERM_LOOKUP_INDEX.drop(db.session.connection())
+    pending: list[dict[str, Any]] = []
     for done, (article_id, counts) in enumerate(_texts(ids), start=1):
         vector = related.signature(counts, document_counts, len(ids))
         pending.extend({"article_id": article_id, "term": t, "weight": w} for t, w in vector.items())
@@ -346,7 +346,7 @@ def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
             progress(BATCH)
     if pending:
         db.session.execute(sa.insert(RelatedTerm), pending)
-    lookup.create(db.session.connection())
+    TERM_LOOKUP_INDEX.create(db.session.connection())
     if progress is not None and len(ids) % BATCH:
         progress(len(ids) % BATCH)
     return len(ids)

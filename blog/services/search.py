@@ -8,9 +8,10 @@ indexed is title, summary, body source, tag names and the author's display name.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -47,7 +48,7 @@ class _Backend:
             .subquery("matched")
         )
 
-    def newest_ids(self, query: core.Query, limit: int) -> list[int]:
+    def newest_ids(self, query: core.Query, limit: int) -> Sequence[int]:
         return db.session.scalars(sa.text(self.newest), {"q": self.words(query), "limit": limit}).all()  # fetchall
 
 
@@ -138,7 +139,7 @@ class Hit:
 RANK_LIMIT = 1000  # matches ranked per query: the newest ones (highest article id); beyond, "more than"
 
 
-def search(query: core.Query, *, page: int, per_page: int) -> Page:
+def search(query: core.Query, *, page: int, per_page: int) -> Page[Hit]:
     """Published articles matching every word, best first: an exact title match, then by rank, then newest (id).
 
     The newest ``RANK_LIMIT`` + 1 matches are read first (their ids: that also counts them, up to the limit).
@@ -159,6 +160,7 @@ def search(query: core.Query, *, page: int, per_page: int) -> Page:
     if not newest or (page > 1 and (page - 1) * per_page >= total):  # nothing, or past the end (the view: 404)
         return Page([], page, per_page, total, exact)
     start = (page - 1) * per_page
+    rows: Iterable[sa.Row[*tuple[Any, ...]]]
     if exact:
         rows = db.session.execute(_ranked_page(backend.matches(query), query, start, per_page))
     else:
@@ -185,7 +187,7 @@ def _same_title(query: core.Query) -> sa.ColumnElement[bool]:
     return sa.func.lower(Article.title) == sa.func.lower(sa.literal(query.text))
 
 
-def _hit_columns() -> sa.Select:
+def _hit_columns() -> sa.Select[*tuple[Any, ...]]:
     return sa.select(
         Article.id,
         Article.slug,
@@ -198,7 +200,7 @@ def _hit_columns() -> sa.Select:
     ).join(User, User.id == Article.author_id)
 
 
-def _ranked_page(matched: sa.Subquery, query: core.Query, start: int, per_page: int) -> sa.Select:
+def _ranked_page(matched: sa.Subquery, query: core.Query, start: int, per_page: int) -> sa.Select[*tuple[Any, ...]]:
     """The page of ranked matches: first the page's ids, by the order's keys only (the title is at the
     front of the row), then their columns. Sorting the columns themselves carried every ranked article's
     body through the sort."""

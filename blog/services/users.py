@@ -12,7 +12,7 @@ from blog.core import sanitize
 from blog.core.text import slugify
 from blog.extensions import db
 from blog.inputs import parse_id
-from blog.models import Role, User
+from blog.models import Article, Role, User
 
 
 def hash_password(password: str) -> str:
@@ -24,7 +24,7 @@ class UserError(ValueError):
     """A request about users that cannot be carried out; the message is for people."""
 
 
-def unique_slug(model: type, base: str, *, fallback: str) -> str:
+def unique_slug(model: type[User | Article], base: str, *, fallback: str) -> str:
     """``base``, or ``base-2``, ``base-3`` … — the first not yet taken by ``model.slug``."""
     base = base or fallback
     taken = set(db.session.scalars(sa.select(model.slug).where(model.slug.like(f"{base}%"))))
@@ -76,7 +76,7 @@ SOCIAL_NETWORKS = {  # the small fixed set a profile may link to: key -> label
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None (without telling which part was wrong)."""
-    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    user: User | None = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password)
         return None
