@@ -228,7 +228,9 @@ def _thread_statement(with_pending: bool, with_cursor: bool) -> sa.Select:
     def visible(c):
         shown = c.status == CommentStatus.APPROVED
         if with_pending:
-            pending = sa.and_(c.status == CommentStatus.PENDING, c.id.in_(sa.bindparam("pending", expanding=True)))
+            # the reader's own held comments; spam ones too, shown as pending (never tell which rule held them)
+            held = c.status.in_([CommentStatus.PENDING, CommentStatus.SPAM])
+            pending = sa.and_(held, c.id.in_(sa.bindparam("pending", expanding=True)))
             shown = sa.or_(shown, pending)
         return shown
 
@@ -274,7 +276,7 @@ def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, 
     if cursor is not None:
         params["after_time"], params["after_id"] = cursor
     rows = db.session.execute(_thread_statement(bool(pending_ids), cursor is not None), params).all()
-    pending = CommentStatus.PENDING
+    approved = CommentStatus.APPROVED
     public = [  # positional and unpacked: this runs once per comment shown
         PublicComment(
             ident,
@@ -286,7 +288,7 @@ def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, 
             privacy.initials(name),
             colour,
             depth,
-            status == pending,
+            status != approved,
         )
         for ident, parent_id, name, website, body_html, created_at, colour, depth, status in rows
     ]

@@ -53,6 +53,19 @@ def test_form_has_the_promised_anatomy(client, article):
     assert form.xpath(".//button[@type='submit']")
 
 
+def test_the_comment_box_says_which_markdown_it_takes(client, article):
+    response = client.get(f"/articles/{article}")
+    doc = parse(response)
+    (box,) = doc.xpath("//form//textarea[@name='body']")
+    (hint,) = doc.xpath("//*[@id='body-hint']")
+    assert hint.text_content() == "Markdown: *italic*, **bold**, [link](https://…), > quote"
+    assert "body-hint" in box.get("aria-describedby").split()
+    assert box.getparent() is hint.getparent()  # under the box, in its field
+    assert "<code>&gt; quote</code>" in response.get_data(as_text=True)  # escaped, not a stray ">"
+    assert box.get("maxlength") == "5000"
+    assert doc.xpath("//script[@src='/static/comments.js'][@defer]")  # the counter: an external file
+
+
 def test_submit_pending_visible_only_to_submitter_then_approved_for_all(app, client, article, post_comment, runner):
     response = post_comment(article, name="Ada Reader", email="Ada@Example.net", body="First *thoughts*.")
     assert response.status_code == 303
@@ -100,6 +113,43 @@ def test_known_commenter_is_approved_at_once(app, client, article, post_comment,
     # same email, different name: waits
     post_comment(article, name="Someone Else", email="ada@example.net", body="Impostor?")
     assert stored(app)[-1].status is CommentStatus.PENDING
+
+
+def notice(response) -> list[str]:
+    """The note on what became of the comment just sent, shown with the comments (not among other flashes)."""
+    doc = parse(response)
+    assert not doc.xpath("//div[@class='flashes']")
+    return [" ".join(p.text_content().split()) for p in doc.xpath("//section[@id='comments']//*[@role='status']/p")]
+
+
+def test_the_commenter_is_told_what_became_of_their_comment(app, client, article, post_comment, make_comment):
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    make_comment(article_id, name="Ada Reader", email="ada@example.net", body="Earlier.")
+    assert post_comment(article, name="Ada Reader", email="ada@example.net", body="Again!").status_code == 303
+    assert notice(client.get(f"/articles/{article}")) == ["Your comment is published."]
+    assert notice(client.get(f"/articles/{article}")) == []  # said once
+
+    assert post_comment(article, name="New Reader", email="new@example.net", body="Hello").status_code == 303
+    assert notice(client.get(f"/articles/{article}")) == ["Your comment is awaiting moderation."]
+
+
+def test_a_comment_sent_to_spam_looks_held_to_its_author(app, client, article, post_comment):
+    """The author of a comment the block words sent to spam is told what a held one's author is: no rule leaks."""
+    set_settings(app, block_words="casino")
+    post_comment(article, name="Held Reader", email="held@example.net", body="A fair point")
+    post_comment(article, name="Spam Reader", email="spam@example.net", body="Best casino in town")
+    held, spam = stored(app)
+    assert (held.status, spam.status) == (CommentStatus.PENDING, CommentStatus.SPAM)
+    response = client.get(f"/articles/{article}")
+    assert notice(response) == ["Your comment is awaiting moderation."]
+    doc = parse(response)
+    for comment in (held, spam):
+        (li,) = doc.xpath(f"//li[@id='comment-{comment.id}']")
+        assert "comment-pending" in li.get("class")
+        assert "Your comment is awaiting moderation." in li.text_content()
+    stranger = app.test_client().get(f"/articles/{article}").get_data(as_text=True)
+    assert f"comment-{held.id}" not in stranger and f"comment-{spam.id}" not in stranger
 
 
 def test_settings_rules_apply(app, article, post_comment):
@@ -224,6 +274,8 @@ def test_each_comment_shows_its_own_fields_in_their_places(client, app, article,
     [
         ({"name": ""}, "name", "Please enter your name."),
         ({"name": "x" * 81}, "name", "Field cannot be longer than 80 characters."),
+        ({"name": "pat@example.net"}, "name", "Please enter your name, not an email address"),
+        ({"name": "Pat <pat@example.net>"}, "name", "not an email address"),
         ({"email": ""}, "email", "Please enter your email address."),
         ({"email": "not-an-email"}, "email", "Please enter a valid email address"),
         ({"email": "a" * 250 + "@example.net"}, "email", "cannot be longer than 254"),
@@ -250,6 +302,19 @@ def test_invalid_fields_are_shown_inline_with_input_kept(app, article, post_comm
     if field != "body":
         assert [t.strip() for t in doc.xpath("//textarea[@name='body']/text()")] == ["Kept text here"]
     assert stored(app) == []
+
+
+def test_length_is_counted_as_the_browser_counts_it(app, article, post_comment):
+    """A browser counts a line break as one character (its maxlength) but sends it as CRLF."""
+    lines = ["x" * 77] * 64
+    body = "\r\n".join(lines)  # 64 * 77 + 63 = 4,991 characters to the browser, 5,054 on the wire
+    assert len(body.replace("\r\n", "\n")) <= 5000 < len(body)
+    assert post_comment(article, body=body).status_code == 303
+    (comment,) = stored(app)
+    assert comment.body_text == "\n".join(lines)  # stored with LF only
+    response = post_comment(article, body="\r\n".join(["y" * 99] * 51))  # 5,050 characters even as LF
+    assert response.status_code == 422
+    assert "cannot be longer than 5000" in page_text(response)
 
 
 def test_honeypot_and_timing(app, article, post_comment):
@@ -345,6 +410,46 @@ def test_remember_me_only_with_consent(app, client, article, post_comment):
     assert client.get_cookie("blog_commenter") is None
     doc = parse(client.get(f"/articles/{article}"))
     assert doc.xpath("//input[@name='name']/@value") in ([], [""])
+
+
+def test_the_remember_me_cookie_reveals_no_address(app, client, article, post_comment):
+    import base64
+    import binascii
+    import contextlib
+
+    post_comment(article, name="Opaque Reader", email="opaque@example.net", website="https://op.example", remember="y")
+    value = client.get_cookie("blog_commenter").value
+    readable = [value]
+    for part in re.split(r"[.~]", value):  # whatever a reader of the cookie may decode
+        for decode in (base64.urlsafe_b64decode, base64.b64decode):
+            with contextlib.suppress(binascii.Error, ValueError):
+                readable.append(decode(part + "=" * (-len(part) % 4)).decode("latin-1"))
+    for text in readable:
+        assert "opaque" not in text.lower() and "op.example" not in text and "Opaque Reader" not in text
+    doc = parse(client.get(f"/articles/{article}"))  # and it still fills the form in
+    assert doc.xpath("//input[@name='email']/@value") == ["opaque@example.net"]
+    assert doc.xpath("//input[@name='name']/@value") == ["Opaque Reader"]
+
+
+def test_an_old_readable_remember_cookie_is_ignored(app, client, article):
+    from itsdangerous import URLSafeSerializer
+
+    with app.app_context():
+        old = URLSafeSerializer(app.config["SECRET_KEY"], salt="remember-commenter").dumps(
+            {"n": "Old Reader", "e": "old@example.net", "w": ""}
+        )
+    client.set_cookie("blog_commenter", old)
+    response = client.get(f"/articles/{article}")
+    assert response.status_code == 200
+    assert "old@example.net" not in response.get_data(as_text=True)
+
+
+def test_a_remember_cookie_from_another_secret_key_is_ignored(app, client, article, post_comment):
+    post_comment(article, name="Keyed Reader", email="keyed@example.net", remember="y")
+    app.config["SECRET_KEY"] = "another-secret-key-for-this-test"
+    response = client.get(f"/articles/{article}")
+    assert response.status_code == 200
+    assert "keyed@example.net" not in response.get_data(as_text=True)
 
 
 def test_no_consent_remembers_nothing(client, article, post_comment):
