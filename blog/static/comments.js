@@ -39,3 +39,68 @@
   body.addEventListener("input", update);
   counter.textContent = describe(left());
 })();
+
+// Replying, progressive enhancement (as WordPress's comment-reply.js): a comment's Reply link moves the form
+// under that comment, with a "Cancel reply" link that puts it back. Without this script the Reply links open
+// the page with ?replytocom=N, and the server fills the form in the same way.
+(function () {
+  "use strict";
+  var respond = document.getElementById("respond");
+  var parent = document.getElementById("parent_id");
+  var title = document.getElementById("reply-title");
+  var list = document.querySelector(".comment-list");
+  if (!respond || !parent || !title || !list) return;
+  var home = document.createElement("div");  // where the form goes back to
+  home.id = "respond-home";
+  home.hidden = true;
+  respond.parentNode.insertBefore(home, respond);
+  var plainTitle = "Leave a Reply";
+  var startedBy = null;
+
+  function cancelLink() {
+    var note = respond.querySelector(".replying-to");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "replying-to";
+      var link = document.createElement("a");
+      link.href = "#respond";
+      link.textContent = "Cancel reply";
+      note.appendChild(link);
+      title.parentNode.insertBefore(note, title.nextSibling);
+    }
+    return note;
+  }
+
+  function focusBox() {
+    var box = respond.querySelector("textarea[name=body]");
+    if (box) box.focus();
+  }
+
+  list.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-reply-to]");
+    if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    var comment = document.getElementById("comment-" + link.getAttribute("data-reply-to"));
+    if (!comment) return;
+    event.preventDefault();
+    var author = comment.querySelector(".comment-author");
+    comment.appendChild(respond);
+    parent.value = link.getAttribute("data-reply-to");
+    title.textContent = "Reply to " + (author ? author.textContent.trim() : "this comment");
+    cancelLink();
+    startedBy = link;
+    focusBox();
+  });
+
+  respond.addEventListener("click", function (event) {
+    var link = event.target.closest(".replying-to a");
+    if (!link) return;
+    event.preventDefault();
+    home.parentNode.insertBefore(respond, home);
+    parent.value = "";
+    title.textContent = plainTitle;
+    link.parentNode.parentNode.removeChild(link.parentNode);
+    if (startedBy) startedBy.focus();
+    else focusBox();
+    startedBy = null;
+  });
+})();

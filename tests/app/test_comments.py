@@ -2,6 +2,7 @@
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -607,6 +608,92 @@ def test_long_threads_are_paged_by_top_level_comment_with_replies_kept(app, clie
     assert parse(third).xpath("//nav[@class='pager comments-pager']/a/text()") == ["← First comments"]
     for bad in ("garbage", "2024-01-01~x", "~1", "2024-01-01T00:00:00~1"):  # naive time, junk: the first page
         assert ids(client.get(f"/articles/{article}?comments_after={bad}")) == ids(first)
+
+
+def test_comments_newest_first_are_paged_both_ways(app, client, article, make_comment):
+    set_settings(app, comments_per_page=5)
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    roots = [make_comment(article_id, name=f"Root {n}", body=f"root {n}", minutes=n * 10) for n in range(12)]
+    early = make_comment(article_id, name="Early", body="early reply", parent_id=roots[11], minutes=200)
+    later = make_comment(article_id, name="Later", body="later reply", parent_id=roots[11], minutes=210)
+
+    def ids(response):
+        return [li.get("id") for li in parse(response).xpath("//ol[@class='comment-list']/li")]
+
+    def pager(response):
+        nav = parse(response).xpath("//nav[@class='pager comments-pager']")[0]
+        return {" ".join(a.text_content().split()): a.get("href") for a in nav.xpath("./a")}
+
+    oldest = client.get(f"/articles/{article}")
+    order = parse(oldest).xpath("//nav[@class='comments-order']")[0]
+    assert order.xpath(".//*[@aria-current]/text()") == ["Oldest first"]
+    (to_newest,) = order.xpath(".//a[text()='Newest first']/@href")
+    first = client.get(to_newest)
+    assert first.status_code == 200
+    # newest first; replies still follow their comment, oldest first
+    assert ids(first) == [f"comment-{roots[11]}", f"comment-{early}", f"comment-{later}"] + [
+        f"comment-{r}" for r in roots[10:6:-1]
+    ]
+    assert parse(first).xpath("//nav[@class='comments-order']//*[@aria-current]/text()") == ["Newest first"]
+    replies = parse(first).xpath("//p[@class='comment-reply']/a/@href")
+    assert replies and all("comments=newest" in href and "replytocom=" in href for href in replies)
+    older = pager(first)["Older comments →"]
+    assert "comments=newest" in older
+    second = client.get(older)
+    assert ids(second) == [f"comment-{r}" for r in roots[6:1:-1]]
+    third = client.get(pager(second)["Older comments →"])
+    assert ids(third) == [f"comment-{r}" for r in roots[1::-1]]
+    back = pager(third)
+    assert list(back) == ["← Newest comments"]
+    assert ids(client.get(back["← Newest comments"])) == ids(first)
+    assert ids(client.get(f"/articles/{article}?comments=oldest")) == ids(oldest)
+
+    # a permalink in this order finds the page of that order
+    location = client.get(f"/articles/{article}/comments/{roots[3]}?comments=newest").headers["Location"]
+    assert "comments=newest" in location and ids(client.get(location)) == ids(second)
+
+
+@pytest.mark.parametrize("value", ["random", "NEWEST", "newest ", "1"])
+def test_an_unknown_comment_order_is_a_400_that_says_so(client, article, value):
+    for url in (f"/articles/{article}", f"/articles/{article}/comments/1"):
+        response = client.get(url, query_string={"comments": value})
+        assert response.status_code == 400
+        text = response.get_data(as_text=True)
+        assert "must be “oldest” or “newest”" in text
+
+
+def test_a_comments_permalink_finds_its_page(app, client, article, make_comment, make_article):
+    set_settings(app, comments_per_page=5)
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    roots = [make_comment(article_id, name=f"Root {n}", body=f"root {n}", minutes=n * 10) for n in range(12)]
+    reply = make_comment(article_id, name="Reply", body="a reply", parent_id=roots[7], minutes=300)
+    deeper = make_comment(article_id, name="Deeper", body="deeper", parent_id=reply, minutes=301)
+    held = make_comment(article_id, name="Held", body="held", status=CommentStatus.PENDING, minutes=400)
+    under_held = make_comment(article_id, name="Under", body="under held", parent_id=held, minutes=401)
+
+    for comment, page_roots in [(roots[0], roots[:5]), (roots[4], roots[:5]), (roots[5], roots[5:10]),
+                                (deeper, roots[5:10]), (roots[11], roots[10:])]:  # fmt: skip
+        response = client.get(f"/articles/{article}/comments/{comment}")
+        assert response.status_code == 302
+        location = response.headers["Location"]
+        assert location.endswith(f"#comment-{comment}")
+        page = parse(client.get(location))
+        shown = [li.get("id") for li in page.xpath("//ol[@class='comment-list']/li") if "depth-0" in li.get("class")]
+        assert shown == [f"comment-{r}" for r in page_roots]
+        assert page.xpath(f"//li[@id='comment-{comment}']")
+    assert "comments_after" not in client.get(f"/articles/{article}/comments/{roots[2]}").headers["Location"]
+
+    make_article("Another story", slug="another")
+    for slug, comment in [(article, held), (article, under_held), ("another", roots[0]), ("missing", roots[0])]:
+        assert client.get(f"/articles/{slug}/comments/{comment}").status_code == 404
+    assert client.get(f"/articles/{article}/comments/99999999").status_code == 404
+
+
+def test_the_addressed_comment_is_highlighted():
+    css = (Path(__file__).resolve().parents[2] / "blog" / "static" / "site.css").read_text()
+    assert re.search(r"\.comment:target\b[^{]*\{[^}]*background", css)
 
 
 def test_a_new_comments_checks_look_up_the_address_not_the_article_or_status(app, article, post_comment):
