@@ -147,6 +147,18 @@ def int_arg(
     return number
 
 
+def choice_arg(name: str, choices: tuple[str, ...]) -> str:
+    """The word in the query string under ``name``: the first of ``choices`` when absent or empty; a 400 that
+    names the choices when it is anything else."""
+    raw = request.args.get(name, "")
+    if raw == "":
+        return choices[0]
+    if raw not in choices:
+        allowed = " or ".join(f"“{choice}”" for choice in choices)
+        abort(400, f"“{name}” in the address must be {allowed}, not “{raw[:40]}”.")
+    return raw
+
+
 def refuse_unreadable_input() -> None:
     """Before every view: a NUL anywhere a view reads text, or a JSON body that isn't text fields, is a 400."""
     if has_nul(request.path) or any(has_nul(k, v) for k, v in request.args.items(multi=True)):

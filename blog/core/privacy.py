@@ -10,11 +10,22 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import re
+import unicodedata
 
 
 def derive_hash_key(secret_key: str | bytes) -> str:
     """The hash key of a site that sets none: one-way from ``SECRET_KEY``, so it never reveals the secret."""
     return hmac.new(_bytes(secret_key), b"hash-key", hashlib.sha256).hexdigest()
+
+
+# Something@something.tld anywhere in the text, after NFKC folding (a full-width "＠" is an "@" to a reader).
+_EMAIL_IN_TEXT = re.compile(r"[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+\.[^\s@<>()\[\],;:\"]*[^\W_]", re.UNICODE)
+
+
+def contains_email_address(text: str) -> bool:
+    """Whether ``text`` (a commenter's name, say) holds what reads as an email address: names are published."""
+    return bool(_EMAIL_IN_TEXT.search(unicodedata.normalize("NFKC", text)))
 
 
 def normalise_email(email: str) -> str:

@@ -1,4 +1,4 @@
-"""Small text helpers: slugs, reading time."""
+"""Small text helpers: slugs, reading time, line breaks."""
 
 from __future__ import annotations
 
@@ -24,3 +24,9 @@ def word_count(text: str) -> int:
 def reading_minutes(words: int) -> int:
     """Minutes a typical reader needs for ``words`` words (``word_count``), at least one."""
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+def normalise_newlines(text: str) -> str:
+    """Every line break as one LF: a browser sends a textarea's breaks as CRLF, but counts each as one character
+    (its ``maxlength``), so the server counts after this, and stores text in one form."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -23,8 +23,10 @@ class ThreadEntry(NamedTuple, Generic[T]):  # a named tuple: one per comment sho
     depth: int
 
 
-def thread(comments: Sequence[T], *, max_depth: int) -> list[ThreadEntry[T]]:
-    """Depth-first order, siblings in the given (oldest-first) order.
+def thread(comments: Sequence[T], *, max_depth: int, newest_first: bool = False) -> list[ThreadEntry[T]]:
+    """Depth-first order, siblings in the given (oldest-first) order; with ``newest_first`` the top-level
+    comments come in the reverse order, each still followed by its replies oldest first (a conversation reads
+    forwards).
 
     A reply whose parent is not in ``comments`` (not approved, say) is shown as a top-level
     comment rather than lost; replies deeper than ``max_depth`` are shown at the deepest level.
@@ -37,7 +39,8 @@ def thread(comments: Sequence[T], *, max_depth: int) -> list[ThreadEntry[T]]:
 
     ordered: list[ThreadEntry[T]] = []
     deepest = max_depth - 1
-    stack = [(c, 0) for c in reversed(children[None])]
+    roots = children[None]
+    stack = [(c, 0) for c in (roots if newest_first else reversed(roots))]
     while stack:
         comment, depth = stack.pop()
         ordered.append(ThreadEntry(comment, min(deepest, depth)))

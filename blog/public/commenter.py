@@ -1,16 +1,25 @@
 """What a reader's browser remembers about their own comments.
 
 - their pending comments (ids in the signed session cookie), so they alone see them marked
-  "awaiting moderation";
-- with their consent only, their name, email and website (a signed HttpOnly cookie) to pre-fill
-  the form next time. Without consent, any earlier such cookie is removed.
+  "awaiting moderation" — a comment the block words sent to spam too: what a commenter sees never tells
+  them which rule held their comment;
+- what became of the comment they just sent (a flash message, category ``comment``, shown above the thread);
+- with their consent only, their name, email and website (an HttpOnly cookie, encrypted and authenticated
+  with Fernet under a key derived from ``SECRET_KEY``: whoever reads the cookie learns no address) to pre-fill
+  the form next time. Without consent, any earlier such cookie is removed. A cookie that does not decrypt (an
+  older, merely signed one, a forged one, one past its age) is ignored.
 """
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+import base64
+import hashlib
+import hmac
+import json
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from flask import current_app, flash, request, session
 from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
 from blog.models import CommentStatus
@@ -18,10 +27,21 @@ from blog.public.forms import CommentForm
 
 COOKIE = "blog_commenter"  # our cookies share a prefix (config COOKIE_PREFIX): a proxy keys on it
 _PENDING = "pending_comments"
+PUBLISHED = "Your comment is published."
+AWAITING = "Your comment is awaiting moderation."
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="remember-commenter")
+def _fernet_key(secret_key: str | bytes) -> bytes:
+    """A Fernet key (32 bytes, URL-safe base64) derived one way from a secret key, for this cookie only."""
+    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    return base64.urlsafe_b64encode(hmac.new(secret, b"remember-commenter-cookie", hashlib.sha256).digest())
+
+
+def _cipher() -> MultiFernet:
+    """Encrypts under ``SECRET_KEY``; also reads cookies made under ``SECRET_KEY_FALLBACKS`` (a key rotation)."""
+    config = current_app.config
+    keys = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
+    return MultiFernet([Fernet(_fernet_key(key)) for key in keys])
 
 
 def pending_ids() -> list[int]:
@@ -34,13 +54,19 @@ def remembered() -> dict[str, str | bool]:
     if not raw:
         return {}
     try:
-        data = _serializer().loads(raw)
-    except BadSignature:
+        plain = _cipher().decrypt(raw.encode(), ttl=current_app.config["COMMENTER_COOKIE_DAYS"] * 86400)
+        data = json.loads(plain)
+    except (InvalidToken, ValueError, UnicodeError):  # an old signed cookie, a forged or expired one
         return {}
     if not isinstance(data, dict):
         return {}
     fields = {"name": data.get("n"), "email": data.get("e"), "website": data.get("w")}
     return {k: v for k, v in fields.items() if isinstance(v, str)} | {"remember": True}
+
+
+def _remember_value(name: str, email: str, website: str) -> str:
+    plain = json.dumps({"n": name, "e": email, "w": website}, separators=(",", ":")).encode()
+    return _cipher().encrypt(plain).decode()
 
 
 def signed_in_defaults() -> dict[str, str]:
@@ -52,11 +78,14 @@ def signed_in_defaults() -> dict[str, str]:
 
 def after_submit(response: Response, comment_id: int, status: CommentStatus, form: CommentForm) -> None:
     config = current_app.config
-    if status is CommentStatus.PENDING:
+    if status is CommentStatus.APPROVED:
+        flash(PUBLISHED, "comment")
+    else:  # pending, or spam: the commenter is told the same, and sees it the same way (never which rule)
+        flash(AWAITING, "comment")
         kept = config["PENDING_COMMENTS_KEPT"]
         session[_PENDING] = [*pending_ids(), comment_id][-kept:]
     if form.remember.data:
-        value = _serializer().dumps({"n": form.name.data, "e": form.email.data, "w": form.website.data or ""})
+        value = _remember_value(form.name.data or "", form.email.data or "", form.website.data or "")
         response.set_cookie(
             COOKIE,
             value,

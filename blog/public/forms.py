@@ -14,6 +14,8 @@ from wtforms import BooleanField, EmailField, HiddenField, StringField, TextArea
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from blog.core.moderation import Draft
+from blog.core.privacy import contains_email_address
+from blog.core.text import normalise_newlines
 from blog.inputs import parse_id, web_address
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")  # \t \n \r allowed in the body only
@@ -24,9 +26,25 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+def _one_line_break(value: str | None) -> str | None:
+    """CRLF (what a browser sends) and CR as LF, before the length is checked: as the browser counts."""
+    return normalise_newlines(value) if isinstance(value, str) else value
+
+
 def _single_line(form: FlaskForm, field) -> None:
     if field.data and (_LINE_BREAK.search(field.data) or _CONTROL.search(field.data)):
         raise ValidationError("This must be a single line of ordinary text.")
+
+
+NAME_IS_EMAIL = (
+    "Please enter your name, not an email address: your name is published with your comment, "
+    "and your email address never is."
+)
+
+
+def _not_an_email_address(form: FlaskForm, field) -> None:
+    if field.data and contains_email_address(field.data):
+        raise ValidationError(NAME_IS_EMAIL)
 
 
 def _no_control_characters(form: FlaskForm, field) -> None:
@@ -50,6 +68,7 @@ def _parent_id(form: FlaskForm, field) -> None:
         raise ValidationError("That comment can't be replied to.")
 
 
+BODY_MAX_LENGTH = 5000  # characters, line breaks counted as one (as a browser's maxlength counts them)
 FORM_TOKEN_STEP = 60  # seconds: the time of issue is rounded down to this
 
 
@@ -77,7 +96,9 @@ FORGED = (
 
 class CommentForm(FlaskForm):
     name = StringField(
-        "Name", filters=[_strip], validators=[DataRequired("Please enter your name."), Length(max=80), _single_line]
+        "Name",
+        filters=[_strip],
+        validators=[DataRequired("Please enter your name."), Length(max=80), _single_line, _not_an_email_address],
     )
     email = EmailField(
         "Email",
@@ -87,8 +108,8 @@ class CommentForm(FlaskForm):
     website = URLField("Website", filters=[_strip], validators=[Optional(), Length(max=200), _single_line, web_address])
     body = TextAreaField(
         "Comment",
-        filters=[_strip],
-        validators=[DataRequired("Please write a comment."), Length(max=5000), _no_control_characters],
+        filters=[_one_line_break, _strip],
+        validators=[DataRequired("Please write a comment."), Length(max=BODY_MAX_LENGTH), _no_control_characters],
     )
     parent_id = HiddenField(filters=[_strip], validators=[_parent_id])
     remember = BooleanField("Save my name, email, and website in this browser for the next time I comment.")
@@ -97,6 +118,7 @@ class CommentForm(FlaskForm):
     ts = HiddenField()
 
     DISPLAY_ORDER = ("body", "name", "email", "website")
+    body_max_length = BODY_MAX_LENGTH  # the textarea's maxlength
     refusal: str | None = None  # a refusal by the pipeline (duplicate, bad parent, rate limit …)
 
     @property

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from blog import cache, health
 from blog.extensions import csrf, db, limiter
-from blog.inputs import int_arg, parse_cursor, parse_id
+from blog.inputs import choice_arg, int_arg, parse_cursor, parse_id
 from blog.links import external_url
 from blog.orm import utcnow
 from blog.public import commenter, sharing
@@ -46,11 +46,12 @@ def home():
 
 @bp.get("/articles/<slug>")
 def article(slug: str):
-    after = _comments_after()
+    after, newest = _comments_after(), _newest_first()
     if sharing.is_anonymous() and "replytocom" not in request.args:
-        entry = cache.get_page(slug, after or "") if cache.enabled() else None
+        variant = _page_variant(after, newest)
+        entry = cache.get_page(slug, variant) if cache.enabled() else None
         if entry is None:
-            entry = render_shared(slug, after)
+            entry = render_shared(slug, after, newest=newest)
         return sharing.shared(make_response(entry.body), etag=entry.etag)
     form = CommentForm(article_id=0, data=commenter.remembered() or commenter.signed_in_defaults())
     if (reply_to := int_arg("replytocom")) is not None:
@@ -63,16 +64,30 @@ def _comments_after() -> str | None:
     return after if parse_cursor(after) else None
 
 
-def render_shared(slug: str, after: str | None = None) -> cache.PageEntry:
+COMMENT_ORDERS = ("oldest", "newest")  # ?comments=…: the first is the default
+
+
+def _newest_first() -> bool:
+    """``?comments=newest``: the discussion newest first; ``oldest`` (or nothing) is the default; else a 400."""
+    return choice_arg("comments", COMMENT_ORDERS) == "newest"
+
+
+def _page_variant(after: str | None, newest: bool) -> str:
+    """The cached page's key beside the slug: the comment page and order it shows (oldest first keeps the keys
+    it always had)."""
+    return f"newest:{after or ''}" if newest else after or ""
+
+
+def render_shared(slug: str, after: str | None = None, *, newest: bool = False) -> cache.PageEntry:
     """The page every anonymous reader gets, cached when the cache is on."""
     versions = None
     if cache.enabled():  # the versions are read before the data (blog/cache.py)
         versions = cache.page_versions(articles.published_article_id(slug) or abort(404))
-    html, page = _render(slug, CommentForm(formdata=None, article_id=0), after=after)
+    html, page = _render(slug, CommentForm(formdata=None, article_id=0), after=after, newest=newest)
     body = html.encode()
     entry = cache.PageEntry(body, sharing.etag_of(body), page.article.id, *(versions or ()))
     if versions:
-        cache.set_page(slug, after or "", entry, timeout=_cache_timeout(page.article))
+        cache.set_page(slug, _page_variant(after, newest), entry, timeout=_cache_timeout(page.article))
     return entry
 
 
@@ -123,12 +138,27 @@ def comments_anchor(slug: str):
     return redirect(url_for("public.article", slug=slug, _anchor="comments"))
 
 
+@bp.get("/articles/<slug>/comments/<int:comment_id>")
+def comment_permalink(slug: str, comment_id: int):
+    """A comment's lasting address: to the page of the discussion that shows it now, at its anchor."""
+    newest = _newest_first()
+    found, cursor = articles.comment_page(slug, comment_id, newest=newest)
+    if not found:
+        abort(404)
+    order = "newest" if newest else None
+    return redirect(
+        url_for("public.article", slug=slug, comments_after=cursor, comments=order, _anchor=f"comment-{comment_id}")
+    )
+
+
 def render_article(slug: str, form: CommentForm | None, status: int = 200):
     """The article page; ``form`` None means comments are closed (the form is replaced by a notice)."""
-    return _render(slug, form, after=_comments_after())[0], status
+    return _render(slug, form, after=_comments_after(), newest=_newest_first())[0], status
 
 
-def _render(slug: str, form: CommentForm | None, *, after: str | None) -> tuple[str, articles.ArticlePage]:
+def _render(
+    slug: str, form: CommentForm | None, *, after: str | None, newest: bool = False
+) -> tuple[str, articles.ArticlePage]:
     """The page's HTML and data.
 
     The comment thread is the same for every reader who has no comment awaiting moderation, so it comes
@@ -138,7 +168,9 @@ def _render(slug: str, form: CommentForm | None, *, after: str | None) -> tuple[
     parent = form.parent_id.data if form is not None else None
     wanted = parse_id(parent)
     shared = not pending and wanted is None
-    page = articles.get_article_page(slug, pending_ids=pending, with_comments=not shared, after=after) or abort(404)
+    page = articles.get_article_page(
+        slug, pending_ids=pending, with_comments=not shared, after=after, newest=newest
+    ) or abort(404)
     closed = form is None or comments.comments_closed(page.article, now=utcnow())
     reply_to = None
     if form is not None and not closed:
@@ -152,12 +184,12 @@ def _render(slug: str, form: CommentForm | None, *, after: str | None) -> tuple[
         form=form,
         closed=closed,
         reply_to=reply_to,
-        thread=_thread(page, closed=closed, shared=shared, after=after),
+        thread=_thread(page, closed=closed, shared=shared, after=after, newest=newest),
     )
     return html, page
 
 
-def _thread(page: articles.ArticlePage, *, closed: bool, shared: bool, after: str | None) -> Markup:
+def _thread(page: articles.ArticlePage, *, closed: bool, shared: bool, after: str | None, newest: bool) -> Markup:
     """The comment list. Rendered from its own values only, without the request's template context (the
     reader, their session, the site's context processors): the shared copy must not depend on who asked."""
     article, settings = page.article, get_settings()
@@ -165,7 +197,12 @@ def _thread(page: articles.ArticlePage, *, closed: bool, shared: bool, after: st
 
     def render(entries) -> str:
         return template.render(
-            article=article, entries=entries, closed=closed, after=after, thread_depth=settings.thread_depth
+            article=article,
+            entries=entries,
+            closed=closed,
+            after=after,
+            order="newest" if newest else None,
+            thread_depth=settings.thread_depth,
         )
 
     if not shared:
@@ -176,8 +213,11 @@ def _thread(page: articles.ArticlePage, *, closed: bool, shared: bool, after: st
         settings.thread_depth,
         settings.comments_per_page,
         after or "",
+        "newest" if newest else "oldest",
     )
-    return cache.article_fragment(article.id, vary, lambda: render(articles.visible_comments(article, [], after=after)))
+    return cache.article_fragment(
+        article.id, vary, lambda: render(articles.visible_comments(article, [], after=after, newest=newest))
+    )
 
 
 @bp.errorhandler(RateLimitExceeded)

@@ -167,7 +167,12 @@ class Thread:
 
 
 def get_article_page(
-    slug: str, *, pending_ids: list[int] | None = None, with_comments: bool = True, after: str | None = None
+    slug: str,
+    *,
+    pending_ids: list[int] | None = None,
+    with_comments: bool = True,
+    after: str | None = None,
+    newest: bool = False,
 ) -> ArticlePage | None:
     """Everything the article page shows. ``pending_ids``: the reader's own comments awaiting moderation.
 
@@ -178,7 +183,11 @@ def get_article_page(
         return None
     tags = [TagView(*t) for t in db.session.execute(_tags_statement(), {"article_id": row.id})]
     article = ArticleView(*row[:10], author=AuthorView(*row[10:]), tags=tags)
-    thread_page = visible_comments(article, pending_ids or [], after=after) if with_comments else Thread([], True, None)
+    thread_page = (
+        visible_comments(article, pending_ids or [], after=after, newest=newest)
+        if with_comments
+        else Thread([], True, None)
+    )
     return ArticlePage(article, thread_page, _keep_reading(article))
 
 
@@ -227,9 +236,10 @@ def _tags_statement() -> sa.Select[str, str]:
 
 @functools.cache
 def _thread_statement(
-    with_pending: bool, with_cursor: bool
+    with_pending: bool, with_cursor: bool, newest: bool = False
 ) -> sa.Select[int, int | None, str, str, str, datetime, int, int, CommentStatus]:
-    """An article's visible comments: a page of top-level ones (oldest first), then all their replies.
+    """An article's visible comments: a page of top-level ones (oldest or ``newest`` first), then all their
+    replies; the rows come oldest first (``core.threads.thread`` puts the page in order).
 
     Core columns throughout: the rows become ``PublicComment`` tuples, so the ORM would only add overhead.
     """
@@ -238,7 +248,9 @@ def _thread_statement(
     def visible(c: ReadOnlyColumnCollection[str, KeyedColumnElement[Any]]) -> sa.ColumnElement[bool]:
         shown = c.status == CommentStatus.APPROVED
         if with_pending:
-            pending = sa.and_(c.status == CommentStatus.PENDING, c.id.in_(sa.bindparam("pending", expanding=True)))
+            # the reader's own held comments; spam ones too, shown as pending (never tell which rule held them)
+            held = c.status.in_([CommentStatus.PENDING, CommentStatus.SPAM])
+            pending = sa.and_(held, c.id.in_(sa.bindparam("pending", expanding=True)))
             shown = sa.or_(shown, pending)
         return shown
 
@@ -247,8 +259,12 @@ def _thread_statement(
     if with_cursor:
         when = sa.bindparam("after_time", type_=c.created_at.type)
         ident: sa.BindParameter[int] = sa.bindparam("after_id")
-        top = top.where(sa.or_(c.created_at > when, sa.and_(c.created_at == when, c.id > ident)))
-    roots = top.order_by(c.created_at, c.id).limit(sa.bindparam("limit", type_=sa.Integer)).cte("roots")
+        if newest:
+            top = top.where(sa.or_(c.created_at < when, sa.and_(c.created_at == when, c.id < ident)))
+        else:
+            top = top.where(sa.or_(c.created_at > when, sa.and_(c.created_at == when, c.id > ident)))
+    order = (c.created_at.desc(), c.id.desc()) if newest else (c.created_at, c.id)
+    roots = top.order_by(*order).limit(sa.bindparam("limit", type_=sa.Integer)).cte("roots")
     tree = sa.select(roots.c.id).cte("tree", recursive=True)
     reply = comments.alias("reply")
     tree = tree.union_all(sa.select(reply.c.id).join(tree, reply.c.parent_id == tree.c.id).where(visible(reply.c)))
@@ -269,8 +285,11 @@ def _thread_statement(
     )
 
 
-def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, after: str | None = None) -> Thread:
-    """One page of top-level comments (``comments_per_page``, oldest first, keyset ``after``) with their replies.
+def visible_comments(
+    article: Article | ArticleView, pending_ids: list[int], *, after: str | None = None, newest: bool = False
+) -> Thread:
+    """One page of top-level comments (``comments_per_page``, oldest or ``newest`` first, keyset ``after``: the
+    position of the previous page's last top-level comment in that order) with their replies.
 
     Approved comments, plus the reader's own pending ones; as a projection that never reads the email (the avatar
     colour is stored with each comment). One query: the page's top-level comments, then (recursively) their
@@ -284,8 +303,8 @@ def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, 
         params["pending"] = pending_ids
     if cursor is not None:
         params["after_time"], params["after_id"] = cursor
-    rows = db.session.execute(_thread_statement(bool(pending_ids), cursor is not None), params).all()
-    pending = CommentStatus.PENDING
+    rows = db.session.execute(_thread_statement(bool(pending_ids), cursor is not None, newest), params).all()
+    approved = CommentStatus.APPROVED
     public = [  # positional and unpacked: this runs once per comment shown
         PublicComment(
             ident,
@@ -297,11 +316,11 @@ def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, 
             privacy.initials(name),
             colour,
             depth,
-            status == pending,
+            status != approved,
         )
         for ident, parent_id, name, website, body_html, created_at, colour, depth, status in rows
     ]
-    entries = thread(public, max_depth=settings.thread_depth)
+    entries = thread(public, max_depth=settings.thread_depth, newest_first=newest)
     # Keep per_page top-level comments with their replies; the extra one (if any) says there is more.
     roots_seen, cut, last_root = 0, len(entries), None
     for index, entry in enumerate(entries):
@@ -314,6 +333,49 @@ def visible_comments(article: Article | ArticleView, pending_ids: list[int], *, 
     more = cut < len(entries)
     next_cursor = f"{last_root.created_at.isoformat()}~{last_root.id}" if more and last_root else None
     return Thread(entries[:cut], cursor is None, next_cursor)
+
+
+def comment_page(slug: str, comment_id: int, *, newest: bool = False) -> tuple[bool, str | None]:
+    """Where a comment is shown: (it is, the ``comments_after`` cursor of its page — None for the first page).
+
+    (False, None) when the comment is not a published comment of this published article, or hangs below one
+    that is not (no reader sees it). Pages are counted in top-level comments, oldest first, as
+    ``visible_comments`` cuts them (or ``newest`` first); a reader's own pending comments, which only they see, are not counted.
+    """
+    c = Comment.__table__.c
+    article_id = published_article_id(slug)
+    if article_id is None:
+        return False, None
+    ident: int | None = comment_id
+    root = None
+    for _ in range(get_settings().thread_depth + 1):  # up the thread to its top-level comment
+        row = db.session.execute(
+            sa.select(c.id, c.parent_id, c.created_at).where(
+                c.id == ident, c.article_id == article_id, c.status == CommentStatus.APPROVED
+            )
+        ).one_or_none()
+        if row is None:
+            return False, None
+        if row.parent_id is None:
+            root = row
+            break
+        ident = row.parent_id
+    if root is None:
+        return False, None
+    roots = sa.and_(c.article_id == article_id, c.parent_id.is_(None), c.status == CommentStatus.APPROVED)
+    if newest:
+        before = sa.or_(c.created_at > root.created_at, sa.and_(c.created_at == root.created_at, c.id > root.id))
+    else:
+        before = sa.or_(c.created_at < root.created_at, sa.and_(c.created_at == root.created_at, c.id < root.id))
+    order = (c.created_at.desc(), c.id.desc()) if newest else (c.created_at, c.id)
+    earlier = db.session.scalar(sa.select(sa.func.count()).where(roots, before)) or 0
+    start = earlier - earlier % get_settings().comments_per_page  # the index of its page's first comment
+    if start == 0:
+        return True, None
+    previous = db.session.execute(
+        sa.select(c.created_at, c.id).where(roots).order_by(*order).offset(start - 1).limit(1)
+    ).one()
+    return True, f"{previous.created_at.isoformat()}~{previous.id}"
 
 
 def _keep_reading(article: ArticleView) -> list[related.ReadingLink]:

@@ -2,6 +2,7 @@
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -53,6 +54,19 @@ def test_form_has_the_promised_anatomy(client, article):
     assert form.xpath(".//button[@type='submit']")
 
 
+def test_the_comment_box_says_which_markdown_it_takes(client, article):
+    response = client.get(f"/articles/{article}")
+    doc = parse(response)
+    (box,) = doc.xpath("//form//textarea[@name='body']")
+    (hint,) = doc.xpath("//*[@id='body-hint']")
+    assert hint.text_content() == "Markdown: *italic*, **bold**, [link](https://…), > quote"
+    assert "body-hint" in box.get("aria-describedby").split()
+    assert box.getparent() is hint.getparent()  # under the box, in its field
+    assert "<code>&gt; quote</code>" in response.get_data(as_text=True)  # escaped, not a stray ">"
+    assert box.get("maxlength") == "5000"
+    assert doc.xpath("//script[@src='/static/comments.js'][@defer]")  # the counter: an external file
+
+
 def test_submit_pending_visible_only_to_submitter_then_approved_for_all(app, client, article, post_comment, runner):
     response = post_comment(article, name="Ada Reader", email="Ada@Example.net", body="First *thoughts*.")
     assert response.status_code == 303
@@ -100,6 +114,43 @@ def test_known_commenter_is_approved_at_once(app, client, article, post_comment,
     # same email, different name: waits
     post_comment(article, name="Someone Else", email="ada@example.net", body="Impostor?")
     assert stored(app)[-1].status is CommentStatus.PENDING
+
+
+def notice(response) -> list[str]:
+    """The note on what became of the comment just sent, shown with the comments (not among other flashes)."""
+    doc = parse(response)
+    assert not doc.xpath("//div[@class='flashes']")
+    return [" ".join(p.text_content().split()) for p in doc.xpath("//section[@id='comments']//*[@role='status']/p")]
+
+
+def test_the_commenter_is_told_what_became_of_their_comment(app, client, article, post_comment, make_comment):
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    make_comment(article_id, name="Ada Reader", email="ada@example.net", body="Earlier.")
+    assert post_comment(article, name="Ada Reader", email="ada@example.net", body="Again!").status_code == 303
+    assert notice(client.get(f"/articles/{article}")) == ["Your comment is published."]
+    assert notice(client.get(f"/articles/{article}")) == []  # said once
+
+    assert post_comment(article, name="New Reader", email="new@example.net", body="Hello").status_code == 303
+    assert notice(client.get(f"/articles/{article}")) == ["Your comment is awaiting moderation."]
+
+
+def test_a_comment_sent_to_spam_looks_held_to_its_author(app, client, article, post_comment):
+    """The author of a comment the block words sent to spam is told what a held one's author is: no rule leaks."""
+    set_settings(app, block_words="casino")
+    post_comment(article, name="Held Reader", email="held@example.net", body="A fair point")
+    post_comment(article, name="Spam Reader", email="spam@example.net", body="Best casino in town")
+    held, spam = stored(app)
+    assert (held.status, spam.status) == (CommentStatus.PENDING, CommentStatus.SPAM)
+    response = client.get(f"/articles/{article}")
+    assert notice(response) == ["Your comment is awaiting moderation."]
+    doc = parse(response)
+    for comment in (held, spam):
+        (li,) = doc.xpath(f"//li[@id='comment-{comment.id}']")
+        assert "comment-pending" in li.get("class")
+        assert "Your comment is awaiting moderation." in li.text_content()
+    stranger = app.test_client().get(f"/articles/{article}").get_data(as_text=True)
+    assert f"comment-{held.id}" not in stranger and f"comment-{spam.id}" not in stranger
 
 
 def test_settings_rules_apply(app, article, post_comment):
@@ -224,6 +275,8 @@ def test_each_comment_shows_its_own_fields_in_their_places(client, app, article,
     [
         ({"name": ""}, "name", "Please enter your name."),
         ({"name": "x" * 81}, "name", "Field cannot be longer than 80 characters."),
+        ({"name": "pat@example.net"}, "name", "Please enter your name, not an email address"),
+        ({"name": "Pat <pat@example.net>"}, "name", "not an email address"),
         ({"email": ""}, "email", "Please enter your email address."),
         ({"email": "not-an-email"}, "email", "Please enter a valid email address"),
         ({"email": "a" * 250 + "@example.net"}, "email", "cannot be longer than 254"),
@@ -250,6 +303,19 @@ def test_invalid_fields_are_shown_inline_with_input_kept(app, article, post_comm
     if field != "body":
         assert [t.strip() for t in doc.xpath("//textarea[@name='body']/text()")] == ["Kept text here"]
     assert stored(app) == []
+
+
+def test_length_is_counted_as_the_browser_counts_it(app, article, post_comment):
+    """A browser counts a line break as one character (its maxlength) but sends it as CRLF."""
+    lines = ["x" * 77] * 64
+    body = "\r\n".join(lines)  # 64 * 77 + 63 = 4,991 characters to the browser, 5,054 on the wire
+    assert len(body.replace("\r\n", "\n")) <= 5000 < len(body)
+    assert post_comment(article, body=body).status_code == 303
+    (comment,) = stored(app)
+    assert comment.body_text == "\n".join(lines)  # stored with LF only
+    response = post_comment(article, body="\r\n".join(["y" * 99] * 51))  # 5,050 characters even as LF
+    assert response.status_code == 422
+    assert "cannot be longer than 5000" in page_text(response)
 
 
 def test_honeypot_and_timing(app, article, post_comment):
@@ -345,6 +411,46 @@ def test_remember_me_only_with_consent(app, client, article, post_comment):
     assert client.get_cookie("blog_commenter") is None
     doc = parse(client.get(f"/articles/{article}"))
     assert doc.xpath("//input[@name='name']/@value") in ([], [""])
+
+
+def test_the_remember_me_cookie_reveals_no_address(app, client, article, post_comment):
+    import base64
+    import binascii
+    import contextlib
+
+    post_comment(article, name="Opaque Reader", email="opaque@example.net", website="https://op.example", remember="y")
+    value = client.get_cookie("blog_commenter").value
+    readable = [value]
+    for part in re.split(r"[.~]", value):  # whatever a reader of the cookie may decode
+        for decode in (base64.urlsafe_b64decode, base64.b64decode):
+            with contextlib.suppress(binascii.Error, ValueError):
+                readable.append(decode(part + "=" * (-len(part) % 4)).decode("latin-1"))
+    for text in readable:
+        assert "opaque" not in text.lower() and "op.example" not in text and "Opaque Reader" not in text
+    doc = parse(client.get(f"/articles/{article}"))  # and it still fills the form in
+    assert doc.xpath("//input[@name='email']/@value") == ["opaque@example.net"]
+    assert doc.xpath("//input[@name='name']/@value") == ["Opaque Reader"]
+
+
+def test_an_old_readable_remember_cookie_is_ignored(app, client, article):
+    from itsdangerous import URLSafeSerializer
+
+    with app.app_context():
+        old = URLSafeSerializer(app.config["SECRET_KEY"], salt="remember-commenter").dumps(
+            {"n": "Old Reader", "e": "old@example.net", "w": ""}
+        )
+    client.set_cookie("blog_commenter", old)
+    response = client.get(f"/articles/{article}")
+    assert response.status_code == 200
+    assert "old@example.net" not in response.get_data(as_text=True)
+
+
+def test_a_remember_cookie_from_another_secret_key_is_ignored(app, client, article, post_comment):
+    post_comment(article, name="Keyed Reader", email="keyed@example.net", remember="y")
+    app.config["SECRET_KEY"] = "another-secret-key-for-this-test"
+    response = client.get(f"/articles/{article}")
+    assert response.status_code == 200
+    assert "keyed@example.net" not in response.get_data(as_text=True)
 
 
 def test_no_consent_remembers_nothing(client, article, post_comment):
@@ -502,6 +608,92 @@ def test_long_threads_are_paged_by_top_level_comment_with_replies_kept(app, clie
     assert parse(third).xpath("//nav[@class='pager comments-pager']/a/text()") == ["← First comments"]
     for bad in ("garbage", "2024-01-01~x", "~1", "2024-01-01T00:00:00~1"):  # naive time, junk: the first page
         assert ids(client.get(f"/articles/{article}?comments_after={bad}")) == ids(first)
+
+
+def test_comments_newest_first_are_paged_both_ways(app, client, article, make_comment):
+    set_settings(app, comments_per_page=5)
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    roots = [make_comment(article_id, name=f"Root {n}", body=f"root {n}", minutes=n * 10) for n in range(12)]
+    early = make_comment(article_id, name="Early", body="early reply", parent_id=roots[11], minutes=200)
+    later = make_comment(article_id, name="Later", body="later reply", parent_id=roots[11], minutes=210)
+
+    def ids(response):
+        return [li.get("id") for li in parse(response).xpath("//ol[@class='comment-list']/li")]
+
+    def pager(response):
+        nav = parse(response).xpath("//nav[@class='pager comments-pager']")[0]
+        return {" ".join(a.text_content().split()): a.get("href") for a in nav.xpath("./a")}
+
+    oldest = client.get(f"/articles/{article}")
+    order = parse(oldest).xpath("//nav[@class='comments-order']")[0]
+    assert order.xpath(".//*[@aria-current]/text()") == ["Oldest first"]
+    (to_newest,) = order.xpath(".//a[text()='Newest first']/@href")
+    first = client.get(to_newest)
+    assert first.status_code == 200
+    # newest first; replies still follow their comment, oldest first
+    assert ids(first) == [f"comment-{roots[11]}", f"comment-{early}", f"comment-{later}"] + [
+        f"comment-{r}" for r in roots[10:6:-1]
+    ]
+    assert parse(first).xpath("//nav[@class='comments-order']//*[@aria-current]/text()") == ["Newest first"]
+    replies = parse(first).xpath("//p[@class='comment-reply']/a/@href")
+    assert replies and all("comments=newest" in href and "replytocom=" in href for href in replies)
+    older = pager(first)["Older comments →"]
+    assert "comments=newest" in older
+    second = client.get(older)
+    assert ids(second) == [f"comment-{r}" for r in roots[6:1:-1]]
+    third = client.get(pager(second)["Older comments →"])
+    assert ids(third) == [f"comment-{r}" for r in roots[1::-1]]
+    back = pager(third)
+    assert list(back) == ["← Newest comments"]
+    assert ids(client.get(back["← Newest comments"])) == ids(first)
+    assert ids(client.get(f"/articles/{article}?comments=oldest")) == ids(oldest)
+
+    # a permalink in this order finds the page of that order
+    location = client.get(f"/articles/{article}/comments/{roots[3]}?comments=newest").headers["Location"]
+    assert "comments=newest" in location and ids(client.get(location)) == ids(second)
+
+
+@pytest.mark.parametrize("value", ["random", "NEWEST", "newest ", "1"])
+def test_an_unknown_comment_order_is_a_400_that_says_so(client, article, value):
+    for url in (f"/articles/{article}", f"/articles/{article}/comments/1"):
+        response = client.get(url, query_string={"comments": value})
+        assert response.status_code == 400
+        text = response.get_data(as_text=True)
+        assert "must be “oldest” or “newest”" in text
+
+
+def test_a_comments_permalink_finds_its_page(app, client, article, make_comment, make_article):
+    set_settings(app, comments_per_page=5)
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    roots = [make_comment(article_id, name=f"Root {n}", body=f"root {n}", minutes=n * 10) for n in range(12)]
+    reply = make_comment(article_id, name="Reply", body="a reply", parent_id=roots[7], minutes=300)
+    deeper = make_comment(article_id, name="Deeper", body="deeper", parent_id=reply, minutes=301)
+    held = make_comment(article_id, name="Held", body="held", status=CommentStatus.PENDING, minutes=400)
+    under_held = make_comment(article_id, name="Under", body="under held", parent_id=held, minutes=401)
+
+    for comment, page_roots in [(roots[0], roots[:5]), (roots[4], roots[:5]), (roots[5], roots[5:10]),
+                                (deeper, roots[5:10]), (roots[11], roots[10:])]:  # fmt: skip
+        response = client.get(f"/articles/{article}/comments/{comment}")
+        assert response.status_code == 302
+        location = response.headers["Location"]
+        assert location.endswith(f"#comment-{comment}")
+        page = parse(client.get(location))
+        shown = [li.get("id") for li in page.xpath("//ol[@class='comment-list']/li") if "depth-0" in li.get("class")]
+        assert shown == [f"comment-{r}" for r in page_roots]
+        assert page.xpath(f"//li[@id='comment-{comment}']")
+    assert "comments_after" not in client.get(f"/articles/{article}/comments/{roots[2]}").headers["Location"]
+
+    make_article("Another story", slug="another")
+    for slug, comment in [(article, held), (article, under_held), ("another", roots[0]), ("missing", roots[0])]:
+        assert client.get(f"/articles/{slug}/comments/{comment}").status_code == 404
+    assert client.get(f"/articles/{article}/comments/99999999").status_code == 404
+
+
+def test_the_addressed_comment_is_highlighted():
+    css = (Path(__file__).resolve().parents[2] / "blog" / "static" / "site.css").read_text()
+    assert re.search(r"\.comment:target\b[^{]*\{[^}]*background", css)
 
 
 def test_a_new_comments_checks_look_up_the_address_not_the_article_or_status(app, article, post_comment):

@@ -133,7 +133,7 @@ def test_comments_feed_has_approved_comments_and_names_only(client, site):
     assert [e.findtext(f"{A}author/{A}name") for e in entries] == ["Jo <Reply>", "Sam Reader"]
     assert (
         entries[1].find(f"{A}link").get("href")
-        == f"http://localhost/articles/harbour#comment-{entries[1].findtext(A + 'id').rsplit('/', 1)[1]}"
+        == f"http://localhost/articles/harbour/comments/{entries[1].findtext(A + 'id').rsplit('/', 1)[1]}"
     )
     assert "<em>news</em>" in entries[1].findtext(A + "content")
     body = response.get_data(as_text=True)

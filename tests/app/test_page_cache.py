@@ -356,3 +356,15 @@ def test_a_busy_page_is_kept_in_the_process_briefly_and_a_change_made_here_retir
         db.session.execute(sa.update(Comment).values(body_html="<p>Edited behind the services.</p>"))
         db.session.commit()  # a bulk UPDATE on comments: the hook retires every page, here and now
     assert "Edited behind the services." in get_text(client)
+
+
+def test_each_comment_order_and_page_is_cached_apart(cached, story, make_comment, count_queries):
+    make_comment(story, name="Late Owl", body="Last words.", minutes=30)
+    oldest, newest = get_text(cached.test_client()), get_text(cached.test_client(), URL + "?comments=newest")
+    assert oldest.index("First words.") < oldest.index("Last words.")
+    assert newest.index("Last words.") < newest.index("First words.")
+    with count_queries() as statements:  # both from the cache now, each its own
+        assert get_text(cached.test_client(), URL + "?comments=newest") == newest
+        assert get_text(cached.test_client()) == oldest
+    assert statements == []
+    assert get_text(cached.test_client(), URL + "?comments=oldest") == oldest  # the default, by name

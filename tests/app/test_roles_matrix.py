@@ -18,6 +18,7 @@ EXPECTED = {
     "public.article": ANYONE,
     "public.submit_comment": ANYONE,
     "public.comments_anchor": ANYONE,
+    "public.comment_permalink": ANYONE,
     "public.author": ANYONE,
     "public.tag": ANYONE,
     "public.healthz": ANYONE,

@@ -62,3 +62,26 @@ def test_the_ip_hash_is_keyed_and_never_the_raw_ip():
     digest = privacy.ip_hash("key", "203.0.113.7")
     assert "203.0.113.7" not in digest and digest != privacy.ip_hash("other-key", "203.0.113.7")
     assert hashlib.sha256(b"203.0.113.7").hexdigest() != digest
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "pat@example.net",
+        "Pat Reader <pat@example.net>",
+        "Pat (pat.reader+blog@mail.example.co.uk)",
+        "PAT@EXAMPLE.NET",
+        "pat＠example．net",  # full-width: folded by NFKC, reads the same
+        "jöns@exämple.se",
+    ],
+)
+def test_a_name_holding_an_email_address_is_spotted(name):
+    assert privacy.contains_email_address(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Pat Reader", "Pat @ Home", "@pat", "pat@", "pat@localhost", "Dr. A. Reader", "O'Brien & Co.", "a@b."],
+)
+def test_ordinary_names_are_not_email_addresses(name):
+    assert not privacy.contains_email_address(name)

@@ -20,3 +20,11 @@ def test_word_count():
     assert word_count("") == 0
     assert word_count("  The keeper\n\nlit   the\tlamp. ") == 5
     assert word_count("word " * 231) == 231
+
+
+def test_normalise_newlines_counts_each_break_once():
+    from blog.core.text import normalise_newlines
+
+    assert normalise_newlines("a\r\nb\rc\nd") == "a\nb\nc\nd"
+    assert normalise_newlines("\r\n\r\n") == "\n\n"
+    assert normalise_newlines("no breaks") == "no breaks"
