@@ -9,10 +9,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
-from blog import cache, mail, outbox
+from blog import cache
 from blog.core import moderation, privacy, sanitize
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ModerationEvent, Role, SiteSettings, User
+from blog.services import outbox_mail
 from blog.services.site import get_settings
 
 DUPLICATE = "Duplicate comment detected; it looks as though you've already said that!"
@@ -156,14 +157,7 @@ def _notify_editors(article: Article, comment: Comment, *, desk_url: str) -> Non
             f"Moderate it: {desk_url}" if desk_url else "",
         ]
     )
-    outbox.after_commit(
-        db.session,
-        mail.send,
-        mail.MailSettings.from_config(current_app.config),
-        recipients,
-        f"[{title[:60]}] New comment awaiting moderation",
-        body,
-    )
+    outbox_mail.queue_mail(recipients, f"[{title[:60]}] New comment awaiting moderation", body)
 
 
 @functools.cache
