@@ -112,9 +112,9 @@ class Jobs:
             for name, (fn, schedule) in _registry.items():
                 run = self._in_app_context(fn)
                 if schedule is None:
-                    self._tasks[name] = huey.task(name=name)(run)
+                    self._tasks[name] = huey.task(name=fn.__qualname__)(run)  # Huey adds the module
                 else:
-                    self._tasks[name] = huey.periodic_task(schedule, name=name)(run)
+                    self._tasks[name] = huey.periodic_task(schedule, name=fn.__qualname__)(run)
             self._huey = huey
         return self._huey
 
