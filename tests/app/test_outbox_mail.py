@@ -2,8 +2,10 @@
 comment, sent after the commit by the job queue, retried until it goes out, given up on after a day, and never
 sent twice."""
 
+import threading
 from datetime import timedelta
 
+import flask_migrate
 import pytest
 import sqlalchemy as sa
 
@@ -184,3 +186,43 @@ def test_retry_delay_doubles_up_to_the_maximum(app):
 def test_counts_on_an_empty_outbox(app):
     with app.app_context():
         assert outbox_mail.counts(utcnow()) == (0, 0)
+
+
+@pytest.mark.parametrize("backend", ["sqlite-file", "postgresql"])
+def test_workers_racing_for_one_mail_send_it_once(request, tmp_path, smtp, backend):
+    """Several worker threads handed the same mail at the same moment (a repeat delivery, the periodic retry):
+    the claim lets one of them send it. Each thread has its own connection (a file, not an in-memory SQLite)."""
+    from blog import create_app
+    from tests.conftest import app_config
+
+    url = f"sqlite:///{tmp_path}/race.sqlite3" if backend == "sqlite-file" else request.getfixturevalue("postgres_url")
+    app = create_app(
+        app_config(SQLALCHEMY_DATABASE_URI=url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port),
+        instance_path=str(tmp_path / "racer"),
+    )
+    smtp.start()
+    with app.app_context():
+        flask_migrate.upgrade()  # PostgreSQL: at head already when other tests ran first
+        row = OutboxMail(recipients=["eda@example.org"], subject="Once", body="Only once.", message_id="<1@localhost>")
+        db.session.add(row)
+        db.session.commit()
+        mail_id = row.id
+    start = threading.Barrier(4)
+    outcomes: list = []
+
+    def worker() -> None:
+        start.wait(10)
+        with app.app_context():
+            outcomes.append(outbox_mail.deliver_mail(mail_id))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    with app.app_context():
+        db.session.execute(sa.delete(OutboxMail))  # PostgreSQL's database is shared with the tests that follow
+        db.session.commit()
+        db.engine.dispose()
+    assert sorted(outcomes) == ["sent", "skipped", "skipped", "skipped"]
+    assert [message["Subject"] for _, message in smtp.messages] == ["Once"]
