@@ -58,7 +58,8 @@ def mail_send() -> None:
 
     outcomes = outbox_mail.deliver_due()
     counts = outbox_mail.counts()
-    sent, failed, given_up = (outcomes[o] for o in ("sent", "failed", "undeliverable"))
+    Outcome = outbox_mail.Outcome
+    sent, failed, given_up = (outcomes[o] for o in (Outcome.SENT, Outcome.FAILED, Outcome.UNDELIVERABLE))
     click.echo(
         f"Mail: {sent} sent, {failed} failed (will be retried), {given_up} undeliverable; "
         f"{counts.due} due, {counts.undeliverable} undeliverable in all."

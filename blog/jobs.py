@@ -146,7 +146,8 @@ def init_app(app: Flask) -> None:
 
 
 def current() -> Jobs:
-    return current_app.extensions["jobs"]
+    found: Jobs = current_app.extensions["jobs"]
+    return found
 
 
 def enqueue(fn: Callable[..., Any], *args: Any) -> None:

@@ -141,7 +141,8 @@ def _describe(error: Exception) -> str:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         text = f"{len(error.recipients)} recipient(s) refused"
     elif isinstance(error, smtplib.SMTPResponseException):
-        text = f"{error.smtp_code} {error.smtp_error.decode(errors='replace')}"
+        reply = error.smtp_error
+        text = f"{error.smtp_code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
     else:
         text = str(error)
     return f"{type(error).__name__}: {text}"[:ERROR_LENGTH]

@@ -226,3 +226,9 @@ def test_workers_racing_for_one_mail_send_it_once(request, tmp_path, smtp, backe
         db.engine.dispose()
     assert sorted(outcomes) == ["sent", "skipped", "skipped", "skipped"]
     assert [message["Subject"] for _, message in smtp.messages] == ["Once"]
+
+
+def test_the_worker_refuses_to_start_in_immediate_mode(runner):
+    result = runner.invoke(args=["blog", "worker"])
+    assert result.exit_code == 1
+    assert "JOBS_BACKEND is immediate" in result.output
