@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -104,19 +105,24 @@ class Jobs:
         self.backend = backend(app.config)
         self._huey: Huey | None = None
         self._tasks: dict[str, TaskWrapper] = {}
+        self._lock = threading.Lock()  # a server's threads may all queue their first task at once
 
     @property
     def huey(self) -> Huey:
-        if self._huey is None:
-            huey = build_huey(self.app.config, self.app.instance_path)
-            for name, (fn, schedule) in _registry.items():
-                run = self._in_app_context(fn)
-                if schedule is None:
-                    self._tasks[name] = huey.task(name=fn.__qualname__)(run)  # Huey adds the module
-                else:
-                    self._tasks[name] = huey.periodic_task(schedule, name=fn.__qualname__)(run)
-            self._huey = huey
+        with self._lock:
+            if self._huey is None:
+                self._huey = self._build()
         return self._huey
+
+    def _build(self) -> Huey:
+        huey = build_huey(self.app.config, self.app.instance_path)
+        for name, (fn, schedule) in _registry.items():
+            run = self._in_app_context(fn)
+            if schedule is None:
+                self._tasks[name] = huey.task(name=fn.__qualname__)(run)  # Huey adds the module
+            else:
+                self._tasks[name] = huey.periodic_task(schedule, name=fn.__qualname__)(run)
+        return huey
 
     def _in_app_context(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         app = self.app
