@@ -1,5 +1,5 @@
 # make run   - create the virtualenv, install with the dev extras, migrate, load the demo, serve on 127.0.0.1:5000
-#              (Flask's debug server; `make run PORT=5001` when 5000 is taken)
+#              (Flask's debug server and, beside it, the job queue's worker `flask blog worker`; `make run PORT=5001` when 5000 is taken)
 # make test  - the test suite (SQLite; PostgreSQL and Redis too when BLOG_TEST_DATABASE_URL / BLOG_TEST_REDIS_URL are set),
 #              one worker per core (PYTEST_WORKERS=0 for one process)
 # make test-lowest - tests/unit, tests/app and tests/migrations on SQLite with the lowest versions pyproject.toml allows
@@ -53,8 +53,13 @@ migrate: install-prod
 demo: migrate
 	$(FLASK) blog seed-demo --password $(DEMO_PASSWORD)
 
+# The job queue's worker (mail) runs in the background beside the debug server and is stopped when the server exits
+# (Ctrl-C reaches the server; the trap then stops the worker).
 run: install demo
-	BLOG_SITE_URL=http://$(HOST):$(PORT) $(FLASK) run --debug --host $(HOST) --port $(PORT)
+	export BLOG_SITE_URL=http://$(HOST):$(PORT); \
+	$(FLASK) blog worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
+	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 serve-prod: migrate
 	$(BIN)/gunicorn -c python:blog.gunicorn_conf --bind $(HOST):$(PROD_PORT)

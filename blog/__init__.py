@@ -41,9 +41,10 @@ def create_app(
         from flask_migrate import Migrate
 
         Migrate(app, db, directory=str(MIGRATIONS), render_item=render_item)
-    from blog import cache, health, requestlog, security
+    from blog import cache, health, jobs, requestlog, security
 
     cache.init_app(app)
+    jobs.init_app(app)
     health.init_app(app)
     from blog import policy
 

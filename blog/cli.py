@@ -11,6 +11,59 @@ from blog.extensions import db
 blog_cli = AppGroup("blog", help="Site maintenance commands.")
 users_cli = AppGroup("users", help="Manage the people who sign in (authors, editors, admins).")
 comments_cli = AppGroup("comments", help="Moderate comments from the command line.")
+mail_cli = AppGroup(
+    "mail", help="The mail outbox: mail is written with the change that causes it, then sent by the worker."
+)
+blog_cli.add_command(mail_cli)
+
+
+@blog_cli.command("worker")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1), help="Threads running tasks.")
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    show_default=True,
+    help="Also run the scheduled tasks (mail retries, every minute). Several workers may share a Redis queue; "
+    "each may run them (every task is safe to run twice), or give all but one --no-periodic.",
+)
+def worker(workers: int, periodic: bool) -> None:
+    """Run the job queue's consumer (Huey) until stopped: mail delivery, its retries, and what else is queued.
+
+    One per machine for a SQLite site (the queue is a file beside the database), or any number sharing
+    REDIS_URL. SIGINT stops it gracefully (tasks under way finish), SIGTERM at once."""
+    import logging
+
+    from flask import current_app
+
+    from blog import jobs
+
+    queue = jobs.current()
+    if queue.backend == "immediate":
+        raise click.ClickException("JOBS_BACKEND is immediate: tasks run when they are queued, there is no queue.")
+    huey_log = logging.getLogger("huey")
+    if not huey_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        for name in ("huey", "blog"):
+            logging.getLogger(name).addHandler(handler)
+            logging.getLogger(name).setLevel(logging.INFO)
+    current_app.logger.info("job queue: %s, %d worker thread(s)", queue.backend, workers)
+    queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic).run()
+
+
+@mail_cli.command("send")
+def mail_send() -> None:
+    """Try every mail that is due once, print what happened, and exit (the worker does this every minute)."""
+    from blog.services import outbox_mail
+
+    outcomes = outbox_mail.deliver_due()
+    counts = outbox_mail.counts()
+    Outcome = outbox_mail.Outcome
+    sent, failed, given_up = (outcomes[o] for o in (Outcome.SENT, Outcome.FAILED, Outcome.UNDELIVERABLE))
+    click.echo(
+        f"Mail: {sent} sent, {failed} failed (will be retried), {given_up} undeliverable; "
+        f"{counts.due} due, {counts.undeliverable} undeliverable in all."
+    )
 
 
 @blog_cli.command("seed-demo")

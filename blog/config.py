@@ -94,6 +94,19 @@ class Defaults:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "blog@localhost"
+    # The mail outbox (blog/services/outbox_mail.py): a mail that could not be sent is tried again after
+    # MAIL_RETRY_DELAY seconds, then twice as long each time up to MAIL_RETRY_MAX_DELAY, and marked
+    # undeliverable when it still fails MAIL_UNDELIVERABLE_AFTER seconds after it was written.
+    MAIL_RETRY_DELAY = 60  # more than the SMTP timeout: an attempt under way is never started twice
+    MAIL_RETRY_MAX_DELAY = 3600
+    MAIL_UNDELIVERABLE_AFTER = 24 * 3600
+
+    # The job queue (blog/jobs.py, Huey; `flask blog worker` runs it): "sqlite" (a file beside the site's
+    # SQLite database, or in the instance folder: JOBS_SQLITE_PATH), "redis" (REDIS_URL: shared by every node)
+    # or "immediate" (tests: a task runs at once, in the caller). Unset: redis when REDIS_URL is set, else sqlite.
+    JOBS_BACKEND: str | None = None
+    JOBS_SQLITE_PATH: str | None = None  # relative: in the instance folder
+    JOBS_QUEUE_NAME = "blog"  # two sites sharing one Redis need different names
 
     # Production (README "Deploying")
     SESSION_COOKIE_SECURE: bool | None = None  # None: secure outside debug and testing
@@ -124,7 +137,7 @@ _PLAIN_ENV = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "REDIS_URL": "REDIS_URL",
 }
-_MAIL_INT = {"MAIL_PORT"}
+_MAIL_INT = {"MAIL_PORT", "MAIL_RETRY_DELAY", "MAIL_RETRY_MAX_DELAY", "MAIL_UNDELIVERABLE_AFTER"}
 _MAIL_BOOL = {"MAIL_USE_TLS", "MAIL_USE_SSL"}
 
 

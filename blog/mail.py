@@ -1,4 +1,6 @@
-"""Outgoing mail: SMTP when MAIL_SERVER is configured, otherwise a log line."""
+"""Outgoing mail: SMTP when MAIL_SERVER is configured, otherwise a log line.
+
+Called by the job queue only (``services.outbox_mail``): no request waits for an SMTP server."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import smtplib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import formatdate
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -36,7 +39,8 @@ class MailSettings:
         )
 
 
-def send(settings: MailSettings, to: Sequence[str], subject: str, body: str) -> None:
+def send(settings: MailSettings, to: Sequence[str], subject: str, body: str, *, message_id: str | None = None) -> None:
+    """Send one message; raises ``smtplib.SMTPException`` or ``OSError`` when it could not be handed over."""
     if not to:
         return
     if settings.server is None:
@@ -46,6 +50,9 @@ def send(settings: MailSettings, to: Sequence[str], subject: str, body: str) -> 
     message["From"] = settings.sender
     message["To"] = ", ".join(to)
     message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    if message_id:
+        message["Message-ID"] = message_id
     message.set_content(body)
     smtp_class = smtplib.SMTP_SSL if settings.use_ssl else smtplib.SMTP
     with smtp_class(settings.server, settings.port, timeout=settings.timeout) as smtp:

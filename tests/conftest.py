@@ -33,6 +33,7 @@ def app_config(**overrides) -> dict:
         "COMMENT_MIN_SECONDS": 0,
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, 32 times cheaper: tests sign in often
         "RATELIMIT_ENABLED": False,
+        "JOBS_BACKEND": "immediate",  # Huey's immediate mode: a queued task runs at once, in the caller
         **overrides,
     }
 

@@ -77,3 +77,40 @@ def query_plan(engine, sql: str, params) -> str:
             conn.exec_driver_sql("SET enable_seqscan = off")
             explain = "EXPLAIN "
         return " ".join(str(row) for row in conn.exec_driver_sql(explain + sql, params))
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SMTPInbox:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1:``port``, keeping what it is sent as (recipients, message).
+    ``start()``/``stop()`` may be called more than once: a test can take the mail server down and up again."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.messages: list = []
+        self._controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default)))
+        return "250 Message accepted for delivery"
+
+    def start(self) -> SMTPInbox:
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None

@@ -3,6 +3,7 @@
 from blog.models.article import Article, ArticleStatus, RelatedKind, RelatedLink, Tag, article_tags
 from blog.models.comment import Comment, CommentStatus, ModerationEvent
 from blog.models.discovery import SEARCH_TABLE, RelatedTerm, RelatedTermCount
+from blog.models.mail import OutboxMail
 from blog.models.settings import SETTINGS_ID, SettingsChange, SiteSettings
 from blog.models.user import Role, User
 
@@ -14,6 +15,7 @@ __all__ = [
     "Comment",
     "CommentStatus",
     "ModerationEvent",
+    "OutboxMail",
     "RelatedKind",
     "RelatedLink",
     "RelatedTerm",

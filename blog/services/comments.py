@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from flask import current_app
 
-from blog import cache, mail, outbox
+from blog import cache
 from blog.core import moderation, privacy, sanitize
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ModerationEvent, Role, User
+from blog.services import outbox_mail
 from blog.services.site import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -160,14 +161,7 @@ def _notify_editors(article: Article, comment: Comment, *, desk_url: str) -> Non
             f"Moderate it: {desk_url}" if desk_url else "",
         ]
     )
-    outbox.after_commit(
-        db.session,
-        mail.send,
-        mail.MailSettings.from_config(current_app.config),
-        recipients,
-        f"[{title[:60]}] New comment awaiting moderation",
-        body,
-    )
+    outbox_mail.queue_mail(recipients, f"[{title[:60]}] New comment awaiting moderation", body)
 
 
 @functools.cache

@@ -1,39 +1,23 @@
-"""Editors hear about held comments: by SMTP when configured (tested against a real server), else a log line."""
+"""Editors hear about held comments: by SMTP when configured (tested against a real server), else a log line.
+The mail goes through the outbox (tests/app/test_outbox_mail.py); here the queue runs tasks at once."""
 
 import logging
-import socket
-from email import message_from_bytes
-from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
+import sqlalchemy as sa
 
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default_policy)))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+from blog.extensions import db
+from blog.models import Comment, OutboxMail
+from tests.helpers import SMTPInbox, free_port
 
 SMTP_PORT = free_port()
 
 
 @pytest.fixture
 def smtp_inbox():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=SMTP_PORT)
-    controller.start()
+    inbox = SMTPInbox(SMTP_PORT).start()
     yield inbox
-    controller.stop()
+    inbox.stop()
 
 
 @pytest.mark.app_config(MAIL_SERVER="127.0.0.1", MAIL_PORT=SMTP_PORT, MAIL_DEFAULT_SENDER="desk@example.org")
@@ -84,14 +68,14 @@ def test_without_mail_server_a_log_line_is_written(app, caplog, make_user, make_
 def test_unreachable_mail_server_does_not_lose_the_comment(app, caplog, make_user, make_article, post_comment):
     make_user("Eda Editor", role="editor", email="eda@example.org")
     make_article("Stored anyway", slug="stored")
-    with caplog.at_level(logging.ERROR, logger="blog.outbox"):
+    with caplog.at_level(logging.WARNING, logger="blog.services.outbox_mail"):
         response = post_comment("stored")
     assert response.status_code == 303
-    assert any("after-commit task send failed" in r.getMessage() for r in caplog.records)
+    assert any("mail 1 not sent (attempt 1), will retry" in r.getMessage() for r in caplog.records)
+    assert all("eda@example.org" not in r.getMessage() for r in caplog.records)
     with app.app_context():
-        from sqlalchemy import func, select
-
-        from blog.extensions import db
-        from blog.models import Comment
-
-        assert db.session.scalar(select(func.count()).select_from(Comment)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 1
+        mail = db.session.scalars(sa.select(OutboxMail)).one()  # kept, to be tried again
+        assert (mail.sent_at, mail.failed_at, mail.attempts) == (None, None, 1)
+        assert mail.recipients == ["eda@example.org"]
+        assert mail.last_error.startswith("ConnectionRefusedError")

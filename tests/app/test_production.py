@@ -100,7 +100,18 @@ def test_healthz_checks_redis(redis_settings, tmp_path):
     with app.app_context():
         db.create_all()
     response = app.test_client().get("/healthz")
-    assert (response.status_code, response.get_json()) == (200, {"status": "ok", "database": "ok", "redis": "ok"})
+    assert (response.status_code, response.get_json()) == (
+        200,
+        {
+            "status": "ok",
+            "database": "ok",
+            "redis": "ok",
+            "queue": "ok",  # the queue is in Redis too (JOBS_BACKEND follows REDIS_URL)
+            "queue_pending": 0,
+            "mail_due": 0,
+            "mail_undeliverable": 0,
+        },
+    )
 
 
 def test_with_redis_down_healthz_fails_but_pages_and_comments_still_work(tmp_path):
@@ -122,7 +133,8 @@ def test_with_redis_down_healthz_fails_but_pages_and_comments_still_work(tmp_pat
     health = client.get("/healthz")
     assert (health.status_code, health.get_json()) == (
         503,
-        {"status": "error", "database": "ok", "redis": "unreachable"},
+        {"status": "error", "database": "ok", "redis": "unreachable", "queue": "unreachable", "mail_due": 0}
+        | {"mail_undeliverable": 0},
     )
     page = client.get("/articles/storm")
     assert page.status_code == 200 and "No comments yet." in page.get_data(as_text=True)

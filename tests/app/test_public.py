@@ -176,7 +176,14 @@ def test_empty_site_home_page(client):
 def test_healthz_checks_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "queue": "ok",
+        "queue_pending": 0,
+        "mail_due": 0,
+        "mail_undeliverable": 0,
+    }
 
 
 def test_healthz_reports_a_broken_database(tmp_path):

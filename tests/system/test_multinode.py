@@ -43,7 +43,9 @@ def test_both_nodes_check_the_database_and_redis(cluster):
     _, a, b = cluster
     for node in (a, b):
         health = Browser(node.port).get("/healthz")
-        assert (health.status, json.loads(health.text)) == (200, {"status": "ok", "database": "ok", "redis": "ok"})
+        report = json.loads(health.text)
+        assert (health.status, report["status"], report["database"], report["redis"]) == (200, "ok", "ok", "ok")
+        assert (report["queue"], report["mail_undeliverable"]) == ("ok", 0)  # the queue shared in Redis
 
 
 def test_comment_via_a_is_approved_on_b_and_then_shown_by_a_whose_cache_b_invalidated(cluster):
