@@ -117,6 +117,8 @@ def test_no_commenter_email_in_any_public_output(client, seeded):
     ok_pages = [url for url, (status, _, _) in pages.items() if status == 200]
     assert any(u.startswith("/articles/") for u in ok_pages) and any(u.startswith("/authors/") for u in ok_pages)
     assert any(u.startswith("/tags/") for u in ok_pages) and any("replytocom=" in u for u in ok_pages)
+    assert any("comments=newest" in u for u in ok_pages)  # the other comment order
+    assert any(re.fullmatch(r"/articles/[^/]+/comments/\d+", u) for u in pages)  # comment permalinks (redirects)
     assert all(status < 500 for status, _, _ in pages.values())
 
     leaks = []
