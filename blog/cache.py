@@ -24,7 +24,8 @@ from typing import NamedTuple
 from cachetools import TTLCache
 from flask import Flask, current_app
 from flask_caching import Cache
-from flask_caching.backends import BaseCache, FileSystemCache
+from flask_caching.backends import FileSystemCache
+from flask_caching.backends.base import BaseCache  # the one module that has it in every Flask-Caching 2.x
 from markupsafe import Markup
 from redis import RedisError
 from sqlalchemy import event
