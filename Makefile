@@ -111,4 +111,4 @@ bench: install
 	$(BIN)/python tests/perf/bench_pages.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(LOWEST_VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) $(LOWEST_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build *.egg-info
