@@ -47,6 +47,11 @@ def parse_id(raw: object) -> int | None:
     return number if 1 <= number <= MAX_ID else None
 
 
+def format_cursor(created_at: datetime, ident: int) -> str:
+    """The list position ``parse_cursor`` reads back: after the row with this created_at and id."""
+    return f"{created_at.isoformat()}~{ident}"
+
+
 def parse_cursor(token: object) -> tuple[datetime, int] | None:
     """A list position "<ISO time with offset>~<id>" (a row's created_at and id), or None for anything else."""
     if not isinstance(token, str):

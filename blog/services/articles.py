@@ -331,7 +331,7 @@ def visible_comments(
                 break
             last_root = entry.comment
     more = cut < len(entries)
-    next_cursor = f"{last_root.created_at.isoformat()}~{last_root.id}" if more and last_root else None
+    next_cursor = inputs.format_cursor(last_root.created_at, last_root.id) if more and last_root else None
     return Thread(entries[:cut], cursor is None, next_cursor)
 
 
@@ -375,7 +375,7 @@ def comment_page(slug: str, comment_id: int, *, newest: bool = False) -> tuple[b
     previous = db.session.execute(
         sa.select(c.created_at, c.id).where(roots).order_by(*order).offset(start - 1).limit(1)
     ).one()
-    return True, f"{previous.created_at.isoformat()}~{previous.id}"
+    return True, inputs.format_cursor(previous.created_at, previous.id)
 
 
 def _keep_reading(article: ArticleView) -> list[related.ReadingLink]:

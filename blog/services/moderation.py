@@ -69,7 +69,7 @@ class Cursor:
     id: int
 
     def token(self) -> str:
-        return f"{self.created_at.isoformat()}~{self.id}"
+        return inputs.format_cursor(self.created_at, self.id)
 
     @classmethod
     def parse(cls, token: str | None) -> Cursor | None:
