@@ -110,4 +110,5 @@ def download(data: dict) -> Response:
 def _private(body: str | Response) -> Response:
     response = sharing.private(make_response(body))
     response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the links it holds must not pass its token on
     return response
