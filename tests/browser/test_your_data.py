@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from blog.models import CommentStatus
 from tests.browser.conftest import email_for
+from tests.browser.helpers import axe_violations, describe
 from tests.helpers import SMTPInbox
 
 pytestmark = pytest.mark.browser
@@ -38,6 +39,7 @@ def test_request_my_data_download_it_and_erase_it(new_context, live_server, inbo
     page = new_context().new_page()
     page.goto(f"/articles/{slug}")
     page.get_by_role("link", name="Your comments and data").click()
+    assert (violations := axe_violations(page)) == [], describe(violations)
     page.get_by_label("Your email address").fill(me)
     page.get_by_role("button", name="Send me the link").click()
     expect(page.get_by_role("status")).to_contain_text("If we hold comments from that address, we have sent a link")
@@ -49,6 +51,7 @@ def test_request_my_data_download_it_and_erase_it(new_context, live_server, inbo
     expect(page.get_by_role("heading", name="Your comments and data")).to_be_visible()
     expect(page.locator("main")).to_contain_text("About time too.")
     expect(page.locator("main")).not_to_contain_text("The old wall lasted a century.")
+    assert (violations := axe_violations(page)) == [], describe(violations)
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download my data").click()
