@@ -15,6 +15,11 @@ mail_cli = AppGroup(
     "mail", help="The mail outbox: mail is written with the change that causes it, then sent by the worker."
 )
 blog_cli.add_command(mail_cli)
+personal_data_cli = AppGroup(
+    "personal-data",
+    help="A person's data, by email address: their comments, mails to them, a staff account with that address.",
+)
+blog_cli.add_command(personal_data_cli)
 
 
 @blog_cli.command("worker")
@@ -178,6 +183,55 @@ def moderate_comment(comment_id: int, action: str) -> None:
     db.session.commit()
     after = "deleted" if action == "delete" else comment.status
     click.echo(f"Comment {comment_id}: {before} -> {after}.")
+
+
+@personal_data_cli.command("export")
+@click.argument("email")
+@click.option(
+    "--output", type=click.Path(dir_okay=False), help="Write the ZIP a person downloads (your-data.json and a README)."
+)
+def personal_data_export(email: str, output: str | None) -> None:
+    """Print everything held under EMAIL as JSON (or write it as a ZIP with --output); the export is recorded."""
+    import json
+
+    from blog.orm import utcnow
+    from blog.services import personal_data
+
+    data = personal_data.export(email, via="cli", now=utcnow(), staff=True)
+    db.session.commit()
+    if output is None:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    with open(output, "wb") as file:
+        file.write(personal_data.export_zip(data))
+    click.echo(f"{len(data['comments'])} comment(s) written to {output}.", err=True)
+
+
+@personal_data_cli.command("erase")
+@click.argument("email")
+@click.option("--delete-text", is_flag=True, help="Delete the comments, text and all (their replies stay).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def personal_data_erase(email: str, delete_text: bool, yes: bool) -> None:
+    """Erase what is held under EMAIL: comments are anonymised (text and thread kept, signed "Anonymous"; with
+    --delete-text deleted), mails to or about the address deleted, a staff account deactivated and stripped (its
+    articles stay, bylined "Former contributor"). Recorded, with the address as a keyed hash only."""
+    from blog.orm import utcnow
+    from blog.services import personal_data
+
+    mode = personal_data.Mode.DELETE if delete_text else personal_data.Mode.ANONYMISE
+    if not yes:
+        click.confirm(
+            f"{mode.value.capitalize()} everything held under this address? This cannot be undone", abort=True
+        )
+    try:
+        counts = personal_data.erase(email, mode, via="cli", now=utcnow(), staff=True)
+    except personal_data.ErasureRefused as refusal:
+        raise click.ClickException(str(refusal)) from None
+    db.session.commit()
+    click.echo(
+        f"Erased ({mode.value}): {counts['comments']} comment(s), {counts['account']} staff account(s), "
+        f"{counts['outbox_mails']} mail(s)."
+    )
 
 
 def init_app(app: Flask) -> None:

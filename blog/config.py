@@ -72,6 +72,9 @@ class Defaults:
     COMMENT_RATE_LIMIT = "5/minute;30/hour"  # per client IP, on the comment endpoint
     COMMENTER_COOKIE_DAYS = 365  # "Save my name, email, and website" (only with consent)
     PENDING_COMMENTS_KEPT = 20  # own pending comments a reader's session remembers
+    DATA_REQUEST_RATE_LIMIT = "5/minute;20/hour"  # /your-data requests per client IP
+    DATA_REQUEST_RATE_LIMIT_ADDRESS = "3/hour;10/day"  # /your-data requests per address: mails it may be sent
+    DATA_LINK_MAX_AGE = 24 * 3600  # seconds a mailed /your-data link works
     WTF_CSRF_TIME_LIMIT = 24 * 3600
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI: str | None = None  # derived: REDIS_URL (shared by the nodes), else memory://

@@ -40,6 +40,9 @@ RULES: dict[str, Need] = {
     "editorial.user": Need.ADMIN,
     "editorial.user_profile": Need.ADMIN,
     "editorial.settings": Need.ADMIN,
+    "editorial.personal_data": Need.ADMIN,
+    "editorial.personal_data_export": Need.ADMIN,
+    "editorial.personal_data_erase": Need.ADMIN,
 }
 
 

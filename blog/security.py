@@ -8,8 +8,12 @@ signed single-purpose links are protected by their signature; the staff API take
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from urllib.parse import urlsplit
 
+from cryptography.fernet import Fernet, MultiFernet
 from flask import Flask, abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -105,3 +109,19 @@ def require_production_settings(app: Flask) -> None:
             "address readers use, e.g. BLOG_SITE_URL=https://news.example.org: canonical links, feeds and mail "
             "are built from it, and requests for any other host name are refused."
         )
+
+
+def cipher(purpose: bytes) -> MultiFernet:
+    """Authenticated encryption for one purpose (a cookie, a mailed link): what it seals is unreadable to whoever
+    holds it, and carries its creation time for ``decrypt(ttl=…)``. The key is derived one way from
+    ``SECRET_KEY`` and ``purpose``, so a value sealed for one purpose never opens for another; values sealed
+    under ``SECRET_KEY_FALLBACKS`` still open during a key rotation."""
+    config = current_app.config
+    keys = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
+    return MultiFernet([Fernet(_fernet_key(key, purpose)) for key in keys])
+
+
+def _fernet_key(secret_key: str | bytes, purpose: bytes) -> bytes:
+    """A Fernet key (32 bytes, URL-safe base64) derived one way from a secret key, for one purpose only."""
+    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    return base64.urlsafe_b64encode(hmac.new(secret, purpose, hashlib.sha256).digest())

@@ -77,7 +77,7 @@ def logout():
 
 
 def avatar_folder() -> Path:
-    return Path(current_app.config["AVATAR_FOLDER"] or Path(current_app.instance_path) / "avatars")
+    return avatars.folder()
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])

@@ -59,3 +59,9 @@ def ip_hash(hash_key: str | bytes, ip: str) -> str:
 
 def _bytes(key: str | bytes) -> bytes:
     return key.encode() if isinstance(key, str) else key
+
+
+def person_key(hash_key: str | bytes, email: str) -> str:
+    """A keyed hash that names an address without holding it: for records that must outlive the address (the
+    audit trail of a data request), where a later request from the same address can still be matched."""
+    return hmac.new(_bytes(hash_key), b"person:" + normalise_email(email).encode(), hashlib.sha256).hexdigest()

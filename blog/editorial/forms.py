@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -107,3 +108,21 @@ class SettingsForm(FlaskForm):
         "Thread depth (levels of nested replies)", validators=[DataRequired(), NumberRange(1, 10)]
     )
     comments_per_page = WholeNumberField("Comments per page", validators=[DataRequired(), NumberRange(5, 500)])
+
+
+class PersonalDataForm(FlaskForm):
+    """Admins: an address whose data to find, export or erase (a commenter's, or a staff account's)."""
+
+    email = StringField("Email address", validators=[DataRequired("Enter an email address."), Length(max=254)])
+
+
+class PersonalDataEraseForm(PersonalDataForm):
+    mode = RadioField(
+        "What to erase",
+        choices=[
+            SelectChoice("anonymise", "Anonymise: keep the comments' text and thread, remove name, address, website"),
+            SelectChoice("delete", "Delete the comments' text too (replies stay)"),
+        ],
+        default="anonymise",
+    )
+    confirm = BooleanField("I understand this cannot be undone", validators=[DataRequired("Tick the box to confirm.")])

@@ -9,12 +9,22 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 
 from blog.accounts.views import edit_profile
 from blog.core import sanitize
-from blog.editorial.forms import ArticleForm, ExternalLinkForm, NewUserForm, SettingsForm, UserForm
+from blog.editorial.forms import (
+    ArticleForm,
+    ExternalLinkForm,
+    NewUserForm,
+    PersonalDataEraseForm,
+    PersonalDataForm,
+    SettingsForm,
+    UserForm,
+)
 from blog.extensions import db
 from blog.inputs import int_arg
 from blog.models import Role, User
 from blog.orm import utcnow
+from blog.public.your_data import download
 from blog.services import editorial, users
+from blog.services import personal_data as held_data
 from blog.services.editorial import ArticleDraft, EditorialError
 from blog.services.site import get_settings
 
@@ -209,3 +219,61 @@ def settings():
         return redirect(url_for("editorial.settings"), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("editorial/settings.html", form=form, history=editorial.recent_settings_changes()), status
+
+
+# --- Personal data (admins): any address's, a staff account's too ----------------------------------------
+# The address travels in POST bodies only, never in a URL (which request logs and histories keep).
+
+
+@bp.route("/personal-data", methods=["GET", "POST"])
+def personal_data():
+    form = PersonalDataForm()
+    if request.method == "POST" and not form.validate():
+        return _personal_data_page(form, None), 422
+    held = held_data.find(form.email.data or "", staff=True) if request.method == "POST" else None
+    return _personal_data_page(form, held)
+
+
+def _personal_data_page(form: PersonalDataForm, held: held_data.Holdings | None, erase_form=None) -> str:
+    if held is not None and erase_form is None:
+        erase_form = PersonalDataEraseForm(formdata=None, email=held.email)
+    return render_template(
+        "editorial/personal_data.html",
+        form=form,
+        held=held,
+        erase_form=erase_form,
+        comment_url=held_data.comment_url,
+        history=held_data.recent_requests(),
+    )
+
+
+@bp.post("/personal-data/export")
+def personal_data_export():
+    form = PersonalDataForm()
+    if not form.validate():
+        abort(422, "Enter an email address.")
+    data = held_data.export(form.email.data or "", via="admin", actor=current_user, now=utcnow(), staff=True)
+    db.session.commit()
+    return download(data)
+
+
+@bp.post("/personal-data/erase")
+def personal_data_erase():
+    form = PersonalDataEraseForm()
+    if not form.validate():
+        held = held_data.find(form.email.data or "", staff=True)
+        return _personal_data_page(PersonalDataForm(formdata=None, email=form.email.data), held, form), 422
+    mode = held_data.Mode(form.mode.data)
+    try:
+        counts = held_data.erase(form.email.data or "", mode, via="admin", actor=current_user, now=utcnow(), staff=True)
+    except held_data.ErasureRefused as refusal:
+        db.session.rollback()
+        abort(409, str(refusal))
+    db.session.commit()
+    done = "deleted" if mode is held_data.Mode.DELETE else "anonymised"
+    flash(
+        f"Erased: {counts['comments']} comment(s) {done}, {counts['account']} staff account(s), "
+        f"{counts['outbox_mails']} mail(s).",
+        "success",
+    )
+    return redirect(url_for("editorial.personal_data"), code=303)

@@ -4,6 +4,7 @@ from blog.models.article import Article, ArticleStatus, RelatedKind, RelatedLink
 from blog.models.comment import Comment, CommentStatus, ModerationEvent
 from blog.models.discovery import SEARCH_TABLE, RelatedTerm, RelatedTermCount
 from blog.models.mail import OutboxMail
+from blog.models.privacy import PrivacyRequest
 from blog.models.settings import SETTINGS_ID, SettingsChange, SiteSettings
 from blog.models.user import Role, User
 
@@ -16,6 +17,7 @@ __all__ = [
     "CommentStatus",
     "ModerationEvent",
     "OutboxMail",
+    "PrivacyRequest",
     "RelatedKind",
     "RelatedLink",
     "RelatedTerm",

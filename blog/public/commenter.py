@@ -12,16 +12,14 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import InvalidToken, MultiFernet
 from flask import current_app, flash, request, session
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from blog import security
 from blog.models import CommentStatus
 from blog.public.forms import CommentForm
 
@@ -31,17 +29,8 @@ PUBLISHED = "Your comment is published."
 AWAITING = "Your comment is awaiting moderation."
 
 
-def _fernet_key(secret_key: str | bytes) -> bytes:
-    """A Fernet key (32 bytes, URL-safe base64) derived one way from a secret key, for this cookie only."""
-    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
-    return base64.urlsafe_b64encode(hmac.new(secret, b"remember-commenter-cookie", hashlib.sha256).digest())
-
-
 def _cipher() -> MultiFernet:
-    """Encrypts under ``SECRET_KEY``; also reads cookies made under ``SECRET_KEY_FALLBACKS`` (a key rotation)."""
-    config = current_app.config
-    keys = [config["SECRET_KEY"], *(config.get("SECRET_KEY_FALLBACKS") or [])]
-    return MultiFernet([Fernet(_fernet_key(key)) for key in keys])
+    return security.cipher(b"remember-commenter-cookie")
 
 
 def pending_ids() -> list[int]:

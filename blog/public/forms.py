@@ -176,3 +176,21 @@ class CommentForm(FlaskForm):
             body=self.body.data or "",
             parent_id=parse_id(self.parent_id.data),
         )
+
+
+class DataRequestForm(FlaskForm):
+    """``/your-data``: the address whose comments to show. An anonymous public form, like the comment form."""
+
+    email = EmailField(
+        "Your email address",
+        filters=[_strip],
+        validators=[DataRequired("Please enter your email address."), Length(max=254), _single_line, _email_address],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["meta"] = {"csrf": current_user.is_authenticated, **kwargs.get("meta", {})}  # as CommentForm
+        super().__init__(*args, **kwargs)
+
+    @property
+    def forged(self) -> bool:
+        return "csrf_token" in self and bool(self.csrf_token.errors)

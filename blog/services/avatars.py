@@ -7,6 +7,7 @@ import io
 import warnings
 from pathlib import Path
 
+from flask import current_app
 from PIL import Image, UnidentifiedImageError
 
 from blog import outbox
@@ -58,6 +59,11 @@ def _square(image: Image.Image) -> Image.Image:
     side = min(image.size)
     left, top = (image.width - side) // 2, (image.height - side) // 2
     return image.crop((left, top, left + side, top + side)).resize((SIZE, SIZE), Image.Resampling.LANCZOS)
+
+
+def folder() -> Path:
+    """Where avatars are kept: ``AVATAR_FOLDER``, by default ``instance/avatars``."""
+    return Path(current_app.config["AVATAR_FOLDER"] or Path(current_app.instance_path) / "avatars")
 
 
 def store(user: User, data: bytes, folder: Path) -> None:

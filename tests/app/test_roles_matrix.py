@@ -19,6 +19,11 @@ EXPECTED = {
     "public.submit_comment": ANYONE,
     "public.comments_anchor": ANYONE,
     "public.comment_permalink": ANYONE,
+    "public.your_data": ANYONE,
+    "public.request_your_data": ANYONE,
+    "public.your_data_list": ANYONE,
+    "public.your_data_export": ANYONE,
+    "public.your_data_erase": ANYONE,
     "public.author": ANYONE,
     "public.tag": ANYONE,
     "public.healthz": ANYONE,
@@ -49,6 +54,9 @@ EXPECTED = {
     "editorial.user": ADMIN,
     "editorial.user_profile": ADMIN,
     "editorial.settings": ADMIN,
+    "editorial.personal_data": ADMIN,
+    "editorial.personal_data_export": ADMIN,
+    "editorial.personal_data_erase": ADMIN,
 }
 ROLES = {"anonymous": None, "author": "author", "editor": "editor", "admin": "admin"}
 RANK = {None: 0, "author": 1, "editor": 2, "admin": 3}

@@ -85,3 +85,11 @@ def test_a_name_holding_an_email_address_is_spotted(name):
 )
 def test_ordinary_names_are_not_email_addresses(name):
     assert not privacy.contains_email_address(name)
+
+
+def test_person_key_names_an_address_without_holding_it():
+    key = privacy.person_key("k1", " Sam@Example.org ")
+    assert key == privacy.person_key("k1", "sam@example.org")  # one address, one key, whatever its case
+    assert key != privacy.person_key("k2", "sam@example.org")  # keyed
+    assert key != privacy.avatar_key("k1", "sam@example.org")  # its own purpose
+    assert key != hashlib.sha256(b"sam@example.org").hexdigest()
