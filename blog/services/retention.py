@@ -99,9 +99,10 @@ def _delete_mail(where: Where, now: datetime) -> int:
 
 
 RULES: list[Rule] = [
-    Rule("IP hashes and user agents dropped", Comment.id, _ip_due, _drop_ip),
+    # Deletions first: what they take needs no IP dropped.
     Rule("spam comments deleted", Comment.id, _comments_due(CommentStatus.SPAM), _delete_comments),
     Rule("trashed comments deleted", Comment.id, _comments_due(CommentStatus.TRASH), _delete_comments),
+    Rule("IP hashes and user agents dropped", Comment.id, _ip_due, _drop_ip),
     Rule("sent or undeliverable mail deleted", OutboxMail.id, _outbox_due, _delete_mail),
     # Reply subscriptions never confirmed (policy.unconfirmed_days, RETENTION_UNCONFIRMED_DAYS) plug in here:
     # Rule("unconfirmed subscriptions deleted", <Subscription>.id, <due: confirmed_at IS NULL AND
