@@ -82,7 +82,13 @@ def retention_run() -> None:
 
     now = utcnow()
     with click.progressbar(length=sum(retention.due_counts(now).values()), label="Applying retention rules") as bar:
-        done = retention.purge(now, progress=bar.update)
+
+        def committed(rows: int) -> None:
+            db.session.commit()
+            bar.update(rows)
+
+        done = retention.purge(now, on_batch=committed)
+    db.session.commit()
     for name, count in done.items():
         click.echo(f"{name}: {count}")
 

@@ -1,8 +1,8 @@
 """Retention: the daily purge that applies ``core.retention``'s rules to the database.
 
 Each rule says which rows are due (conditions on one table, from the settings and ``now``) and what it does
-to them. ``purge`` walks each rule's due rows by primary key, ``BATCH`` ids at a time, and commits after each
-batch: a big site never holds a long lock, and a purge cut short keeps what it did. Every change re-checks the
+to them. ``purge`` walks each rule's due rows by primary key, ``BATCH`` ids at a time, and its caller commits
+after each batch: a big site never holds a long lock, and a purge cut short keeps what it did. Every change re-checks the
 rule's conditions, so a row changed meanwhile (a comment restored from spam) is left alone, and a second run
 finds nothing to do. Deleting comments goes through ``moderation.delete_for_good`` (audit events kept);
 pages showing what changed are retired by the cache's hook on bulk statements, as for any other change.
@@ -122,9 +122,10 @@ def due_counts(now: datetime) -> dict[str, int]:
     return counts
 
 
-def purge(now: datetime, *, batch: int = BATCH, progress: Callable[[int], object] = lambda n: None) -> dict[str, int]:
-    """Apply every rule, ``batch`` rows per transaction (each committed); returns the rows changed per rule.
-    ``progress`` is told how many rows each batch looked at."""
+def purge(now: datetime, *, batch: int = BATCH, on_batch: Callable[[int], object] = lambda n: None) -> dict[str, int]:
+    """Apply every rule, ``batch`` rows at a time; returns the rows changed per rule. Flushes, and calls
+    ``on_batch(rows looked at)`` after each batch: the caller commits there (the command, the daily task), so
+    no transaction spans more than one batch."""
     policy = current_policy()
     done: dict[str, int] = {}
     for rule in RULES:
@@ -136,9 +137,8 @@ def purge(now: datetime, *, batch: int = BATCH, progress: Callable[[int], object
         page = sa.select(rule.key).where(*where).order_by(rule.key).limit(batch)
         while ids := list(db.session.scalars(page.where(rule.key > last))):
             done[rule.name] += rule.apply([rule.key.in_(ids), *where], now)
-            db.session.commit()
             last = ids[-1]
-            progress(len(ids))
+            on_batch(len(ids))
     return done
 
 
@@ -162,5 +162,6 @@ def fates(comments: Iterable[Comment], now: datetime) -> dict[int, Fate]:
 @jobs.periodic(jobs.crontab(minute=str(PURGE_AT.minute), hour=str(PURGE_AT.hour)))
 def purge_daily() -> None:
     """The daily purge (the job queue's consumer runs it at ``PURGE_AT`` UTC)."""
-    done = purge(utcnow())
+    done = purge(utcnow(), on_batch=lambda n: db.session.commit())
+    db.session.commit()
     log.info("retention: %s", ", ".join(f"{name}: {count}" for name, count in done.items()))

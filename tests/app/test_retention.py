@@ -68,9 +68,18 @@ def set_settings(app, **values) -> None:
         db.session.commit()
 
 
-def purge(app, now=LATER, **kwargs) -> dict[str, int]:
+def purge(app, now=LATER, *, batches: list[int] | None = None, **kwargs) -> dict[str, int]:
+    """Purge as the command does: a commit after each batch (``batches`` collects their sizes)."""
+
+    def committed(rows: int) -> None:
+        db.session.commit()
+        if batches is not None:
+            batches.append(rows)
+
     with app.app_context():
-        return retention.purge(now, **kwargs)
+        done = retention.purge(now, on_batch=committed, **kwargs)
+        db.session.commit()
+        return done
 
 
 def survivors(app) -> dict[int, tuple[CommentStatus, str, str]]:
@@ -142,7 +151,7 @@ def test_batches_cover_every_row_and_a_second_run_changes_nothing(app, make_comm
     for n in range(7):
         comment(app, make_comment, article, days_before_later=31 + n, status=S if n % 2 else A)
     batches = []
-    done = purge(app, batch=2, progress=batches.append)
+    done = purge(app, batch=2, batches=batches)
     assert done == dict(zip(RULES, [3, 0, 4, 0], strict=True))  # the spam first; then the others' IP hashes
     assert batches == [2, 1, 2, 2]
     assert survivors(app) == {cid: (A, "", "") for cid in survivors(app)}
