@@ -130,4 +130,5 @@ def comment(comment_id: int):
         comment=found,
         history=moderation.comment_history(comment_id),
         actions=ACTIONS_FOR[found.status],
+        fate=retention.fates([found], utcnow())[found.id],
     )

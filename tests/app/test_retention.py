@@ -210,6 +210,9 @@ def test_the_desk_says_when_the_purge_takes_each_comment(
     )
     assert "IP hash and browser dropped on" in cell.text_content()
 
+    details = page_text(client.get(f"/moderation/comments/{spam}"))
+    assert f"Deleted for good on {deleted:%B} {deleted.day}, {deleted.year}" in details
+
     with count_queries() as one:
         client.get("/moderation/?status=spam")
     for n in range(5):
@@ -261,7 +264,7 @@ def test_the_privacy_page_shows_the_settings_figures_and_the_admins_words(app, c
     text = page_text(response)
     assert "IP address hash and the user agent: 7 days" in text
     assert "Comments marked as spam: until an editor deletes them" in text
-    assert "Comments in the trash: 1 day," in text
+    assert "Comments in the trash: 1 day after they were trashed" in text
     assert parse(response).xpath("//div[@class='privacy-notice']//a/@href") == ["https://team.example"]
     assert parse(response).xpath("//a[text()='your comments and data']/@href") == ["/your-data"]
 
