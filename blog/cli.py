@@ -27,7 +27,7 @@ blog_cli.add_command(retention_cli)
     "--periodic/--no-periodic",
     default=True,
     show_default=True,
-    help="Also run the scheduled tasks (mail retries, every minute). Several workers may share a Redis queue; "
+    help="Also run the scheduled tasks (mail retries, every minute; the retention purge, daily). Several workers may share a Redis queue; "
     "each may run them (every task is safe to run twice), or give all but one --no-periodic.",
 )
 def worker(workers: int, periodic: bool) -> None:
