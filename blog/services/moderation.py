@@ -58,10 +58,10 @@ def moderate(comment: Comment, action: str, *, actor: User | None, now: datetime
 
 
 def delete_for_good(*where: sa.ColumnElement[bool], actor: User | None, now: datetime, action: str = "delete") -> int:
-    """Delete the spam and trashed comments that match ``where`` in one statement, each with its audit event (whose
-    ``comment_id`` is None, as a deleted comment's events become: the trail keeps that it happened, from which
-    status, by whom). For many comments at once: the retention purge, emptying spam or trash. The rows are
-    chosen by the DELETE itself, so a comment restored meanwhile is not taken; only spam and trash, as the
+    """Delete the spam and trashed comments that match ``where`` in one statement, each with its audit event
+    (whose ``comment_id`` is None, as a deleted comment's events become: the trail keeps that it happened, from
+    which status, by whom). For many comments at once: the retention purge, emptying spam or trash. The rows
+    are chosen by the DELETE itself, so a comment restored meanwhile is not taken; only spam and trash, as the
     "delete" action, so no approved count changes. Flushes; the caller commits."""
     deletable = TRANSITIONS["delete"][0]
     gone = db.session.execute(

@@ -2,9 +2,9 @@
 
 Each rule says which rows are due (conditions on one table, from the settings and ``now``) and what it does
 to them. ``purge`` walks each rule's due rows by primary key, ``BATCH`` ids at a time, and its caller commits
-after each batch: a big site never holds a long lock, and a purge cut short keeps what it did. Every change re-checks the
-rule's conditions, so a row changed meanwhile (a comment restored from spam) is left alone, and a second run
-finds nothing to do. Deleting comments goes through ``moderation.delete_for_good`` (audit events kept);
+after each batch: a big site never holds a long lock, and a purge cut short keeps what it did. Every change
+re-checks the rule's conditions, so a row changed meanwhile (a comment restored from spam) is left alone, and
+a second run finds nothing to do. Deleting comments goes through ``moderation.delete_for_good`` (audit events kept);
 pages showing what changed are retired by the cache's hook on bulk statements, as for any other change.
 
 ``RULES`` is the one list: personal data with a retention period adds its rule there.
