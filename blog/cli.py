@@ -20,6 +20,10 @@ personal_data_cli = AppGroup(
     help="A person's data, by email address: their comments, mails to them, a staff account with that address.",
 )
 blog_cli.add_command(personal_data_cli)
+retention_cli = AppGroup(
+    "retention", help="Retention: how long comments' IP hashes, spam, trash and sent mail are kept (settings)."
+)
+blog_cli.add_command(retention_cli)
 
 
 @blog_cli.command("worker")
@@ -28,7 +32,7 @@ blog_cli.add_command(personal_data_cli)
     "--periodic/--no-periodic",
     default=True,
     show_default=True,
-    help="Also run the scheduled tasks (mail retries, every minute). Several workers may share a Redis queue; "
+    help="Also run the scheduled tasks (mail retries, every minute; the retention purge, daily). Several workers may share a Redis queue; "
     "each may run them (every task is safe to run twice), or give all but one --no-periodic.",
 )
 def worker(workers: int, periodic: bool) -> None:
@@ -69,6 +73,29 @@ def mail_send() -> None:
         f"Mail: {sent} sent, {failed} failed (will be retried), {given_up} undeliverable; "
         f"{counts.due} due, {counts.undeliverable} undeliverable in all."
     )
+
+
+@retention_cli.command("run")
+def retention_run() -> None:
+    """Apply the retention rules once, now, and print what each did (the worker does this every day).
+
+    Drops the IP hash and user agent of comments older than the settings' days, deletes spam and trash kept
+    longer than theirs (their audit events stay), and deletes mail sent or given up on long enough ago. Works in
+    batches, each committed; running it again at once changes nothing."""
+    from blog.orm import utcnow
+    from blog.services import retention
+
+    now = utcnow()
+    with click.progressbar(length=sum(retention.due_counts(now).values()), label="Applying retention rules") as bar:
+
+        def committed(rows: int) -> None:
+            db.session.commit()
+            bar.update(rows)
+
+        done = retention.purge(now, on_batch=committed)
+    db.session.commit()
+    for name, count in done.items():
+        click.echo(f"{name}: {count}")
 
 
 @blog_cli.command("seed-demo")

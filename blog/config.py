@@ -104,6 +104,11 @@ class Defaults:
     MAIL_RETRY_MAX_DELAY = 3600
     MAIL_UNDELIVERABLE_AFTER = 24 * 3600
 
+    # Retention (blog/services/retention.py; the comment rules are site settings, these are the operator's):
+    # days before an unconfirmed reply subscription, and a mail sent or given up on, are deleted (0: never).
+    RETENTION_UNCONFIRMED_DAYS = 7
+    RETENTION_OUTBOX_DAYS = 30
+
     # The job queue (blog/jobs.py, Huey; `flask blog worker` runs it): "sqlite" (a file beside the site's
     # SQLite database, or in the instance folder: JOBS_SQLITE_PATH), "redis" (REDIS_URL: shared by every node)
     # or "immediate" (tests: a task runs at once, in the caller). Unset: redis when REDIS_URL is set, else sqlite.

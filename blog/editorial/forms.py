@@ -108,6 +108,24 @@ class SettingsForm(FlaskForm):
         "Thread depth (levels of nested replies)", validators=[DataRequired(), NumberRange(1, 10)]
     )
     comments_per_page = WholeNumberField("Comments per page", validators=[DataRequired(), NumberRange(5, 500)])
+    # Retention (core.retention): the privacy page quotes these figures.
+    keep_ip_days = WholeNumberField(
+        "Drop a comment's IP address hash and browser name after this many days",
+        validators=[DataRequired("Enter a number of days (1 to 3650)."), NumberRange(1, 3650)],
+        description="Needed only to act on abuse; there is no “never”: the privacy page promises a number.",
+    )
+    purge_spam_days = WholeNumberField(
+        "Delete spam for good after this many days (empty: never)", validators=[Optional(), NumberRange(1, 36_500)]
+    )
+    purge_trash_days = WholeNumberField(
+        "Delete trashed comments for good after this many days (empty: never)",
+        validators=[Optional(), NumberRange(1, 36_500)],
+    )
+    privacy_notice_markdown = TextAreaField(
+        "Your words on the privacy page (Markdown)",
+        validators=[Optional(), Length(max=20_000)],
+        description="Shown above what the site fills in itself: what is stored, for how long, who sees it.",
+    )
 
 
 class PersonalDataForm(FlaskForm):

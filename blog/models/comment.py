@@ -50,6 +50,9 @@ class Comment(Model):
     body_text: Mapped[str] = mapped_column(sa.Text)  # raw input, kept for re-rendering
     body_html: Mapped[str] = mapped_column(sa.Text)  # sanitised at write time
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When an editor last changed the status (services.moderation.moderate); None: it is the status the
+    # comment arrived with. Retention counts a spam or trash comment's days from here (core.retention).
+    status_changed_at: Mapped[datetime | None]
     ip_hash: Mapped[str] = mapped_column(sa.String(64), default="")  # keyed hash, never the raw IP
     user_agent: Mapped[str] = mapped_column(sa.String(255), default="")
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)

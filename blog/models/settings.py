@@ -31,6 +31,14 @@ class SiteSettings(Model):
     close_after_days: Mapped[int | None]  # None: comments never close by age
     thread_depth: Mapped[int] = mapped_column(default=5)
     comments_per_page: Mapped[int] = mapped_column(default=50)
+    # Retention (core.retention): days before a comment's IP hash and user agent are dropped, and before a
+    # spam or trashed comment is deleted for good; None: never.
+    keep_ip_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    purge_spam_days: Mapped[int | None] = mapped_column(default=30)
+    purge_trash_days: Mapped[int | None] = mapped_column(default=30)
+    # The admin's own words on the privacy page ("How we use your data"), around the facts the site generates.
+    privacy_notice_markdown: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    privacy_notice_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # sanitised at write time
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:

@@ -10,7 +10,7 @@ from blog.accounts.forms import safe_next
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
 from blog.orm import utcnow
-from blog.services import moderation
+from blog.services import moderation, retention
 from blog.services.moderation import ModerationError
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -67,6 +67,7 @@ def desk():
         actions=ACTIONS_FOR[query.status],
         here=request.full_path.rstrip("?"),
         shown_count=moderation.shown_count,
+        fates=retention.fates(page.comments, utcnow()),
     )
 
 
@@ -129,4 +130,5 @@ def comment(comment_id: int):
         comment=found,
         history=moderation.comment_history(comment_id),
         actions=ACTIONS_FOR[found.status],
+        fate=retention.fates([found], utcnow())[found.id],
     )

@@ -16,7 +16,7 @@ from blog.public import commenter, sharing
 from blog.public.forms import CommentForm
 from blog.public.sharing import shareable
 from blog.security import origin_check
-from blog.services import articles, comments
+from blog.services import articles, comments, retention
 from blog.services.site import get_settings
 
 bp = Blueprint("public", __name__)
@@ -246,6 +246,18 @@ def author(slug: str):
 def tag(slug: str):
     found = articles.get_tag(slug) or abort(404)
     return render_template("public/tag.html", tag=found, page=list_page(tag=found))
+
+
+@bp.get("/privacy")
+@shareable
+def privacy():
+    """How we use your data: the admin's words, then the facts, from the retention settings as they stand."""
+    return render_template(
+        "public/privacy.html",
+        notice_html=get_settings().privacy_notice_html,
+        policy=retention.current_policy(),
+        remember_days=current_app.config["COMMENTER_COOKIE_DAYS"],
+    )
 
 
 @bp.get("/healthz")

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from blog.core import sanitize
 from blog.core.text import slugify
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, SettingsChange, SiteSettings, User
@@ -188,7 +189,12 @@ SETTING_FIELDS = (
     "close_after_days",
     "thread_depth",
     "comments_per_page",
+    "keep_ip_days",
+    "purge_spam_days",
+    "purge_trash_days",
+    "privacy_notice_markdown",
 )
+WORD_LISTS = ("hold_words", "block_words")  # one entry per line: stripped, blank lines dropped
 
 
 def update_settings(values: dict[str, Any], *, actor: User, now: datetime) -> dict[str, tuple[Any, Any]]:
@@ -197,11 +203,13 @@ def update_settings(values: dict[str, Any], *, actor: User, now: datetime) -> di
     changes: dict[str, tuple[Any, Any]] = {}
     for name in SETTING_FIELDS:
         old, new = getattr(settings, name), values[name]
-        if isinstance(new, str):
+        if name in WORD_LISTS:
             new = "\n".join(line.strip() for line in new.splitlines() if line.strip())
         if old != new:
             changes[name] = (old, new)
             setattr(settings, name, new)
+    if "privacy_notice_markdown" in changes:
+        settings.privacy_notice_html = sanitize.render_article(settings.privacy_notice_markdown)
     if changes:
         db.session.add(
             SettingsChange(actor_id=actor.id, changed_at=now, changes={k: list(v) for k, v in changes.items()})

@@ -50,10 +50,43 @@ def moderate(comment: Comment, action: str, *, actor: User | None, now: datetime
         db.session.delete(comment)
     else:
         comment.status = to_status
+        comment.status_changed_at = now  # retention counts a spam or trash comment's days from here
     db.session.flush()
     g.pop("desk_counts", None)  # counted before this change
     if CommentStatus.APPROVED in (from_status, to_status):  # the public thread changed
         refresh_comment_count(comment.article_id)
+
+
+def delete_for_good(*where: sa.ColumnElement[bool], actor: User | None, now: datetime, action: str = "delete") -> int:
+    """Delete the spam and trashed comments that match ``where`` in one statement, each with its audit event
+    (whose ``comment_id`` is None, as a deleted comment's events become: the trail keeps that it happened, from
+    which status, by whom). For many comments at once: the retention purge, emptying spam or trash. The rows
+    are chosen by the DELETE itself, so a comment restored meanwhile is not taken; only spam and trash, as the
+    "delete" action, so no approved count changes. Flushes; the caller commits."""
+    deletable = TRANSITIONS["delete"][0]
+    gone = db.session.execute(
+        sa.delete(Comment)
+        .where(Comment.status.in_(deletable), *where)
+        .returning(Comment.status)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if gone:
+        db.session.execute(
+            sa.insert(ModerationEvent),
+            [
+                {
+                    "comment_id": None,
+                    "actor_id": None if actor is None else actor.id,
+                    "action": action,
+                    "from_status": status,
+                    "to_status": None,
+                    "created_at": now,
+                }
+                for (status,) in gone
+            ],
+        )
+        g.pop("desk_counts", None)
+    return len(gone)
 
 
 # --- The moderation desk -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from blog.core import sanitize
 from blog.extensions import db
-from blog.models import Article, Comment, User
+from blog.models import Article, Comment, SiteSettings, User
 
 BATCH = 500
 
@@ -17,6 +17,7 @@ STORED_HTML = (
     (Article, Article.body_markdown, Article.body_html, sanitize.render_article),
     (User, User.bio_markdown, User.bio_html, sanitize.render_bio),
     (Comment, Comment.body_text, Comment.body_html, sanitize.render_comment),
+    (SiteSettings, SiteSettings.privacy_notice_markdown, SiteSettings.privacy_notice_html, sanitize.render_article),
 )
 
 

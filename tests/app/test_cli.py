@@ -128,4 +128,4 @@ def test_rerender_brings_stored_html_under_the_current_sanitiser(app, runner, cl
     assert 'href="javascript:' not in page and 'href="https://example.org"' in page
 
     again = runner.invoke(args=["blog", "rerender"])
-    assert "0 articles, 0 users, 0 comments changed" in again.output
+    assert "0 articles, 0 users, 0 comments, 0 site_settings changed" in again.output

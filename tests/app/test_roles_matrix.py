@@ -27,6 +27,7 @@ EXPECTED = {
     "public.author": ANYONE,
     "public.tag": ANYONE,
     "public.healthz": ANYONE,
+    "public.privacy": ANYONE,
     "feeds.site_feed": ANYONE,
     "feeds.author_feed": ANYONE,
     "feeds.tag_feed": ANYONE,

@@ -16,6 +16,7 @@ PAGES = {  # name: (path, who is signed in)
     "author": ("/authors/{author}", None),
     "search": ("/search?q=ferry+slipway", None),
     "login": ("/login", None),
+    "privacy": ("/privacy", None),
     "desk": ("/moderation/", "editor"),
     "profile": ("/account/profile", "writer"),
 }
