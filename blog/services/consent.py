@@ -14,14 +14,23 @@ from blog.models import ConsentPurpose, ConsentRecord
 
 
 def give(email: str, purpose: ConsentPurpose, *, now: datetime, comment_id: int | None = None) -> None:
+    """Record the consent, unless this address's earlier one still stands (then that one says when)."""
+    if db.session.scalar(_standing(email, purpose).exists().select()):
+        return
     db.session.add(ConsentRecord(email=email, purpose=purpose, given_at=now, comment_id=comment_id))
+
+
+def _standing(email: str, purpose: ConsentPurpose) -> sa.Select[int]:
+    return sa.select(ConsentRecord.id).where(
+        ConsentRecord.email == email, ConsentRecord.purpose == purpose, ConsentRecord.withdrawn_at.is_(None)
+    )
 
 
 def withdraw(email: str, purpose: ConsentPurpose, *, now: datetime) -> None:
     """Every standing consent of this address for ``purpose`` ends now."""
     db.session.execute(
         sa.update(ConsentRecord)
-        .where(ConsentRecord.email == email, ConsentRecord.purpose == purpose, ConsentRecord.withdrawn_at.is_(None))
+        .where(ConsentRecord.id.in_(_standing(email, purpose)))
         .values(withdrawn_at=now)
         .execution_options(synchronize_session=False)
     )
