@@ -47,7 +47,11 @@ def _page(subscription: MailSubscription, step: str, token: str, status: int = 2
 @csrf.exempt  # a signed single-purpose link: the signature protects it (module docstring)
 def confirm(token: str):
     subscription = _subscription(token, CONFIRM)
+    if subscription.unsubscribed_at is not None:  # an older confirmation link: asking again takes a new one
+        return _page(subscription, "manage", notifications.token(subscription, MANAGE))
     if request.method == "GET":
+        if notifications.is_active(subscription):
+            return _page(subscription, "confirmed", notifications.token(subscription, MANAGE))
         return _page(subscription, "confirm", token)
     origin_check()
     notifications.confirm(subscription, _delivery(), now=utcnow())

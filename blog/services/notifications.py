@@ -65,7 +65,10 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
 
 
 def _stamp(subscription: MailSubscription) -> int:
-    return int(subscription.created_at.timestamp())
+    """The row's creation time in microseconds (as both databases store it): a subscription asked for again, even
+    within the same second, does not answer to the links of the one before."""
+    created = subscription.created_at
+    return (created.replace(tzinfo=None) - datetime(1970, 1, 1)) // timedelta(microseconds=1)
 
 
 def token(subscription: MailSubscription, purpose: str) -> str:

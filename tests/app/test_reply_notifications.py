@@ -141,6 +141,27 @@ def test_unsubscribe_page_asks_first(app, inbox, thread, subscribe, post_comment
         assert db.session.scalars(sa.select(MailSubscription)).one().unsubscribed_at is None
 
 
+def test_the_confirmation_link_again_after_confirming_or_unsubscribing(app, inbox, thread, subscribe, post_comment):
+    subscribe()
+    confirm = links(to(inbox, ALICE)[0])["confirm"]
+    client = app.test_client()
+    assert "is confirmed" in client.get(confirm).get_data(as_text=True)  # no second button
+    reply(post_comment, thread)
+    assert client.post(links(reply_notices(inbox)[0])["unsubscribe"]).status_code == 200
+    for method in ("GET", "POST"):  # a stale confirmation link does not subscribe again
+        response = client.open(confirm, method=method, data={"delivery": "immediate"})
+        assert response.status_code == 200 and "You are unsubscribed" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(sa.select(MailSubscription)).one().unsubscribed_at is not None
+    # Asking again with a comment starts over: a new confirmation mail, whose link works.
+    assert post_comment("harbour", name="Alice", email=ALICE, body="Tell me again.", notify="y").status_code == 303
+    again = links(to(inbox, ALICE)[-1])["confirm"]
+    assert again != confirm and client.post(again).status_code == 200
+    with app.app_context():
+        subscription = db.session.scalars(sa.select(MailSubscription)).one()
+        assert subscription.unsubscribed_at is None and subscription.confirmed_at is not None
+
+
 def test_only_approval_sends_and_only_once(app, client, inbox, thread, subscribe, post_comment, sign_in):
     subscribe()
     for n in range(2):  # first comments: pending
