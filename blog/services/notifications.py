@@ -273,6 +273,7 @@ def _message(topic: Topic, comments: Sequence[Comment]) -> tuple[str, list[str]]
             f"A comment on “{title}” is waiting for moderation.",
             "",
             f"From: {name}",
+            f"Held because: {', '.join(comments[0].moderation_reasons) or '-'}",
             "",
             excerpt,
             "",
@@ -309,12 +310,7 @@ def send_digests(now: datetime | None = None) -> int:
     """One mail per subscription with notices waiting (daily delivery, or beyond the rate limit), for those
     still worth telling (a reply still approved, a comment still held); the mails sent."""
     now = now or utcnow()
-    waiting = (
-        sa.select(MailSubscription.id)
-        .join(MailNotice, MailNotice.subscription_id == MailSubscription.id)
-        .where(MailNotice.sent_at.is_(None))
-        .distinct()
-    )
+    waiting = sa.select(MailNotice.subscription_id).where(MailNotice.sent_at.is_(None)).distinct()
     sent = 0
     for subscription_id in db.session.scalars(waiting).all():
         subscription = db.session.get(MailSubscription, subscription_id)

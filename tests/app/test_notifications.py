@@ -41,6 +41,7 @@ def test_held_comment_mails_active_editors_after_commit(app, smtp_inbox, make_us
         text = message.get_content()
         assert "Held for a first comment" in text
         assert "From: Pat Reader" in text
+        assert "Held because: first comment" in text
         assert "pat@example.net" not in text  # a mail to someone else: editors see the address on the desk
         assert "http://localhost/moderation/?status=pending&article=harbour" in text
 
