@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from blog.models import CommentStatus, MailSubscription
 from tests.browser.conftest import email_for
-from tests.browser.helpers import fill_comment
+from tests.browser.helpers import axe_violations, describe, fill_comment
 from tests.helpers import SMTPInbox
 
 pytestmark = pytest.mark.browser
@@ -52,6 +52,7 @@ def test_subscribe_confirm_reply_unsubscribe(new_context, site, live_server):
     (confirmation,) = mails_to(site.inbox, alice)
     confirm = re.search(r"http://\S+/notifications/confirm/\S+", confirmation.get_content()).group(0)
     page.goto(local(confirm, live_server))
+    assert (violations := axe_violations(page)) == [], describe(violations)
     page.get_by_label("One mail a day").check()
     page.get_by_label("A mail for each one").check()
     page.get_by_role("button", name="Confirm").click()
@@ -84,6 +85,7 @@ def test_subscribe_confirm_reply_unsubscribe(new_context, site, live_server):
     manage = re.search(r"http://\S+/notifications/manage/\S+", mail.get_content()).group(0)
     page.goto(local(manage, live_server))
     expect(page.locator(".subscription")).to_contain_text("You are unsubscribed")
+    assert (violations := axe_violations(page)) == [], describe(violations)
     replier.goto(f"/articles/{site.slug}?replytocom={site.parent}")
     fill_comment(replier, body="And the 18:40 too.", name="Bob Tregear", email=bob)
     assert len([m for m in mails_to(site.inbox, alice) if "replied" in m["Subject"]]) == 1
