@@ -61,7 +61,11 @@ class BadLink(Exception):
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"mail-subscription-{purpose}")
+    """Signs with ``SECRET_KEY``; also reads links signed under ``SECRET_KEY_FALLBACKS``, so that a key rotation
+    leaves the unsubscribe links in mail already sent working while the old key is kept as a fallback."""
+    config = current_app.config
+    keys = [*(config.get("SECRET_KEY_FALLBACKS") or []), config["SECRET_KEY"]]  # itsdangerous signs with the last
+    return URLSafeTimedSerializer(keys, salt=f"mail-subscription-{purpose}")
 
 
 def _stamp(subscription: MailSubscription) -> int:

@@ -291,3 +291,13 @@ def test_an_editor_can_stop_the_held_comment_mail(app, inbox, make_user, make_ar
     with app.app_context():
         row = db.session.scalars(sa.select(MailSubscription)).one()
         assert row.topic is Topic.HELD and row.unsubscribed_at is not None
+
+
+def test_links_survive_a_key_rotation_with_the_old_key_as_fallback(app, inbox, thread, subscribe, post_comment):
+    subscribe()
+    reply(post_comment, thread)
+    stop = links(reply_notices(inbox)[0])["unsubscribe"]
+    app.config.update(SECRET_KEY="a-new-secret", SECRET_KEY_FALLBACKS=[app.config["SECRET_KEY"]])
+    assert app.test_client().get(stop).status_code == 200
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    assert app.test_client().get(stop).status_code == 400
