@@ -179,6 +179,16 @@ def erase(email: str) -> None:
     db.session.execute(sa.delete(MailSubscription).where(MailSubscription.email == email))
 
 
+def purge_unconfirmed(now: datetime) -> int:
+    """For retention: subscriptions never confirmed whose confirmation link has expired go (their consent
+    records stay, as the record of what was asked); the rows removed."""
+    cutoff = now - timedelta(seconds=current_app.config["NOTIFY_CONFIRM_MAX_AGE"])
+    result = db.session.execute(
+        sa.delete(MailSubscription).where(MailSubscription.confirmed_at.is_(None), MailSubscription.created_at < cutoff)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def _ids_of(email: str) -> sa.Select[int]:
     return sa.select(MailSubscription.id).where(MailSubscription.email == email)
 

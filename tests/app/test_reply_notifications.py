@@ -301,3 +301,16 @@ def test_links_survive_a_key_rotation_with_the_old_key_as_fallback(app, inbox, t
     assert app.test_client().get(stop).status_code == 200
     app.config["SECRET_KEY_FALLBACKS"] = []
     assert app.test_client().get(stop).status_code == 400
+
+
+def test_unconfirmed_subscriptions_are_purged_once_their_link_has_expired(app, inbox, thread, subscribe, post_comment):
+    assert (
+        post_comment("harbour", name="Bob Replier", email="bob@example.org", body="Me too.", notify="y").status_code
+        == 303
+    )
+    subscribe()  # Alice confirms; Bob never does
+    with app.app_context():
+        assert notifications.purge_unconfirmed(utcnow()) == 0  # Bob's link still works
+        assert notifications.purge_unconfirmed(utcnow() + timedelta(days=8)) == 1
+        db.session.commit()
+        assert [s.email for s in db.session.scalars(sa.select(MailSubscription))] == [ALICE]
