@@ -61,6 +61,9 @@ def create_app(
 
     login_manager.user_loader(load_user)
     app.register_blueprint(public.bp)
+    from blog.public import subscriptions
+
+    app.register_blueprint(subscriptions.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(editorial.bp)

@@ -103,6 +103,8 @@ class Defaults:
     MAIL_RETRY_DELAY = 60  # more than the SMTP timeout: an attempt under way is never started twice
     MAIL_RETRY_MAX_DELAY = 3600
     MAIL_UNDELIVERABLE_AFTER = 24 * 3600
+    NOTIFY_RATE_LIMIT = 5  # mails of its own an address gets an hour about comments; the rest wait for the digest
+    NOTIFY_CONFIRM_MAX_AGE = 7 * 24 * 3600  # seconds a subscription's confirmation link works
 
     # Retention (blog/services/retention.py; the comment rules are site settings, these are the operator's):
     # days before an unconfirmed reply subscription, and a mail sent or given up on, are deleted (0: never).

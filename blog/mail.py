@@ -39,8 +39,17 @@ class MailSettings:
         )
 
 
-def send(settings: MailSettings, to: Sequence[str], subject: str, body: str, *, message_id: str | None = None) -> None:
-    """Send one message; raises ``smtplib.SMTPException`` or ``OSError`` when it could not be handed over."""
+def send(
+    settings: MailSettings,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    *,
+    message_id: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    """Send one message; raises ``smtplib.SMTPException`` or ``OSError`` when it could not be handed over.
+    ``headers``: extra ones, such as RFC 8058's ``List-Unsubscribe`` and ``List-Unsubscribe-Post``."""
     if not to:
         return
     if settings.server is None:
@@ -53,6 +62,8 @@ def send(settings: MailSettings, to: Sequence[str], subject: str, body: str, *, 
     message["Date"] = formatdate(localtime=False)
     if message_id:
         message["Message-ID"] = message_id
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     smtp_class = smtplib.SMTP_SSL if settings.use_ssl else smtplib.SMTP
     with smtp_class(settings.server, settings.port, timeout=settings.timeout) as smtp:

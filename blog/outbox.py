@@ -24,6 +24,8 @@ def after_commit(session: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any
 
 @event.listens_for(Session, "after_commit")
 def _run(session: Session) -> None:
+    if session.in_nested_transaction():  # a SAVEPOINT released (begin_nested): the transaction goes on
+        return
     for fn, args, kwargs in session.info.pop(_KEY, []):
         try:
             fn(*args, **kwargs)
@@ -33,4 +35,6 @@ def _run(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _discard(session: Session) -> None:
+    if session.in_nested_transaction():  # a SAVEPOINT rolled back: the transaction goes on
+        return
     session.info.pop(_KEY, None)

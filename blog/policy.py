@@ -28,6 +28,7 @@ RANK = {Role.AUTHOR: Need.SIGNED_IN, Role.EDITOR: Need.EDITOR, Role.ADMIN: Need.
 RULES: dict[str, Need] = {
     "static": Need.ANYONE,
     "public.*": Need.ANYONE,
+    "subscriptions.*": Need.ANYONE,  # signed single-purpose links (blog/public/subscriptions.py)
     "feeds.*": Need.ANYONE,
     "search.*": Need.ANYONE,
     "accounts.login": Need.ANYONE,

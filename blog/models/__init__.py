@@ -4,6 +4,7 @@ from blog.models.article import Article, ArticleStatus, RelatedKind, RelatedLink
 from blog.models.comment import Comment, CommentStatus, ModerationEvent
 from blog.models.discovery import SEARCH_TABLE, RelatedTerm, RelatedTermCount
 from blog.models.mail import OutboxMail
+from blog.models.notify import ConsentPurpose, ConsentRecord, Delivery, MailNotice, MailSubscription, Topic
 from blog.models.privacy import PrivacyRequest
 from blog.models.settings import SETTINGS_ID, SettingsChange, SiteSettings
 from blog.models.user import Role, User
@@ -15,6 +16,11 @@ __all__ = [
     "ArticleStatus",
     "Comment",
     "CommentStatus",
+    "ConsentPurpose",
+    "ConsentRecord",
+    "Delivery",
+    "MailNotice",
+    "MailSubscription",
     "ModerationEvent",
     "OutboxMail",
     "PrivacyRequest",
@@ -26,6 +32,7 @@ __all__ = [
     "SettingsChange",
     "SiteSettings",
     "Tag",
+    "Topic",
     "User",
     "article_tags",
 ]

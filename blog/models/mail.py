@@ -24,6 +24,7 @@ class OutboxMail(Model):
     recipients: Mapped[list[str]] = mapped_column(sa.JSON)
     subject: Mapped[str] = mapped_column(sa.String(255))
     body: Mapped[str] = mapped_column(sa.Text)
+    headers: Mapped[dict[str, str] | None] = mapped_column(sa.JSON)  # extra ones (List-Unsubscribe …)
     message_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)

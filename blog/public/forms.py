@@ -113,6 +113,7 @@ class CommentForm(FlaskForm):
     )
     parent_id = HiddenField(filters=[_strip], validators=[_parent_id])
     remember = BooleanField("Save my name, email, and website in this browser for the next time I comment.")
+    notify = BooleanField("Notify me of replies by email")  # off by default; confirmed by mail (double opt-in)
     # Honeypot: hidden from people by CSS and from assistive technology; bots fill it in.
     url = StringField("Leave this field empty", validators=[Optional()])
     ts = HiddenField()

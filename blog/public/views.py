@@ -10,7 +10,6 @@ from markupsafe import Markup
 from blog import cache, health
 from blog.extensions import csrf, db, limiter
 from blog.inputs import choice_arg, int_arg, parse_cursor, parse_id
-from blog.links import external_url
 from blog.orm import utcnow
 from blog.public import commenter, sharing
 from blog.public.forms import CommentForm
@@ -119,7 +118,8 @@ def submit_comment(slug: str):
             now=now,
             client=comments.Client(ip=request.remote_addr or "", user_agent=request.user_agent.string),
             user=current_user._get_current_object() if current_user.is_authenticated else None,
-            desk_url=external_url("moderation.desk", status="pending", article=slug),
+            notify=bool(form.notify.data),
+            remember=True if form.remember.data else (False if commenter.COOKIE in request.cookies else None),
         )
     except comments.CommentRefused as refusal:
         db.session.rollback()

@@ -13,8 +13,8 @@ from flask import current_app
 from blog import cache
 from blog.core import moderation, privacy, sanitize
 from blog.extensions import db
-from blog.models import Article, Comment, CommentStatus, ModerationEvent, Role, User
-from blog.services import outbox_mail
+from blog.models import Article, Comment, CommentStatus, ConsentPurpose, ModerationEvent, Role, User
+from blog.services import consent, notifications
 from blog.services.site import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -72,9 +72,12 @@ def submit_comment(
     client: Client,
     now: datetime,
     user: User | None = None,
-    desk_url: str = "",
+    notify: bool = False,
+    remember: bool | None = None,
 ) -> Comment:
-    """Check the article-level rules, decide the status, store. Raises ``CommentRefused``."""
+    """Check the article-level rules, decide the status, store, tell whom it concerns. Raises
+    ``CommentRefused``. ``notify``: the commenter asked for mail about replies; ``remember``: they consented to
+    "remember me" (True), or withdrew it (False: their browser had the cookie and the box was unticked)."""
     if comments_closed(article, now=now):
         raise CommentRefused(CLOSED, status=403)
     settings = get_settings()
@@ -104,7 +107,15 @@ def submit_comment(
         user=user,
     )
     if comment.status is CommentStatus.PENDING:
-        _notify_editors(article, comment, desk_url=desk_url)
+        notifications.comment_held(comment, now=now)
+    elif comment.status is CommentStatus.APPROVED:
+        notifications.comment_approved(comment, now=now)
+    if notify and comment.status is not CommentStatus.SPAM:  # a spammer's form mails nobody
+        notifications.request_replies(comment.author_email, comment_id=comment.id, now=now)
+    if remember:
+        consent.give(comment.author_email, ConsentPurpose.REMEMBER_ME, now=now, comment_id=comment.id)
+    elif remember is False:
+        consent.withdraw(comment.author_email, ConsentPurpose.REMEMBER_ME, now=now)
     return comment
 
 
@@ -143,31 +154,6 @@ def _history_statement() -> sa.Select[bool, bool]:
     )
     known = sa.exists().where(email, c.author_name == sa.bindparam("name"), c.status == CommentStatus.APPROVED)
     return sa.select(duplicate.label("duplicate"), known.label("known"))
-
-
-def _notify_editors(article: Article, comment: Comment, *, desk_url: str) -> None:
-    recipients = list(db.session.scalars(_editors_statement()))
-    title = " ".join(article.title.split())
-    body = "\n".join(
-        [
-            f"A comment on “{title}” is waiting for moderation.",
-            "",
-            f"From: {comment.author_name} <{comment.author_email}>",
-            f"Website: {comment.author_website or '-'}",
-            f"Held because: {', '.join(comment.moderation_reasons) or '-'}",
-            "",
-            comment.body_text,
-            "",
-            f"Moderate it: {desk_url}" if desk_url else "",
-        ]
-    )
-    outbox_mail.queue_mail(recipients, f"[{title[:60]}] New comment awaiting moderation", body)
-
-
-@functools.cache
-def _editors_statement() -> sa.Select[str]:
-    u = User.__table__.c
-    return sa.select(u.email).where(u.is_active, u.role.in_([Role.EDITOR, Role.ADMIN])).order_by(u.id)
 
 
 def refresh_comment_count(article_id: int) -> None:

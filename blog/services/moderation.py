@@ -11,6 +11,7 @@ from flask import g
 from blog import inputs
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ModerationEvent, User
+from blog.services import notifications
 from blog.services.comments import refresh_comment_count
 
 # action -> (statuses it applies to, resulting status); "delete" removes the row for good.
@@ -55,6 +56,8 @@ def moderate(comment: Comment, action: str, *, actor: User | None, now: datetime
     g.pop("desk_counts", None)  # counted before this change
     if CommentStatus.APPROVED in (from_status, to_status):  # the public thread changed
         refresh_comment_count(comment.article_id)
+    if to_status is CommentStatus.APPROVED:
+        notifications.comment_approved(comment, now=now)
 
 
 def delete_for_good(*where: sa.ColumnElement[bool], actor: User | None, now: datetime, action: str = "delete") -> int:

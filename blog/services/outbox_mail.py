@@ -20,7 +20,7 @@ import enum
 import logging
 import smtplib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 from typing import NamedTuple
@@ -51,8 +51,11 @@ class Counts(NamedTuple):
     undeliverable: int
 
 
-def queue_mail(recipients: Sequence[str], subject: str, body: str) -> OutboxMail | None:
-    """Add the mail to the session's transaction; it is queued for sending once that commits."""
+def queue_mail(
+    recipients: Sequence[str], subject: str, body: str, *, headers: Mapping[str, str] | None = None
+) -> OutboxMail | None:
+    """Add the mail to the session's transaction; it is queued for sending once that commits. ``headers``:
+    extra ones, kept with the row (``List-Unsubscribe`` …)."""
     if not recipients:
         return None
     domain = urlsplit(current_app.config.get("SITE_URL") or "").hostname or "localhost"
@@ -60,6 +63,7 @@ def queue_mail(recipients: Sequence[str], subject: str, body: str) -> OutboxMail
         recipients=list(recipients),
         subject=subject[:255],
         body=body,
+        headers=dict(headers) if headers else None,
         message_id=make_msgid(domain=domain),
         created_at=utcnow(),
         next_attempt_at=utcnow(),
@@ -108,6 +112,7 @@ def deliver_mail(mail_id: int, now: datetime | None = None) -> Outcome:
             row.subject,
             row.body,
             message_id=row.message_id,
+            headers=row.headers,
         )
     except (smtplib.SMTPException, OSError) as error:
         return _failed(row, error, now)

@@ -31,16 +31,19 @@ def test_held_comment_mails_active_editors_after_commit(app, smtp_inbox, make_us
         == 303
     )
 
-    assert len(smtp_inbox.messages) == 1
-    recipients, message = smtp_inbox.messages[0]
-    assert sorted(recipients) == ["ada@example.org", "eda@example.org"]
-    assert message["From"] == "desk@example.org"
-    assert message["Subject"] == "[Harbour “plans” & <tides>] New comment awaiting moderation"
-    text = message.get_content()
-    assert "Held for a first comment" in text
-    assert "Pat Reader <pat@example.net>" in text  # editors may see the email; the public never does
-    assert "first comment" in text
-    assert "http://localhost/moderation/?status=pending&article=harbour" in text
+    assert len(smtp_inbox.messages) == 2  # a mail each: each carries its reader's own unsubscribe link
+    assert sorted(recipients for recipients, _ in smtp_inbox.messages) == [["ada@example.org"], ["eda@example.org"]]
+    for _, message in smtp_inbox.messages:
+        assert message["From"] == "desk@example.org"
+        assert message["Subject"] == "[Harbour “plans” & <tides>] New comment awaiting moderation"
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message["List-Unsubscribe"].startswith("<http://localhost/notifications/unsubscribe/")
+        text = message.get_content()
+        assert "Held for a first comment" in text
+        assert "From: Pat Reader" in text
+        assert "Held because: first comment" in text
+        assert "pat@example.net" not in text  # a mail to someone else: editors see the address on the desk
+        assert "http://localhost/moderation/?status=pending&article=harbour" in text
 
 
 @pytest.mark.app_config(MAIL_SERVER="127.0.0.1", MAIL_PORT=SMTP_PORT)

@@ -134,6 +134,22 @@ def test_a_mail_whose_transaction_rolls_back_is_never_sent(mail_app, smtp, runne
     assert [m.subject for m in mails(mail_app)] == ["Sent"] and len(smtp.messages) == 1
 
 
+@pytest.mark.app_config(MAIL_SERVER="127.0.0.1")
+def test_a_savepoint_neither_sends_early_nor_drops_the_mail(mail_app, smtp):
+    """SQLAlchemy reports a SAVEPOINT's release and rollback as commit and rollback events too: the mail waits
+    for the real commit (sent earlier, another connection could not see its row yet)."""
+    smtp.start()
+    with mail_app.test_request_context():
+        outbox_mail.queue_mail(["eda@example.org"], "Kept", "Through savepoints.")
+        with db.session.begin_nested():
+            pass
+        assert smtp.messages == []
+        savepoint = db.session.begin_nested()
+        savepoint.rollback()
+        db.session.commit()
+    assert [message["Subject"] for _, message in smtp.messages] == ["Kept"]
+
+
 @pytest.mark.app_config(JOBS_BACKEND="sqlite", MAIL_SERVER="127.0.0.1")
 def test_with_a_real_queue_the_request_only_queues_the_mail(
     mail_app, smtp, client, make_user, make_article, post_comment

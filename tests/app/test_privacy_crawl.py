@@ -136,3 +136,58 @@ def test_the_commenters_own_browser_gets_back_only_their_own_address(client, mak
     own = client.get("/articles/own").get_data(as_text=True)
     assert own.count("me.myself@example.net") == 1  # the pre-filled form field, for its owner only
     assert 'value="me.myself@example.net"' in own
+
+
+def test_no_address_in_mail_to_anyone_but_its_owner(app, client, make_user, make_article, post_comment):
+    """Every mail the site sends about comments — confirmations, reply notifications (each and digest), editors'
+    held-comment mail — and every page its links open: an address appears only in mail to that address."""
+    from blog.models import Delivery, MailSubscription, OutboxMail
+    from blog.orm import utcnow
+    from blog.services import moderation, notifications
+
+    make_user("Eda Editor", role="editor", email="eda.editor@example.org")
+    make_article("Harbour vote tonight", slug="harbour-vote")
+    for n, address in enumerate(ADDRESSES):  # held first comments: editors are mailed; each asks for replies
+        response = post_comment("harbour-vote", name=f"Commenter {n}", email=address, notify="y", remember="y")
+        assert response.status_code == 303, address
+    with app.app_context():
+        now = utcnow()
+        for n, subscription in enumerate(
+            db.session.scalars(sa.select(MailSubscription).filter_by(topic="replies").order_by(MailSubscription.id))
+        ):
+            notifications.confirm(subscription, Delivery.DAILY if n == 0 else Delivery.IMMEDIATE, now=now)
+        ids = list(db.session.scalars(sa.select(Comment.id).order_by(Comment.id)))
+        moderation.moderate_many(ids, "approve", actor=None, now=now)
+        db.session.commit()
+    for n, address in enumerate(ADDRESSES):  # known now, so published at once: each answers the one before
+        parent = ids[n - 1]
+        response = post_comment(
+            "harbour-vote", name=f"Commenter {n}", email=address, body=f"Reply {n}", parent_id=str(parent)
+        )
+        assert response.status_code == 303, address
+    with app.app_context():
+        assert notifications.send_digests() == 1
+        mails = [
+            (m.recipients, m.subject, m.body, str(m.headers or "")) for m in db.session.scalars(sa.select(OutboxMail))
+        ]
+    held = [m for m in mails if m[0] == ["eda.editor@example.org"]]
+    assert len(held) == app.config["NOTIFY_RATE_LIMIT"]  # an hour's worth; the sixth waited (and was approved)
+    assert len(mails) == len(held) + 2 * len(ADDRESSES)  # confirmations, then the replies (one in the digest)
+
+    leaks, links = [], set()
+    for recipients, subject, body, headers in mails:
+        text = f"{subject}\n{body}\n{headers}".lower()
+        links |= set(re.findall(r"http://localhost(/\S+)", body))
+        for address in ADDRESSES:
+            if [address.lower()] == [r.lower() for r in recipients]:
+                continue
+            leaks += [(address, needle, recipients) for needle in encodings(address) if needle in text]
+    assert leaks == []
+    client._cookies.clear()
+    pages = crawl(client, sorted(links))
+    assert any("/notifications/unsubscribe/" in url for url in pages)
+    assert all(status < 500 for status, _, _ in pages.values())
+    for address in ADDRESSES:
+        for needle in encodings(address):
+            for url, (_, body, headers) in pages.items():
+                assert needle not in body.lower() and needle not in headers.lower(), (address, url)

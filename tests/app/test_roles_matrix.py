@@ -28,6 +28,9 @@ EXPECTED = {
     "public.tag": ANYONE,
     "public.healthz": ANYONE,
     "public.privacy": ANYONE,
+    "subscriptions.confirm": ANYONE,
+    "subscriptions.manage": ANYONE,
+    "subscriptions.unsubscribe": ANYONE,
     "feeds.site_feed": ANYONE,
     "feeds.author_feed": ANYONE,
     "feeds.tag_feed": ANYONE,
@@ -87,6 +90,7 @@ def world(app, make_user, make_article, make_comment, add_link):
         "name": "missing.webp",
         "filename": "site.css",
         "number": 1,
+        "token": "not-a-signed-token",
     }
     overrides = {
         ("public.author", "slug"): "author-person",

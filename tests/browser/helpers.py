@@ -36,7 +36,13 @@ def sign_in(page: Page, email: str) -> None:
 
 
 def fill_comment(
-    page: Page, *, body: str, name: str | None = None, email: str | None = None, remember: bool = False
+    page: Page,
+    *,
+    body: str,
+    name: str | None = None,
+    email: str | None = None,
+    remember: bool = False,
+    notify: bool = False,
 ) -> None:
     """Fill in the comment form (name and email left as they are when not given) and send it."""
     page.fill("#body", body)
@@ -46,6 +52,8 @@ def fill_comment(
         page.fill("#email", email)
     if remember:
         page.check("#remember")
+    if notify:
+        page.check("#notify")
     page.click("form.comment-form button[type=submit]")
     page.wait_for_load_state()
 

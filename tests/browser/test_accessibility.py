@@ -59,7 +59,7 @@ def test_a_keyboard_user_can_write_and_send_a_comment(new_context, demo_site):
         stops += tab_to(page, lambda el: el["tag"] in ("input", "textarea", "button"), limit=1)
         page.keyboard.type(text)
     stops += tab_to(page, lambda el: el["tag"] == "button", limit=3)
-    assert [s["id"] or s["text"] for s in stops] == ["name", "email", "website", "remember", "Post Comment"]
+    assert [s["id"] or s["text"] for s in stops] == ["name", "email", "website", "remember", "notify", "Post Comment"]
     page.keyboard.press("Enter")
 
     page.wait_for_url("**#comment-*")

@@ -87,7 +87,8 @@ def test_the_worker_sends_a_held_comments_mail(request, tmp_path, backend):
     (recipients, message), *others = smtp.messages
     assert others == [] and recipients == ["eda@example.org"]
     assert message["Subject"] == "[News: pier] New comment awaiting moderation"
-    assert "Pat Reader <pat.reader@example.net>" in message.get_content()  # the editors' mail, not public
+    assert "From: Pat Reader" in message.get_content()
+    assert "pat.reader" not in message.as_string()  # a mail to someone else: the address is on the desk
     assert message["Message-ID"].endswith("@127.0.0.1>")  # the site's host name (BLOG_SITE_URL)
     assert health.status == 200 and '"queue":"ok"' in health.text.replace(" ", "")
     if backend == "sqlite":
