@@ -107,3 +107,7 @@ class SettingsForm(FlaskForm):
         "Thread depth (levels of nested replies)", validators=[DataRequired(), NumberRange(1, 10)]
     )
     comments_per_page = WholeNumberField("Comments per page", validators=[DataRequired(), NumberRange(5, 500)])
+    edit_window_minutes = WholeNumberField(
+        "Minutes a commenter may edit or delete their comment (0: never)",
+        validators=[InputRequired("Enter a number (0 or more)."), NumberRange(0, 1440)],
+    )

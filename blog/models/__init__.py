@@ -1,7 +1,7 @@
 """Every model, so Alembic's autogenerate sees the whole metadata."""
 
 from blog.models.article import Article, ArticleStatus, RelatedKind, RelatedLink, Tag, article_tags
-from blog.models.comment import Comment, CommentStatus, ModerationEvent
+from blog.models.comment import Comment, CommentRevision, CommentStatus, ModerationEvent
 from blog.models.discovery import SEARCH_TABLE, RelatedTerm, RelatedTermCount
 from blog.models.mail import OutboxMail
 from blog.models.settings import SETTINGS_ID, SettingsChange, SiteSettings
@@ -13,6 +13,7 @@ __all__ = [
     "Article",
     "ArticleStatus",
     "Comment",
+    "CommentRevision",
     "CommentStatus",
     "ModerationEvent",
     "OutboxMail",

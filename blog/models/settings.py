@@ -31,6 +31,8 @@ class SiteSettings(Model):
     close_after_days: Mapped[int | None]  # None: comments never close by age
     thread_depth: Mapped[int] = mapped_column(default=5)
     comments_per_page: Mapped[int] = mapped_column(default=50)
+    # minutes a commenter may edit or delete their comment from the browser that sent it; 0: never
+    edit_window_minutes: Mapped[int] = mapped_column(default=10, server_default="10")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:

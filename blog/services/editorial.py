@@ -188,6 +188,7 @@ SETTING_FIELDS = (
     "close_after_days",
     "thread_depth",
     "comments_per_page",
+    "edit_window_minutes",
 )
 
 
