@@ -285,3 +285,17 @@ def test_cached_pages_show_the_new_text_at_once(request, app, client, posted, ki
     client.post(edit_url(posted), data={"body": "The vote is on Tuesday."})
     fresh = reader.get(f"/articles/{SLUG}").get_data(as_text=True)
     assert "Tuesday" in fresh and "Tusday" not in fresh
+
+
+def test_admins_set_the_window_on_the_settings_page(app, client, sign_in):
+    sign_in("admin")
+    form = parse(client.get("/editorial/settings"))
+    assert form.xpath("//input[@name='edit_window_minutes']/@value") == ["10"]
+    fields = {"max_links": "2", "thread_depth": "5", "comments_per_page": "50", "auto_approve_known": "y"}
+    assert client.post("/editorial/settings", data={**fields, "edit_window_minutes": "-1"}).status_code == 422
+    assert client.post("/editorial/settings", data={**fields, "edit_window_minutes": ""}).status_code == 422
+    assert client.post("/editorial/settings", data={**fields, "edit_window_minutes": "0"}).status_code == 303
+    with app.app_context():
+        from blog.services.site import get_settings
+
+        assert get_settings().edit_window_minutes == 0
