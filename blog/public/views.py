@@ -239,12 +239,12 @@ def edit_comment(slug: str, comment_id: int):
     if posted:
         origin_check()
     found = comment_edits.find(slug, comment_id, for_update=posted) or abort(404)
-    comment, now = found[0], utcnow()
+    comment, now = found.comment, utcnow()
     form = CommentEditForm(data=None if posted else {"body": comment.body_text})
     if posted and not form.validate() and form.forged:
         return _edit_page(slug, comment, form, status=400, message=FORGED)
     # Why the window closed comes first: the writer's browser forgets a closed comment on their next page.
-    if refusal := comment_edits.refusal(comment, replied=found[1], reviewed=found[2], now=now):
+    if refusal := found.refusal(now=now):
         return _edit_page(slug, comment, None, status=409, message=refusal)
     if not commenter.may_edit(comment_id):
         return _edit_page(slug, comment, None, status=403, message=NOT_YOURS)

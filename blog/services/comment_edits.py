@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -40,9 +41,25 @@ def _reviewed() -> sa.ColumnElement[bool]:
     return sa.or_(events, staff_edits)
 
 
-def find(slug: str, comment_id: int, *, for_update: bool = False) -> tuple[Comment, bool, bool] | None:
-    """The comment ``comment_id`` of the published article ``slug`` (not one in the trash), with whether it has a
-    reply and whether an editor has acted on it; None when there is no such comment.
+class Found(NamedTuple):
+    comment: Comment
+    replied: bool  # someone has replied to it
+    reviewed: bool  # an editor has acted on it
+
+    def refusal(self, *, now: datetime) -> str | None:
+        """Why its writer may no longer edit or delete it, or None (the setting read now)."""
+        return moderation.edit_refusal(
+            created_at=self.comment.created_at,
+            now=now,
+            window_minutes=get_settings().edit_window_minutes,
+            replied=self.replied,
+            reviewed=self.reviewed,
+        )
+
+
+def find(slug: str, comment_id: int, *, for_update: bool = False) -> Found | None:
+    """The comment ``comment_id`` of the published article ``slug`` (not one in the trash), with what may have
+    closed its edit window; None when there is no such comment.
 
     ``for_update`` first locks the comment's row, so that a reply or an editor's action cannot slip in between
     these checks and the change (a reply's insert takes a key-share lock on its parent, which waits for ours).
@@ -52,7 +69,7 @@ def find(slug: str, comment_id: int, *, for_update: bool = False) -> tuple[Comme
     row = db.session.execute(
         _find_statement(), {"slug": slug, "comment_id": comment_id, "trash": CommentStatus.TRASH}
     ).one_or_none()
-    return None if row is None else (row[0], bool(row.replied), bool(row.reviewed))
+    return None if row is None else Found(row[0], bool(row.replied), bool(row.reviewed))
 
 
 @functools.cache
@@ -66,17 +83,6 @@ def _find_statement() -> sa.Select[Comment, bool, bool]:
             Article.slug == sa.bindparam("slug"),
             published(),
         )
-    )
-
-
-def refusal(comment: Comment, *, replied: bool, reviewed: bool, now: datetime) -> str | None:
-    """Why the comment can no longer be edited or deleted by its writer, or None (the setting read now)."""
-    return moderation.edit_refusal(
-        created_at=comment.created_at,
-        now=now,
-        window_minutes=get_settings().edit_window_minutes,
-        replied=replied,
-        reviewed=reviewed,
     )
 
 
