@@ -233,6 +233,7 @@ def _thread(
 
 @bp.route("/articles/<slug>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @csrf.exempt  # as the comment form: signed-in writers' forms carry their token, anonymous ones pass the origin check
+@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT"], methods=["POST"])  # each edit keeps a revision
 def edit_comment(slug: str, comment_id: int):
     """The writer edits or deletes their comment, from the browser that sent it, while the window is open."""
     posted = request.method == "POST"

@@ -298,3 +298,12 @@ def test_admins_set_the_window_on_the_settings_page(app, client, sign_in):
         from blog.services.site import get_settings
 
         assert get_settings().edit_window_minutes == 0
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, COMMENT_RATE_LIMIT="2/minute")
+def test_edits_are_rate_limited_like_comments(app, client, posted):
+    for n in range(2):
+        assert client.post(edit_url(posted), data={"body": f"Version {n}."}).status_code == 303
+    assert client.post(edit_url(posted), data={"body": "Version 2."}).status_code == 429
+    assert client.get(edit_url(posted)).status_code == 200  # reading the form is not limited
+    assert len(revisions(app, posted)) == 2
