@@ -307,3 +307,14 @@ def test_edits_are_rate_limited_like_comments(app, client, posted):
     assert client.post(edit_url(posted), data={"body": "Version 2."}).status_code == 429
     assert client.get(edit_url(posted)).status_code == 200  # reading the form is not limited
     assert len(revisions(app, posted)) == 2
+
+
+def test_the_comments_feed_carries_the_new_text_and_when_it_changed(app, client, posted, monkeypatch):
+    later(monkeypatch, 2)
+    client.post(edit_url(posted), data={"body": "The vote is on Tuesday."})
+    feed = app.test_client().get(f"/articles/{SLUG}/comments.atom").get_data(as_text=True)
+    assert "Tuesday" in feed and "Tusday" not in feed
+    (entry,) = [e for e in feed.split("<entry>") if "Tuesday" in e]
+    published = entry.split("<published>")[1].split("</published>")[0]
+    updated = entry.split("<updated>")[1].split("</updated>")[0]
+    assert updated > published
