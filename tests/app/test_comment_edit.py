@@ -48,7 +48,7 @@ def revisions(app, comment_id: int) -> list[tuple[str, int | None]]:
     with app.app_context():
         return [
             (r.body_text, r.editor_id)
-            for r in db.session.scalars(sa.select(CommentRevision).filter_by(comment_id=comment_id))
+            for r in db.session.scalars(sa.select(CommentRevision).filter_by(comment_id=comment_id).order_by("id"))
         ]
 
 
