@@ -107,8 +107,8 @@ class Defaults:
     NOTIFY_CONFIRM_MAX_AGE = 7 * 24 * 3600  # seconds a subscription's confirmation link works
 
     # Retention (blog/services/retention.py; the comment rules are site settings, these are the operator's):
-    # days before an unconfirmed reply subscription, and a mail sent or given up on, are deleted (0: never).
-    RETENTION_UNCONFIRMED_DAYS = 7
+    # days before a mail sent or given up on is deleted (0: never). A reply subscription never confirmed goes
+    # once its confirmation link has expired (NOTIFY_CONFIRM_MAX_AGE).
     RETENTION_OUTBOX_DAYS = 30
 
     # The job queue (blog/jobs.py, Huey; `flask blog worker` runs it): "sqlite" (a file beside the site's

@@ -27,6 +27,18 @@ EMBEDDING_TAGS = {
 SAFE_SCHEMES = {"http", "https", "mailto"}
 
 
+def set_settings(app, **values) -> None:
+    """Change the site's settings row (created with its defaults when missing)."""
+    from blog.extensions import db
+    from blog.services.site import ensure_settings
+
+    with app.app_context():
+        settings = ensure_settings()
+        for key, value in values.items():
+            setattr(settings, key, value)
+        db.session.commit()
+
+
 def parse(response):
     return lxml_html.fromstring(response.get_data(as_text=True))
 

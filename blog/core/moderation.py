@@ -117,3 +117,40 @@ def reply_refusal(
     if parent_depth + 1 >= max_depth:
         return "This conversation is nested as deep as it can go; please reply further up the thread."
     return None
+
+
+# --- The commenter's edit window -----------------------------------------------------------------
+
+EDITS_OFF = "Comments can't be edited on this site."
+WINDOW_PASSED = "The time to edit this comment has passed ({minutes} minute{s})."
+REPLIED = "Someone has replied to this comment, so it can no longer be edited."
+REVIEWED = "An editor has already looked at this comment, so it can no longer be edited."
+
+_STRICTNESS = (Status.APPROVED, Status.PENDING, Status.SPAM)
+
+
+def edit_refusal(
+    *, created_at: datetime, now: datetime, window_minutes: int, replied: bool, reviewed: bool
+) -> str | None:
+    """Why the commenter may no longer edit (or delete) their comment, or None while they may.
+
+    For ``window_minutes`` after it was posted (by the server's clock), until someone replies to it (a reply
+    others see or may soon see: approved or pending) or an editor acts on it: what they answered or judged
+    must stay what they saw.
+    """
+    if window_minutes <= 0:
+        return EDITS_OFF
+    if now - created_at > timedelta(minutes=window_minutes):
+        return WINDOW_PASSED.format(minutes=window_minutes, s="" if window_minutes == 1 else "s")
+    if replied:
+        return REPLIED
+    if reviewed:
+        return REVIEWED
+    return None
+
+
+def status_after_edit(current: Status, verdict: Status) -> Status:
+    """An edit goes through the verdict, but can only make a comment's status stricter: an edit that the rules
+    would hold or block is held or blocked, while a held comment stays held however it is edited (publishing
+    it is an editor's call, as it would have been)."""
+    return max(current, verdict, key=_STRICTNESS.index)

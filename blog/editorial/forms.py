@@ -108,6 +108,10 @@ class SettingsForm(FlaskForm):
         "Thread depth (levels of nested replies)", validators=[DataRequired(), NumberRange(1, 10)]
     )
     comments_per_page = WholeNumberField("Comments per page", validators=[DataRequired(), NumberRange(5, 500)])
+    edit_window_minutes = WholeNumberField(
+        "Minutes a commenter may edit or delete their comment (0: never)",
+        validators=[InputRequired("Enter a number (0 or more)."), NumberRange(0, 1440)],
+    )
     # Retention (core.retention): the privacy page quotes these figures.
     keep_ip_days = WholeNumberField(
         "Drop a comment's IP address hash and browser name after this many days",

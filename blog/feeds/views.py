@@ -73,7 +73,7 @@ def tag_feed(slug: str):
 def comments_feed(slug: str):
     article = feeds.published_article(slug) or abort(404)
     entries = feeds.latest_comments(article)
-    updated = max((c.created_at for c in entries), default=article.published_at)
+    updated = max((c.updated_at for c in entries), default=article.published_at)
     return _xml("feeds/comments.xml", ATOM, updated, article=article, entries=entries, updated=updated)
 
 

@@ -1,7 +1,7 @@
 """Every model, so Alembic's autogenerate sees the whole metadata."""
 
 from blog.models.article import Article, ArticleStatus, RelatedKind, RelatedLink, Tag, article_tags
-from blog.models.comment import Comment, CommentStatus, ModerationEvent
+from blog.models.comment import Comment, CommentRevision, CommentStatus, ModerationEvent
 from blog.models.discovery import SEARCH_TABLE, RelatedTerm, RelatedTermCount
 from blog.models.mail import OutboxMail
 from blog.models.notify import ConsentPurpose, ConsentRecord, Delivery, MailNotice, MailSubscription, Topic
@@ -15,6 +15,7 @@ __all__ = [
     "Article",
     "ArticleStatus",
     "Comment",
+    "CommentRevision",
     "CommentStatus",
     "ConsentPurpose",
     "ConsentRecord",

@@ -53,6 +53,7 @@ class Comment(Model):
     # When an editor last changed the status (services.moderation.moderate); None: it is the status the
     # comment arrived with. Retention counts a spam or trash comment's days from here (core.retention).
     status_changed_at: Mapped[datetime | None]
+    edited_at: Mapped[datetime | None]  # the last change to the text after it was posted (CommentRevision)
     ip_hash: Mapped[str] = mapped_column(sa.String(64), default="")  # keyed hash, never the raw IP
     user_agent: Mapped[str] = mapped_column(sa.String(255), default="")
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
@@ -63,6 +64,9 @@ class Comment(Model):
     user: Mapped[User | None] = relationship(lazy="raise")
     events: Mapped[list[ModerationEvent]] = relationship(
         back_populates="comment", order_by="ModerationEvent.created_at", lazy="raise", passive_deletes=True
+    )
+    revisions: Mapped[list[CommentRevision]] = relationship(
+        back_populates="comment", order_by="CommentRevision.edited_at", lazy="raise", passive_deletes=True
     )
 
     def __repr__(self) -> str:  # never the email in reprs or logs
@@ -90,3 +94,24 @@ class ModerationEvent(Model):
 
     def __repr__(self) -> str:
         return f"<ModerationEvent {self.id} {self.action} {self.from_status}->{self.to_status}>"
+
+
+class CommentRevision(Model):
+    """A comment's text as it was before one change: who changed it (the commenter, within their edit window,
+    or a staff user on the desk), and when. Editors read them; they go with the comment when it is deleted."""
+
+    __tablename__ = "comment_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    body_text: Mapped[str] = mapped_column(sa.Text)  # the text before this change
+    edited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    editor_id: Mapped[int | None] = mapped_column(  # None: the commenter
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+    comment: Mapped[Comment] = relationship(back_populates="revisions", lazy="raise")
+    editor: Mapped[User | None] = relationship(lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<CommentRevision {self.id} of comment {self.comment_id}>"

@@ -60,6 +60,9 @@ class MailNotice(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     in_digest: Mapped[bool] = mapped_column(default=False)
+    # The mail that told it: it quotes the comment, so erasing the comment's writer erases that mail too
+    # (services.personal_data); None once the outbox row is gone (retention) or before it is sent.
+    mail_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outbox_mails.id", ondelete="SET NULL"), index=True)
 
 
 class ConsentPurpose(enum.StrEnum):

@@ -39,6 +39,8 @@ class SiteSettings(Model):
     # The admin's own words on the privacy page ("How we use your data"), around the facts the site generates.
     privacy_notice_markdown: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     privacy_notice_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # sanitised at write time
+    # minutes a commenter may edit or delete their comment from the browser that sent it; 0: never
+    edit_window_minutes: Mapped[int] = mapped_column(default=10, server_default="10")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:

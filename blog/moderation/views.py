@@ -10,7 +10,7 @@ from blog.accounts.forms import safe_next
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus
 from blog.orm import utcnow
-from blog.services import moderation, retention
+from blog.services import comment_edits, moderation, retention
 from blog.services.moderation import ModerationError
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -129,6 +129,7 @@ def comment(comment_id: int):
         "moderation/comment.html",
         comment=found,
         history=moderation.comment_history(comment_id),
+        revisions=comment_edits.revisions(comment_id),
         actions=ACTIONS_FOR[found.status],
         fate=retention.fates([found], utcnow())[found.id],
     )

@@ -88,13 +88,39 @@ def form_token(article_id: int) -> str:
     return _form_serializer().dumps([article_id, issued])
 
 
+def body_field() -> TextAreaField:
+    """The comment's text, with the same rules wherever it is written (a new comment, the writer's edit)."""
+    return TextAreaField(
+        "Comment",
+        filters=[_one_line_break, _strip],
+        validators=[DataRequired("Please write a comment."), Length(max=BODY_MAX_LENGTH), _no_control_characters],
+    )
+
+
 FORGED = (
     "Your session had expired or the form could not be verified, so your comment was not sent. "
     "It is kept below: please submit it again."
 )
 
 
-class CommentForm(FlaskForm):
+class CommenterForm(FlaskForm):
+    """A form readers send, signed in or not.
+
+    Signed-in people's forms carry their session's CSRF token; anonymous readers have no session (their page is
+    shared), and the view checks where their post came from instead (security.origin_check).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["meta"] = {"csrf": current_user.is_authenticated, **kwargs.get("meta", {})}
+        super().__init__(*args, **kwargs)
+
+    @property
+    def forged(self) -> bool:
+        """A signed-in person's form without their session's valid CSRF token."""
+        return "csrf_token" in self and bool(self.csrf_token.errors)
+
+
+class CommentForm(CommenterForm):
     name = StringField(
         "Name",
         filters=[_strip],
@@ -106,11 +132,7 @@ class CommentForm(FlaskForm):
         validators=[DataRequired("Please enter your email address."), Length(max=254), _single_line, _email_address],
     )
     website = URLField("Website", filters=[_strip], validators=[Optional(), Length(max=200), _single_line, web_address])
-    body = TextAreaField(
-        "Comment",
-        filters=[_one_line_break, _strip],
-        validators=[DataRequired("Please write a comment."), Length(max=BODY_MAX_LENGTH), _no_control_characters],
-    )
+    body = body_field()
     parent_id = HiddenField(filters=[_strip], validators=[_parent_id])
     remember = BooleanField("Save my name, email, and website in this browser for the next time I comment.")
     notify = BooleanField("Notify me of replies by email")  # off by default; confirmed by mail (double opt-in)
@@ -128,11 +150,6 @@ class CommentForm(FlaskForm):
         return next((name for name in self.DISPLAY_ORDER if self[name].errors), None)
 
     @property
-    def forged(self) -> bool:
-        """A signed-in person's form without their session's valid CSRF token."""
-        return "csrf_token" in self and bool(self.csrf_token.errors)
-
-    @property
     def form_problems(self) -> list[str]:
         """Messages that belong to no visible field: shown above the form."""
         hidden = [self.ts, self.url, self.parent_id]
@@ -140,9 +157,6 @@ class CommentForm(FlaskForm):
         return ([self.refusal] if self.refusal else []) + forged + [m for f in hidden for m in f.errors]
 
     def __init__(self, *args, article_id: int, **kwargs) -> None:
-        # Signed-in people's forms carry their session's CSRF token; anonymous readers have no session (their
-        # page is shared), and the view checks where their post came from instead (security.origin_check).
-        kwargs["meta"] = {"csrf": current_user.is_authenticated, **kwargs.get("meta", {})}
         super().__init__(*args, **kwargs)
         self.article_id = article_id
 
@@ -179,7 +193,7 @@ class CommentForm(FlaskForm):
         )
 
 
-class DataRequestForm(FlaskForm):
+class DataRequestForm(CommenterForm):
     """``/your-data``: the address whose comments to show. An anonymous public form, like the comment form."""
 
     email = EmailField(
@@ -188,10 +202,9 @@ class DataRequestForm(FlaskForm):
         validators=[DataRequired("Please enter your email address."), Length(max=254), _single_line, _email_address],
     )
 
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs["meta"] = {"csrf": current_user.is_authenticated, **kwargs.get("meta", {})}  # as CommentForm
-        super().__init__(*args, **kwargs)
 
-    @property
-    def forged(self) -> bool:
-        return "csrf_token" in self and bool(self.csrf_token.errors)
+class CommentEditForm(CommenterForm):
+    """The writer's edit of their comment: the text only (name, email and website stay as they were sent)."""
+
+    body = body_field()
+    body_max_length = BODY_MAX_LENGTH

@@ -10,12 +10,13 @@ from markupsafe import Markup
 from blog import cache, health
 from blog.extensions import csrf, db, limiter
 from blog.inputs import choice_arg, int_arg, parse_cursor, parse_id
+from blog.models import Comment
 from blog.orm import utcnow
 from blog.public import commenter, sharing
-from blog.public.forms import CommentForm
+from blog.public.forms import FORGED, CommentEditForm, CommentForm
 from blog.public.sharing import shareable
 from blog.security import origin_check
-from blog.services import articles, comments, retention
+from blog.services import articles, comment_edits, comments, retention
 from blog.services.site import get_settings
 
 bp = Blueprint("public", __name__)
@@ -165,9 +166,10 @@ def _render(
     from the shared cache; a reader with pending comments, or replying, gets it rendered for them alone.
     """
     pending = commenter.pending_ids()
+    editable = commenter.editable_ids(utcnow())  # their Edit links make the thread theirs alone
     parent = form.parent_id.data if form is not None else None
     wanted = parse_id(parent)
-    shared = not pending and wanted is None
+    shared = not pending and not editable and wanted is None
     page = articles.get_article_page(
         slug, pending_ids=pending, with_comments=not shared, after=after, newest=newest
     ) or abort(404)
@@ -184,12 +186,20 @@ def _render(
         form=form,
         closed=closed,
         reply_to=reply_to,
-        thread=_thread(page, closed=closed, shared=shared, after=after, newest=newest),
+        thread=_thread(page, closed=closed, shared=shared, after=after, newest=newest, editable=editable),
     )
     return html, page
 
 
-def _thread(page: articles.ArticlePage, *, closed: bool, shared: bool, after: str | None, newest: bool) -> Markup:
+def _thread(
+    page: articles.ArticlePage,
+    *,
+    closed: bool,
+    shared: bool,
+    after: str | None,
+    newest: bool,
+    editable: set[int] | frozenset[int] = frozenset(),
+) -> Markup:
     """The comment list. Rendered from its own values only, without the request's template context (the
     reader, their session, the site's context processors): the shared copy must not depend on who asked."""
     article, settings = page.article, get_settings()
@@ -203,6 +213,7 @@ def _thread(page: articles.ArticlePage, *, closed: bool, shared: bool, after: st
             after=after,
             order="newest" if newest else None,
             thread_depth=settings.thread_depth,
+            editable=editable if not shared else (),
         )
 
     if not shared:
@@ -218,6 +229,50 @@ def _thread(page: articles.ArticlePage, *, closed: bool, shared: bool, after: st
     return cache.article_fragment(
         article.id, vary, lambda: render(articles.visible_comments(article, [], after=after, newest=newest))
     )
+
+
+@bp.route("/articles/<slug>/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@csrf.exempt  # as the comment form: signed-in writers' forms carry their token, anonymous ones pass the origin check
+@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT"], methods=["POST"])  # each edit keeps a revision
+def edit_comment(slug: str, comment_id: int):
+    """The writer edits or deletes their comment, from the browser that sent it, while the window is open."""
+    posted = request.method == "POST"
+    if posted:
+        origin_check()
+    found = comment_edits.find(slug, comment_id, for_update=posted) or abort(404)
+    comment, now = found.comment, utcnow()
+    form = CommentEditForm(data=None if posted else {"body": comment.body_text})
+    if posted and not form.validate() and form.forged:
+        return _edit_page(slug, comment, form, status=400, message=FORGED)
+    # Why the window closed comes first: the writer's browser forgets a closed comment on their next page.
+    if refusal := found.refusal(now=now):
+        return _edit_page(slug, comment, None, status=409, message=refusal)
+    if not commenter.may_edit(comment_id):
+        return _edit_page(slug, comment, None, status=403, message=NOT_YOURS)
+    if not posted:
+        return _edit_page(slug, comment, form)
+    if request.form.get("action") == "delete":
+        comment_edits.withdraw_comment(comment, now=now)
+        db.session.commit()
+        commenter.after_withdraw(comment_id)
+        return redirect(url_for("public.article", slug=slug, _anchor="comments"), code=303)
+    if form.errors:
+        return _edit_page(slug, comment, form, status=422)
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    status = comment_edits.edit_comment(comment, form.body.data or "", user=user, now=now)
+    db.session.commit()
+    commenter.tell(comment_id, status)
+    return redirect(url_for("public.article", slug=slug, _anchor=f"comment-{comment_id}"), code=303)
+
+
+NOT_YOURS = "A comment can only be edited from the browser it was sent from, for a few minutes after it was sent."
+
+
+def _edit_page(slug: str, comment: Comment, form: CommentEditForm | None, *, status: int = 200, message: str = ""):
+    """The edit form, or (``form`` None) why the comment cannot be edited; personal either way."""
+    html = render_template("public/edit_comment.html", slug=slug, comment=comment, form=form, message=message)
+    db.session.rollback()  # a refused change keeps nothing (and lets go of the row lock, if any)
+    return sharing.private(make_response(html, status))
 
 
 @bp.errorhandler(RateLimitExceeded)

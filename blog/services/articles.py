@@ -49,6 +49,7 @@ class PublicComment(NamedTuple):
     avatar_colour: int
     depth: int  # as stored: 0 for a top-level comment
     is_pending: bool  # shown only to the reader who wrote it
+    edited_at: datetime | None  # when its writer last changed the text
 
 
 class AuthorView(NamedTuple):
@@ -237,7 +238,7 @@ def _tags_statement() -> sa.Select[str, str]:
 @functools.cache
 def _thread_statement(
     with_pending: bool, with_cursor: bool, newest: bool = False
-) -> sa.Select[int, int | None, str, str, str, datetime, int, int, CommentStatus]:
+) -> sa.Select[int, int | None, str, str, str, datetime, int, int, CommentStatus, datetime | None]:
     """An article's visible comments: a page of top-level ones (oldest or ``newest`` first), then all their
     replies; the rows come oldest first (``core.threads.thread`` puts the page in order).
 
@@ -279,6 +280,7 @@ def _thread_statement(
             c.avatar_colour,
             c.depth,
             c.status,
+            c.edited_at,
         )
         .where(c.id.in_(sa.select(tree.c.id)))
         .order_by(c.created_at, c.id)
@@ -317,8 +319,9 @@ def visible_comments(
             colour,
             depth,
             status != approved,
+            edited_at,
         )
-        for ident, parent_id, name, website, body_html, created_at, colour, depth, status in rows
+        for ident, parent_id, name, website, body_html, created_at, colour, depth, status, edited_at in rows
     ]
     entries = thread(public, max_depth=settings.thread_depth, newest_first=newest)
     # Keep per_page top-level comments with their replies; the extra one (if any) says there is more.

@@ -193,6 +193,7 @@ SETTING_FIELDS = (
     "purge_spam_days",
     "purge_trash_days",
     "privacy_notice_markdown",
+    "edit_window_minutes",
 )
 WORD_LISTS = ("hold_words", "block_words")  # one entry per line: stripped, blank lines dropped
 

@@ -24,6 +24,7 @@ class FeedComment:
     author_name: str
     body_html: str
     created_at: datetime
+    updated_at: datetime  # its last edit, if any
 
 
 def modified(article: Article) -> datetime:
@@ -39,12 +40,12 @@ def latest_articles(*, author: User | None = None, tag: Tag | None = None) -> li
 def latest_comments(article: Article) -> list[FeedComment]:
     """An article's newest approved comments (public columns only)."""
     rows = db.session.execute(
-        sa.select(Comment.id, Comment.author_name, Comment.body_html, Comment.created_at)
+        sa.select(Comment.id, Comment.author_name, Comment.body_html, Comment.created_at, Comment.edited_at)
         .where(Comment.article_id == article.id, Comment.status == CommentStatus.APPROVED)
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(COMMENT_FEED_SIZE)
     )
-    return [FeedComment(r.id, r.author_name, r.body_html, r.created_at) for r in rows]
+    return [FeedComment(r.id, r.author_name, r.body_html, r.created_at, r.edited_at or r.created_at) for r in rows]
 
 
 def published_article(slug: str) -> Article | None:

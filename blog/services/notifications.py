@@ -179,16 +179,6 @@ def erase(email: str) -> None:
     db.session.execute(sa.delete(MailSubscription).where(MailSubscription.email == email))
 
 
-def purge_unconfirmed(now: datetime) -> int:
-    """For retention: subscriptions never confirmed whose confirmation link has expired go (their consent
-    records stay, as the record of what was asked); the rows removed."""
-    cutoff = now - timedelta(seconds=current_app.config["NOTIFY_CONFIRM_MAX_AGE"])
-    result = db.session.execute(
-        sa.delete(MailSubscription).where(MailSubscription.confirmed_at.is_(None), MailSubscription.created_at < cutoff)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
-
-
 def _ids_of(email: str) -> sa.Select[int]:
     return sa.select(MailSubscription.id).where(MailSubscription.email == email)
 
@@ -232,7 +222,7 @@ def _notice(subscription: MailSubscription, comment: Comment, *, now: datetime) 
     notice = MailNotice(subscription_id=subscription.id, comment_id=comment.id, created_at=now)
     db.session.add(notice)
     if subscription.delivery is Delivery.IMMEDIATE and _sent_last_hour(subscription, now) < _rate_limit():
-        _queue(subscription, *_message(subscription.topic, [comment]))
+        notice.mail_id = _queue(subscription, *_message(subscription.topic, [comment]))
         notice.sent_at = now
     db.session.flush()
 
@@ -300,7 +290,8 @@ def _message(topic: Topic, comments: Sequence[Comment]) -> tuple[str, list[str]]
     return f"{len(items)} {what}", lines
 
 
-def _queue(subscription: MailSubscription, subject: str, lines: list[str], *, unsubscribe: bool = True) -> None:
+def _queue(subscription: MailSubscription, subject: str, lines: list[str], *, unsubscribe: bool = True) -> int:
+    """Queue the mail; its outbox id."""
     headers = None
     if unsubscribe:
         stop = link(subscription, UNSUBSCRIBE)
@@ -314,7 +305,9 @@ def _queue(subscription: MailSubscription, subject: str, lines: list[str], *, un
             f"Each time, or one mail a day: {link(subscription, MANAGE)}",
             f"Unsubscribe: {stop}",
         ]
-    outbox_mail.queue_mail([subscription.email], subject, "\n".join(lines), headers=headers)
+    row = outbox_mail.queue_mail([subscription.email], subject, "\n".join(lines), headers=headers)
+    assert row is not None  # noqa: S101  (one recipient)
+    return row.id
 
 
 # --- The daily digest --------------------------------------------------------------------------
@@ -337,11 +330,13 @@ def send_digests(now: datetime | None = None) -> int:
         ).all()
         wanted = CommentStatus.APPROVED if subscription.topic is Topic.REPLIES else CommentStatus.PENDING
         comments = [comment for _, comment in notices if comment.status is wanted]
+        mail_id = None
         if comments and is_active(subscription):
-            _queue(subscription, *_message(subscription.topic, comments))
+            mail_id = _queue(subscription, *_message(subscription.topic, comments))
             sent += 1
-        for notice, _ in notices:
+        for notice, comment in notices:
             notice.sent_at, notice.in_digest = now, True
+            notice.mail_id = mail_id if comment in comments else None
         db.session.commit()
     return sent
 

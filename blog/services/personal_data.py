@@ -14,11 +14,11 @@ What we hold under an address, and what each erasure does to it:
 - ``users`` (staff accounts, admins and the command line only): the account is deactivated and stripped (address,
   name, slug, bio, website, links, avatar, password); its articles stay, bylined "Former contributor".
 - ``privacy_requests``: the audit trail of this module itself, which names an address only by a keyed hash.
-
-To come with the other parts of this issue (each one more entry in ``find``, ``export`` and ``erase``):
-``comment_revisions`` (a comment's earlier texts: exported with it, kept by *anonymise* like the text itself,
-deleted with the comment by *delete*), reply subscriptions and consent records (keyed by address: exported, and
-deleted by either erasure).
+- ``comment_revisions``: a comment's earlier texts, exported with it, kept by *anonymise* like the text itself,
+  deleted with the comment by *delete* (``ON DELETE CASCADE``).
+- ``mail_subscriptions`` (and their ``mail_notices``) and ``consent_records``, keyed by address: exported, and
+  deleted by either erasure. The mails a notice names (a reply notification to someone else, an editors' notice,
+  quoting the comment) are deleted with the rest of ``outbox_mails``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import io
 import json
 import zipfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -40,9 +40,20 @@ from blog import cache, security
 from blog.core import privacy
 from blog.extensions import db
 from blog.links import external_url
-from blog.models import Article, Comment, CommentStatus, OutboxMail, PrivacyRequest, User
+from blog.models import (
+    Article,
+    Comment,
+    CommentRevision,
+    CommentStatus,
+    ConsentRecord,
+    MailNotice,
+    MailSubscription,
+    OutboxMail,
+    PrivacyRequest,
+    User,
+)
 from blog.orm import utcnow
-from blog.services import avatars, outbox_mail, users
+from blog.services import avatars, consent, notifications, outbox_mail, users
 from blog.services.comments import refresh_comment_count
 
 ANONYMOUS = "Anonymous"
@@ -76,9 +87,13 @@ your-data.json holds everything this site stores under your email address:
     created_at     when it was sent (UTC)
     ip_hash        a keyed hash of the network address it came from (the address itself is never stored)
     user_agent     the browser that sent it, as it named itself
+    edited_at      when you last edited it (null: never)
+    revisions      its earlier texts, oldest first: edited_at, body_text, by ("you" or "staff")
   account          a staff account with that address (null: none)
-  subscriptions    reply notifications for that address
-  consents         what you agreed to, and when
+  subscriptions    mail we send that address: topic (replies to your comments; held comments, for staff),
+                   delivery (immediate or daily), created_at (when asked), confirmed_at, unsubscribed_at
+  consents         what you agreed to, and when: purpose (remember-me, reply-mail), given_at, withdrawn_at,
+                   comment_id (the comment sent with it)
 """
 
 
@@ -96,6 +111,8 @@ class Holdings:
     email: str
     comments: list[Comment]  # oldest first, each with its article (id, title, slug)
     user: User | None = None  # a staff account, when asked for
+    subscriptions: list[MailSubscription] = field(default_factory=list)
+    consents: list[ConsentRecord] = field(default_factory=list)
 
 
 # --- The mailed link ------------------------------------------------------------------------------
@@ -153,7 +170,11 @@ def send_link(email: str) -> bool:
 
 def has_data(email: str) -> bool:
     email = privacy.normalise_email(email)
-    return bool(db.session.scalar(sa.select(sa.exists().where(Comment.author_email == email))))
+    return bool(
+        db.session.scalar(sa.select(sa.exists().where(Comment.author_email == email)))
+        or db.session.scalar(sa.select(sa.exists().where(MailSubscription.email == email)))
+        or db.session.scalar(sa.select(sa.exists().where(ConsentRecord.email == email)))
+    )
 
 
 def find(email: str, *, staff: bool = False) -> Holdings:
@@ -170,7 +191,7 @@ def find(email: str, *, staff: bool = False) -> Holdings:
         .options(sa.orm.joinedload(Comment.article).load_only(Article.id, Article.title, Article.slug, raiseload=True))
         .order_by(Comment.created_at, Comment.id)
     )
-    return Holdings(email, list(comments), user)
+    return Holdings(email, list(comments), user, notifications.subscriptions_of(email), consent.records_of(email))
 
 
 def comment_url(comment: Comment) -> str | None:
@@ -186,20 +207,48 @@ def comment_url(comment: Comment) -> str | None:
 def export(email: str, *, via: str, now: datetime, actor: User | None = None, staff: bool = False) -> dict[str, Any]:
     """Everything held under ``email`` as plain JSON values (``README`` documents the keys), and an audit event."""
     held = find(email, staff=staff)
+    revisions: dict[int, list[CommentRevision]] = {}
+    for revision in db.session.scalars(
+        sa.select(CommentRevision)
+        .where(CommentRevision.comment_id.in_([c.id for c in held.comments]))
+        .order_by(CommentRevision.edited_at, CommentRevision.id)
+    ):
+        revisions.setdefault(revision.comment_id, []).append(revision)
     data = {
         "format": FORMAT,
         "email": held.email,
         "generated_at": now.isoformat(),
-        "comments": [_comment(c) for c in held.comments],
+        "comments": [_comment(c, revisions.get(c.id, [])) for c in held.comments],
         "account": None if held.user is None else _account(held.user),
-        "subscriptions": [],  # reply subscriptions go here
-        "consents": [],  # consent records go here
+        "subscriptions": [
+            {
+                "topic": s.topic.value,
+                "delivery": s.delivery.value,
+                "created_at": s.created_at.isoformat(),
+                "confirmed_at": _iso(s.confirmed_at),
+                "unsubscribed_at": _iso(s.unsubscribed_at),
+            }
+            for s in held.subscriptions
+        ],
+        "consents": [
+            {
+                "purpose": r.purpose.value,
+                "given_at": r.given_at.isoformat(),
+                "withdrawn_at": _iso(r.withdrawn_at),
+                "comment_id": r.comment_id,
+            }
+            for r in held.consents
+        ],
     }
     _record(held.email, "export", _counts(held), via=via, actor=actor, now=now)
     return data
 
 
-def _comment(c: Comment) -> dict[str, Any]:
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _comment(c: Comment, revisions: list[CommentRevision]) -> dict[str, Any]:
     # Only this person's own fields: the parent is named by its number, never by its writer.
     return {
         "id": c.id,
@@ -214,7 +263,15 @@ def _comment(c: Comment) -> dict[str, Any]:
         "created_at": c.created_at.isoformat(),
         "ip_hash": c.ip_hash,
         "user_agent": c.user_agent,
-        # the comment's revisions go here
+        "edited_at": _iso(c.edited_at),
+        "revisions": [  # who else edited it is named only as "staff"
+            {
+                "edited_at": r.edited_at.isoformat(),
+                "body_text": r.body_text,
+                "by": "you" if r.editor_id is None else "staff",
+            }
+            for r in revisions
+        ],
     }
 
 
@@ -258,12 +315,14 @@ def erase(
     counts = _counts(held)
     if held.user is not None:
         _erase_account(held.user, actor)
-    if mode is Mode.DELETE:
+    counts["outbox_mails"] = _erase_mail(held.email, [c.id for c in held.comments])  # before the comments go
+    notifications.erase(held.email)
+    consent.erase(held.email)
+    if mode is Mode.DELETE:  # their revisions go with them (ON DELETE CASCADE)
         _delete_comments(held.comments)
     else:
         for comment in held.comments:
             _anonymise(comment)
-    counts["outbox_mails"] = _erase_mail(held.email)
     db.session.flush()
     _record(held.email, mode.value, counts, via=via, actor=actor, now=now)
     return counts
@@ -320,8 +379,13 @@ def _renumber_depths(level: list[Comment], skip: set[int]) -> None:
             comment.depth = depth_of[comment.parent_id] + 1
 
 
-def _erase_mail(email: str) -> int:
-    """Delete the mails to ``email`` or quoting it; their number."""
+def _erase_mail(email: str, comment_ids: list[int]) -> int:
+    """Delete the mails to ``email``, quoting it, or telling someone about one of its comments (a reply
+    notification, an editors' held-comment mail: they quote the name and the text); their number."""
+    about = sa.select(MailNotice.mail_id).where(MailNotice.comment_id.in_(comment_ids), MailNotice.mail_id.is_not(None))
+    told = db.session.execute(
+        sa.delete(OutboxMail).where(OutboxMail.id.in_(about)).execution_options(synchronize_session="fetch")
+    )
     recipient = json.dumps(email)[1:-1]  # as the JSON column holds it
     candidates = db.session.scalars(
         sa.select(OutboxMail).where(
@@ -331,7 +395,7 @@ def _erase_mail(email: str) -> int:
             )
         )
     )
-    erased = 0
+    erased = int(told.rowcount)  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
     for row in candidates:  # exactly, not as the database's LIKE folds case
         if email in (r.lower() for r in row.recipients) or email in row.body.lower():
             db.session.delete(row)
@@ -359,7 +423,12 @@ def _erase_account(user: User, actor: User | None) -> None:
 
 
 def _counts(held: Holdings) -> Counter[str]:
-    return Counter(comments=len(held.comments), account=int(held.user is not None))
+    return Counter(
+        comments=len(held.comments),
+        account=int(held.user is not None),
+        subscriptions=len(held.subscriptions),
+        consents=len(held.consents),
+    )
 
 
 def _record(email: str, action: str, counts: Counter[str], *, via: str, actor: User | None, now: datetime) -> None:

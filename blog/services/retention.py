@@ -13,6 +13,7 @@ pages showing what changed are retired by the cache's hook on bulk statements, a
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from blog import jobs
 from blog.core.retention import PURGE_AT, Fate, Policy, comment_fate, cutoff
 from blog.extensions import db
-from blog.models import Comment, CommentStatus, OutboxMail
+from blog.models import Comment, CommentStatus, MailSubscription, OutboxMail
 from blog.orm import utcnow
 from blog.services import moderation
 from blog.services.site import get_settings
@@ -51,7 +52,7 @@ def current_policy() -> Policy:
         keep_ip_days=settings.keep_ip_days,
         purge_spam_days=settings.purge_spam_days,
         purge_trash_days=settings.purge_trash_days,
-        unconfirmed_days=config["RETENTION_UNCONFIRMED_DAYS"],
+        unconfirmed_days=math.ceil(config["NOTIFY_CONFIRM_MAX_AGE"] / 86400),  # the link's age: no use after
         outbox_days=config["RETENTION_OUTBOX_DAYS"],
     )
 
@@ -98,15 +99,25 @@ def _delete_mail(where: Where, now: datetime) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
 
 
+def _unconfirmed_due(policy: Policy, now: datetime) -> Where | None:
+    if (cut := cutoff(policy.unconfirmed_days, now)) is None:
+        return None
+    return [MailSubscription.confirmed_at.is_(None), MailSubscription.created_at <= cut]
+
+
+def _delete_subscriptions(where: Where, now: datetime) -> int:
+    """Their consent records stay: the record of what was asked, until the person's data is erased."""
+    result = db.session.execute(sa.delete(MailSubscription).where(*where).execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
+
+
 RULES: list[Rule] = [
     # Deletions first: what they take needs no IP dropped.
     Rule("spam comments deleted", Comment.id, _comments_due(CommentStatus.SPAM), _delete_comments),
     Rule("trashed comments deleted", Comment.id, _comments_due(CommentStatus.TRASH), _delete_comments),
     Rule("IP hashes and user agents dropped", Comment.id, _ip_due, _drop_ip),
     Rule("sent or undeliverable mail deleted", OutboxMail.id, _outbox_due, _delete_mail),
-    # Reply subscriptions never confirmed (policy.unconfirmed_days, RETENTION_UNCONFIRMED_DAYS) plug in here:
-    # Rule("unconfirmed subscriptions deleted", <Subscription>.id, <due: confirmed_at IS NULL AND
-    # created_at <= cutoff(policy.unconfirmed_days, now)>, <apply: DELETE ... WHERE those conditions>).
+    Rule("unconfirmed reply subscriptions deleted", MailSubscription.id, _unconfirmed_due, _delete_subscriptions),
 ]
 
 

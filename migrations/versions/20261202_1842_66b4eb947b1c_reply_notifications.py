@@ -52,8 +52,12 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("sent_at", sa.DateTime(), nullable=True),
         sa.Column("in_digest", sa.Boolean(), nullable=False),
+        sa.Column("mail_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["comment_id"], ["comments.id"], name=op.f("fk_mail_notices_comment_id_comments"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["mail_id"], ["outbox_mails.id"], name=op.f("fk_mail_notices_mail_id_outbox_mails"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
             ["subscription_id"],
@@ -66,6 +70,7 @@ def upgrade():
     )
     op.create_index(op.f("ix_mail_notices_comment_id"), "mail_notices", ["comment_id"], unique=False)
     op.create_index("ix_mail_notices_sent_at_subscription_id", "mail_notices", ["sent_at", "subscription_id"])
+    op.create_index(op.f("ix_mail_notices_mail_id"), "mail_notices", ["mail_id"], unique=False)
     op.create_table(
         "consent_records",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ModerationEvent
-from tests.helpers import form_fields, page_text, parse, query_plan
+from tests.helpers import form_fields, page_text, parse, query_plan, set_settings
 
 
 def stored(app) -> list[Comment]:
@@ -23,16 +23,6 @@ def stored(app) -> list[Comment]:
 def article(make_article):
     make_article("The harbour vote", slug="harbour")
     return "harbour"
-
-
-def set_settings(app, **values):
-    with app.app_context():
-        from blog.services.site import ensure_settings
-
-        settings = ensure_settings()
-        for key, value in values.items():
-            setattr(settings, key, value)
-        db.session.commit()
 
 
 def test_form_has_the_promised_anatomy(client, article):

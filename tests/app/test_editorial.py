@@ -204,6 +204,7 @@ def test_settings_take_effect_on_the_next_comment(app, client, sign_in, make_art
             "close_after_days": "",
             "thread_depth": "3",
             "comments_per_page": "50",
+            "edit_window_minutes": "10",
         },
     )
     assert response.status_code == 303
@@ -249,7 +250,7 @@ def test_bad_settings_are_422(app, client, sign_in):
 
 def test_a_setting_in_other_scripts_digits_is_refused_not_read_as_a_number(app, client, sign_in):
     sign_in("admin")
-    form = {"max_links": "٣", "thread_depth": "3", "comments_per_page": "50"}
+    form = {"max_links": "٣", "thread_depth": "3", "comments_per_page": "50", "edit_window_minutes": "10"}
     response = client.post("/editorial/settings", data=form)
     assert response.status_code == 422
     assert "Enter a whole number using the digits 0 to 9." in response.get_data(as_text=True)

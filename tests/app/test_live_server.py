@@ -83,7 +83,7 @@ def commenter(port: int, t: int) -> list[int]:
         response = conn.getresponse()
         response.read()
         statuses.append(response.status)
-        cookie = (response.getheader("Set-Cookie") or cookie).split(";")[0]  # their comments are approved: none
+        cookie = (response.getheader("Set-Cookie") or cookie).split(";")[0]  # the ids they may edit
     conn.close()
     return statuses
 

@@ -29,7 +29,15 @@ ADDRESSES = [
     "zoë@例え.example",
 ]
 # Public entry points not necessarily linked from pages; a route that does not exist yet answers 404.
-EXTRA_URLS = ["/feed.atom", "/sitemap.xml", "/robots.txt", "/privacy", "/search?q=harbour", "/search?q=example.net"]
+EXTRA_URLS = [
+    "/feed.atom",
+    "/sitemap.xml",
+    "/robots.txt",
+    "/privacy",
+    "/search?q=harbour",
+    "/search?q=example.net",
+    "/articles/harbour-vote/comments/1/edit",  # another browser's comment: refused, with a message
+]
 
 
 def encodings(address: str) -> set[str]:

@@ -14,7 +14,7 @@ from blog import jobs
 from blog.extensions import db
 from blog.models import Comment, ConsentPurpose, ConsentRecord, MailSubscription, Topic
 from blog.orm import utcnow
-from blog.services import notifications
+from blog.services import notifications, retention
 from blog.services.site import ensure_settings
 from tests.helpers import SMTPInbox, free_port
 
@@ -310,7 +310,8 @@ def test_unconfirmed_subscriptions_are_purged_once_their_link_has_expired(app, i
     )
     subscribe()  # Alice confirms; Bob never does
     with app.app_context():
-        assert notifications.purge_unconfirmed(utcnow()) == 0  # Bob's link still works
-        assert notifications.purge_unconfirmed(utcnow() + timedelta(days=8)) == 1
+        rule = "unconfirmed reply subscriptions deleted"
+        assert retention.purge(utcnow())[rule] == 0  # Bob's link still works
+        assert retention.purge(utcnow() + timedelta(days=8))[rule] == 1
         db.session.commit()
         assert [s.email for s in db.session.scalars(sa.select(MailSubscription))] == [ALICE]

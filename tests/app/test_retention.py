@@ -23,6 +23,7 @@ RULES = [
     "trashed comments deleted",
     "IP hashes and user agents dropped",
     "sent or undeliverable mail deleted",
+    "unconfirmed reply subscriptions deleted",
 ]
 
 
@@ -152,7 +153,7 @@ def test_batches_cover_every_row_and_a_second_run_changes_nothing(app, make_comm
         comment(app, make_comment, article, days_before_later=31 + n, status=S if n % 2 else A)
     batches = []
     done = purge(app, batch=2, batches=batches)
-    assert done == dict(zip(RULES, [3, 0, 4, 0], strict=True))  # the spam first; then the others' IP hashes
+    assert done == dict(zip(RULES, [3, 0, 4, 0, 0], strict=True))  # the spam first; then the others' IP hashes
     assert batches == [2, 1, 2, 2]
     assert survivors(app) == {cid: (A, "", "") for cid in survivors(app)}
     assert purge(app, batch=2) == dict.fromkeys(RULES, 0)
@@ -165,15 +166,16 @@ def test_the_command_shows_progress_and_a_summary_and_is_idempotent(app, runner,
     result = runner.invoke(args=["blog", "retention", "run"])
     assert result.exit_code == 0, result.output
     assert "Applying retention rules" in result.output
-    summary = result.output.splitlines()[-4:]
+    summary = result.output.splitlines()[-5:]
     assert summary == [
         "spam comments deleted: 0",
         "trashed comments deleted: 1",
         "IP hashes and user agents dropped: 1",
         "sent or undeliverable mail deleted: 0",
+        "unconfirmed reply subscriptions deleted: 0",
     ]
     again = runner.invoke(args=["blog", "retention", "run"])
-    assert [line.rsplit(": ", 1)[1] for line in again.output.splitlines()[-4:]] == ["0"] * 4
+    assert [line.rsplit(": ", 1)[1] for line in again.output.splitlines()[-5:]] == ["0"] * 5
     assert "Drops the IP hash" in runner.invoke(args=["blog", "retention", "run", "--help"]).output
 
 
@@ -224,7 +226,7 @@ def test_the_settings_form_saves_and_checks_the_retention_figures(app, client, s
     sign_in("admin")
     form = parse(client.get("/editorial/settings"))
     assert form.xpath("//input[@name='keep_ip_days']/@value") == ["30"]
-    base = {"max_links": "2", "thread_depth": "5", "comments_per_page": "50"}
+    base = {"max_links": "2", "thread_depth": "5", "comments_per_page": "50", "edit_window_minutes": "10"}
     for bad in ({"keep_ip_days": "0"}, {"keep_ip_days": ""}, {"purge_spam_days": "0"}, {"purge_trash_days": "x"}):
         assert client.post("/editorial/settings", data={**base, **bad}).status_code == 422, bad
     notice = "Hello **readers**.\n\nWe are a small team.<script>alert(1)</script>"

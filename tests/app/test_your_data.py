@@ -5,14 +5,26 @@ import io
 import json
 import re
 import zipfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.models import Comment, CommentStatus, OutboxMail, PrivacyRequest, User
+from blog.models import (
+    Comment,
+    CommentRevision,
+    CommentStatus,
+    ConsentPurpose,
+    ConsentRecord,
+    MailNotice,
+    MailSubscription,
+    OutboxMail,
+    PrivacyRequest,
+    Topic,
+    User,
+)
 from blog.orm import utcnow
 from blog.services import personal_data
 from tests.app.test_privacy_crawl import crawl, encodings
@@ -144,6 +156,18 @@ def test_a_bad_expired_or_tampered_link_is_a_clear_400(app, client, thread):
 def test_the_export_holds_every_comment_of_that_address_and_nothing_of_anyone_elses(app, client, thread):
     with app.app_context():
         token = personal_data.make_token(ME)
+        at = datetime(2026, 11, 1, 12, tzinfo=UTC)
+        db.session.add_all(
+            [
+                CommentRevision(comment_id=thread["mine"], body_text="My frist thoughts.", edited_at=at),
+                CommentRevision(comment_id=thread["theirs"], body_text="Their earlier view.", edited_at=at),
+                MailSubscription(email=ME, topic=Topic.REPLIES, created_at=at, confirmed_at=at),
+                MailSubscription(email=OTHER, topic=Topic.REPLIES, created_at=at),
+                ConsentRecord(email=ME, purpose=ConsentPurpose.REPLY_MAIL, given_at=at, comment_id=thread["mine"]),
+                ConsentRecord(email=OTHER, purpose=ConsentPurpose.REMEMBER_ME, given_at=at),
+            ]
+        )
+        db.session.commit()
     answer = client.post("/your-data/export", data={"token": token})  # no cookie, no session: the token is all
     assert answer.status_code == 200 and answer.mimetype == "application/zip"
     assert answer.headers["Cache-Control"] == "private, no-store"
@@ -152,20 +176,44 @@ def test_the_export_holds_every_comment_of_that_address_and_nothing_of_anyone_el
     assert sorted(archive.namelist()) == ["README.txt", "your-data.json"]
     data = json.loads(archive.read("your-data.json"))
     assert data["email"] == ME and data["account"] is None
-    assert data["subscriptions"] == [] and data["consents"] == [] and data["generated_at"]
+    assert data["generated_at"]
+    assert data["subscriptions"] == [
+        {
+            "topic": "replies",
+            "delivery": "immediate",
+            "created_at": "2026-11-01T12:00:00+00:00",
+            "confirmed_at": "2026-11-01T12:00:00+00:00",
+            "unsubscribed_at": None,
+        }
+    ]
+    assert data["consents"] == [
+        {
+            "purpose": "reply-mail",
+            "given_at": "2026-11-01T12:00:00+00:00",
+            "withdrawn_at": None,
+            "comment_id": thread["mine"],
+        }
+    ]
     comments = {c["id"]: c for c in data["comments"]}
     assert set(comments) == {thread["mine"], thread["held"]}
     first = comments[thread["mine"]]
     assert first["name"] == "Me Myself" and first["website"] == "https://me.example"
     assert first["body_text"] == "My first thoughts." and first["status"] == "published"
+    assert first["revisions"] == [
+        {"edited_at": "2026-11-01T12:00:00+00:00", "body_text": "My frist thoughts.", "by": "you"}
+    ]
     assert first["article"] == {"title": "Harbour vote tonight", "url": "http://localhost/articles/harbour"}
     assert comments[thread["held"]]["status"] == "awaiting moderation" and comments[thread["held"]]["url"] is None
     whole = b"".join(archive.read(name) for name in archive.namelist()).decode().lower()
-    for foreign in (OTHER, "other person", "their own view", "an answer to you"):
+    for foreign in (OTHER, "other person", "their own view", "their earlier view", "an answer to you"):
         assert foreign not in whole
     with app.app_context():
         (event,) = db.session.scalars(sa.select(PrivacyRequest)).all()
-        assert (event.action, event.via, event.counts) == ("export", "self", {"comments": 2, "account": 0})
+        assert (event.action, event.via, event.counts) == (
+            "export",
+            "self",
+            {"comments": 2, "account": 0, "subscriptions": 1, "consents": 1},
+        )
 
 
 def erase(client, token: str, mode: str):
@@ -232,7 +280,8 @@ def test_after_erasure_the_privacy_crawl_finds_nothing_of_that_person(
     client._cookies.clear()
     request_link(client, ME)
     erase(client, token_of(link_path(smtp)), "anonymise")
-    assert any(recipients == ["eda@example.org"] and ME in m.get_content() for recipients, m in smtp.messages)
+    # the editors were told, quoting the name and the text (never the address)
+    assert any(recipients == ["eda@example.org"] and "Mel Myself" in m.get_content() for recipients, m in smtp.messages)
     with app.app_context():  # the mails to me, and the editors' mail about my held comment, are gone
         assert db.session.scalars(sa.select(OutboxMail)).all() == []
     client._cookies.clear()
@@ -344,3 +393,38 @@ def test_the_command_line_exports_and_erases(app, runner, thread, tmp_path):
     assert "--delete-text" in runner.invoke(args=["blog", "personal-data", "erase", "--help"]).output
     with app.app_context():
         assert [e.via for e in db.session.scalars(sa.select(PrivacyRequest))] == ["cli", "cli", "cli"]
+
+
+@pytest.mark.parametrize("mode", ["anonymise", "delete"])
+def test_erasure_reaches_revisions_subscriptions_consents_and_mail_quoting_the_comments(app, thread, mode):
+    at = datetime(2026, 11, 1, 12, tzinfo=UTC)
+    with app.app_context():
+        told = OutboxMail(  # someone else's reply notification, quoting my comment
+            recipients=[OTHER],
+            subject="Me Myself replied",
+            body="My first thoughts.",
+            message_id="<n@x>",
+            created_at=at,
+            next_attempt_at=at,
+            sent_at=at,
+        )
+        theirs = MailSubscription(email=OTHER, topic=Topic.REPLIES, created_at=at, confirmed_at=at)
+        db.session.add_all([told, theirs])
+        db.session.flush()
+        db.session.add_all(
+            [
+                CommentRevision(comment_id=thread["mine"], body_text="My frist thoughts.", edited_at=at),
+                MailSubscription(email=ME, topic=Topic.REPLIES, created_at=at, confirmed_at=at),
+                MailNotice(subscription_id=theirs.id, comment_id=thread["mine"], created_at=at, mail_id=told.id),
+                ConsentRecord(email=ME, purpose=ConsentPurpose.REMEMBER_ME, given_at=at),
+                ConsentRecord(email=OTHER, purpose=ConsentPurpose.REMEMBER_ME, given_at=at),
+            ]
+        )
+        db.session.commit()
+        personal_data.erase(ME, personal_data.Mode(mode), via="cli", now=at)
+        db.session.commit()
+        assert db.session.scalars(sa.select(MailSubscription.email)).all() == [OTHER]
+        assert db.session.scalars(sa.select(ConsentRecord.email)).all() == [OTHER]
+        assert db.session.scalars(sa.select(OutboxMail)).all() == []
+        revisions = db.session.scalars(sa.select(CommentRevision.body_text)).all()
+        assert revisions == (["My frist thoughts."] if mode == "anonymise" else [])  # kept with the kept text

@@ -8,8 +8,10 @@ from blog.core.moderation import (
     comments_closed,
     count_links,
     decide,
+    edit_refusal,
     parse_words,
     reply_refusal,
+    status_after_edit,
 )
 
 NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
@@ -108,3 +110,34 @@ def test_reply_rules():
         assert "not published" in reply_refusal(**ok | {"parent_status": status})
     assert reply_refusal(**ok | {"parent_depth": 3}) is None
     assert "as deep as it can go" in reply_refusal(**ok | {"parent_depth": 4})
+
+
+def refusal(minutes_ago: float, *, window: int = 10, replied: bool = False, reviewed: bool = False):
+    return edit_refusal(
+        created_at=NOW - timedelta(minutes=minutes_ago),
+        now=NOW,
+        window_minutes=window,
+        replied=replied,
+        reviewed=reviewed,
+    )
+
+
+def test_the_edit_window_lasts_its_minutes_by_the_servers_clock():
+    assert refusal(0) is None and refusal(10) is None
+    assert refusal(10.01) == "The time to edit this comment has passed (10 minutes)."
+    assert refusal(1.5, window=1) == "The time to edit this comment has passed (1 minute)."
+    assert refusal(0, window=0) == "Comments can't be edited on this site."
+
+
+def test_a_reply_or_an_editor_closes_the_window():
+    assert refusal(1, replied=True) == "Someone has replied to this comment, so it can no longer be edited."
+    assert refusal(1, reviewed=True) == "An editor has already looked at this comment, so it can no longer be edited."
+
+
+def test_an_edit_only_makes_a_status_stricter():
+    assert status_after_edit(Status.APPROVED, Status.APPROVED) is Status.APPROVED
+    assert status_after_edit(Status.APPROVED, Status.PENDING) is Status.PENDING
+    assert status_after_edit(Status.APPROVED, Status.SPAM) is Status.SPAM
+    assert status_after_edit(Status.PENDING, Status.APPROVED) is Status.PENDING
+    assert status_after_edit(Status.PENDING, Status.SPAM) is Status.SPAM
+    assert status_after_edit(Status.SPAM, Status.APPROVED) is Status.SPAM
