@@ -39,9 +39,7 @@ def upgrade():
     op.create_index(op.f("ix_comment_revisions_comment_id"), "comment_revisions", ["comment_id"], unique=False)
     op.create_index(op.f("ix_comment_revisions_editor_id"), "comment_revisions", ["editor_id"], unique=False)
     op.add_column("comments", sa.Column("edited_at", sa.DateTime(), nullable=True))
-    op.add_column(
-        "site_settings", sa.Column("edit_window_minutes", sa.Integer(), server_default="10", nullable=False)
-    )
+    op.add_column("site_settings", sa.Column("edit_window_minutes", sa.Integer(), server_default="10", nullable=False))
 
 
 def downgrade():
