@@ -16,9 +16,10 @@ import sqlalchemy as sa
 from blog.core import moderation, sanitize
 from blog.extensions import db
 from blog.models import Article, Comment, CommentRevision, CommentStatus, ModerationEvent, Role, User
+from blog.services import moderation as desk
 from blog.services import notifications
 from blog.services.articles import published
-from blog.services.comments import policy_from, refresh_comment_count
+from blog.services.comments import policy_from
 from blog.services.site import get_settings
 
 # Events the commenter's own actions leave; any other event on a comment is someone's judgement of it (an
@@ -147,19 +148,12 @@ def withdraw_comment(comment: Comment, *, now: datetime) -> None:
 
 
 def _change_status(comment: Comment, status: CommentStatus, *, action: str, now: datetime) -> None:
-    from_status = comment.status
-    if status is not from_status:
-        db.session.add(
-            ModerationEvent(
-                comment_id=comment.id, action=action, from_status=from_status, to_status=status, created_at=now
-            )
-        )
-        comment.status = status
-        comment.status_changed_at = now  # retention counts a spam or trash comment's days from here
-    db.session.flush()
-    if status is not from_status and CommentStatus.APPROVED in (from_status, status):  # the public thread changed
-        refresh_comment_count(comment.article_id)
-    if status is CommentStatus.PENDING and from_status is not CommentStatus.PENDING:  # held again: editors are told
+    if status is comment.status:
+        db.session.flush()
+        return
+    held = status is CommentStatus.PENDING
+    desk.change_status(comment, status, action=action, actor=None, now=now)
+    if held:  # held again by the edit: editors are told, as for a new comment
         notifications.comment_held(comment, now=now)
 
 

@@ -36,28 +36,44 @@ def moderate(comment: Comment, action: str, *, actor: User | None, now: datetime
     allowed_from, to_status = TRANSITIONS[action]
     if comment.status not in allowed_from:
         raise ModerationError(f"Comment {comment.id} is {comment.status}; it cannot be given the action {action!r}.")
-    from_status = comment.status
-    db.session.add(
-        ModerationEvent(
-            comment_id=comment.id,
-            actor_id=None if actor is None else actor.id,
-            action=action,
-            from_status=from_status,
-            to_status=to_status,
-            created_at=now,
-        )
-    )
     if to_status is None:
-        db.session.delete(comment)
-    else:
-        comment.status = to_status
-        comment.status_changed_at = now  # retention counts a spam or trash comment's days from here
+        db.session.add(_event(comment, action, actor=actor, to_status=None, now=now))
+        db.session.delete(comment)  # only spam or trash is deleted: the public thread does not change
+        db.session.flush()
+        g.pop("desk_counts", None)  # counted before this change
+        return
+    change_status(comment, to_status, action=action, actor=actor, now=now)
+
+
+def change_status(
+    comment: Comment, to_status: CommentStatus, *, action: str, actor: User | None, now: datetime
+) -> None:
+    """Move the comment to ``to_status`` with an event saying who did it (``actor`` None: the commenter or a
+    command), keep the article's approved count right and tell the thread's subscribers of an approval.
+    The one path every status change takes (the desk, bulk actions, the commenter's own edit). Flushes."""
+    from_status = comment.status
+    db.session.add(_event(comment, action, actor=actor, to_status=to_status, now=now))
+    comment.status = to_status
+    comment.status_changed_at = now  # retention counts a spam or trash comment's days from here
     db.session.flush()
     g.pop("desk_counts", None)  # counted before this change
     if CommentStatus.APPROVED in (from_status, to_status):  # the public thread changed
         refresh_comment_count(comment.article_id)
     if to_status is CommentStatus.APPROVED:
         notifications.comment_approved(comment, now=now)
+
+
+def _event(
+    comment: Comment, action: str, *, actor: User | None, to_status: CommentStatus | None, now: datetime
+) -> ModerationEvent:
+    return ModerationEvent(
+        comment_id=comment.id,
+        actor_id=None if actor is None else actor.id,
+        action=action,
+        from_status=comment.status,
+        to_status=to_status,
+        created_at=now,
+    )
 
 
 def delete_for_good(*where: sa.ColumnElement[bool], actor: User | None, now: datetime, action: str = "delete") -> int:

@@ -69,6 +69,11 @@ def test_smtp_down_then_up_every_mail_once_on_two_nodes(tmp_path):
                     what="each node's worker to try its mail (and fail)",
                 )
                 assert scalar(app, "SELECT count(*) FROM outbox_mails WHERE sent_at IS NOT NULL") == 0
+                # The workers retry with no delay, which is no lease: stopped here, so that what follows is the two
+                # nodes' senders racing each other, each claim held for longer than a send takes under load.
+                for worker in workers:
+                    assert stop_worker(worker) == 0
+                workers = []
 
                 smtp.start()
                 senders = [
@@ -90,8 +95,6 @@ def test_smtp_down_then_up_every_mail_once_on_two_nodes(tmp_path):
                 )
                 with app.app_context():
                     rows = db.session.execute(sa.text("SELECT message_id FROM outbox_mails")).all()
-            for worker in workers:
-                assert stop_worker(worker) == 0
     finally:
         for worker in workers:
             stop_worker(worker)
