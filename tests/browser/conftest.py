@@ -1,6 +1,7 @@
 """Browser fixtures: Debian's Chromium, driven by Playwright, against the app on a real loopback server.
 
-One browser per test session; one server, on a fresh migrated SQLite file, per test module. Every
+One browser per test session; one server per test module and database (a fresh migrated SQLite file, and
+PostgreSQL). Every
 page a test opens is watched for script errors and Content-Security-Policy refusals, and a failing
 test leaves screenshots of its open pages in ``test-artifacts/browser/failures/``.
 """
@@ -29,7 +30,8 @@ from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, User
 from blog.services import authoring, comments, users
 from blog.services.demo import load_demo
-from tests.conftest import IN_CI, NOW, PASSWORD, app_config
+from tests.conftest import IN_CI, NOW, PASSWORD, app_config, postgres_url_or_skip
+from tests.system.cluster import migrated_database
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [
@@ -146,13 +148,26 @@ def email_for(name: str) -> str:
     return re.sub(r"[^a-z]+", ".", name.lower()).strip(".") + "@example.org"
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live_database(request, tmp_path_factory) -> Iterator[str]:
+    """Every browser journey runs on both databases: a fresh SQLite file, or the worker's PostgreSQL database
+    migrated and emptied before and after the module (modules run one at a time on a worker)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/site.sqlite3"
+        return
+    with migrated_database(postgres_url_or_skip(), tmp_path_factory.mktemp("pg")) as inspector:
+        with inspector.app_context():
+            db.engine.dispose()  # the inspector's connections are not needed while the server runs
+        yield inspector.config["SQLALCHEMY_DATABASE_URI"]
+
+
 @pytest.fixture(scope="module")
-def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
-    """The app on a fresh migrated SQLite file, with real forms (CSRF on) and the shared fragment cache."""
+def live_server(browser, live_database, tmp_path_factory) -> Iterator[LiveServer]:
+    """The app on a fresh migrated database, with real forms (CSRF on) and the shared fragment cache."""
     folder = tmp_path_factory.mktemp("live")
     app = create_app(
         app_config(
-            SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/site.sqlite3",
+            SQLALCHEMY_DATABASE_URI=live_database,
             WTF_CSRF_ENABLED=True,
             CACHE_TYPE="SimpleCache",
             COMMENT_MIN_SECONDS=0,
@@ -170,6 +185,7 @@ def live_server(browser, tmp_path_factory) -> Iterator[LiveServer]:
     thread.join(timeout=5)
     server.server_close()
     with app.app_context():
+        db.session.remove()
         db.engine.dispose()
 
 
