@@ -2,13 +2,14 @@
 
 from typing import TYPE_CHECKING
 
-from flask import request
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from blog.core import privacy
 from blog.orm import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -19,7 +20,22 @@ if TYPE_CHECKING:
 else:
     Model = db.Model
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address)
+
+
+def client_key() -> str:
+    """Rate limits count per client under a keyed hash of its IP: the limiter's storage (Redis, shared by every
+    node) never holds an address."""
+    return privacy.ip_hash(current_app.config["HASH_KEY"], get_remote_address())
+
+
+def address_key(scope: str) -> str:
+    """The key of a per-address limit on the posted form's ``email`` (sign-in, data requests …): a keyed hash of
+    the address, never the address itself."""
+    email = privacy.normalise_email(request.form.get("email") or "")
+    return f"{scope}:{privacy.person_key(current_app.config['HASH_KEY'], email)}"
+
+
+limiter = Limiter(key_func=client_key)
 
 
 @limiter.request_filter

@@ -21,14 +21,10 @@ from flask_login import current_user, login_user, logout_user
 
 from blog.accounts.forms import LoginForm, ProfileForm, safe_next
 from blog.core import sanitize
-from blog.extensions import db, limiter
+from blog.extensions import address_key, db, limiter
 from blog.services import avatars, users
 
 bp = Blueprint("accounts", __name__)
-
-
-def _login_account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
 
 
 def _failed(response) -> bool:
@@ -40,7 +36,7 @@ def _failed(response) -> bool:
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATE_LIMIT_ACCOUNT"],
     methods=["POST"],
-    key_func=_login_account_key,
+    key_func=lambda: address_key("login-account"),
     deduct_when=_failed,
 )
 def login():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import abort, current_app, make_response, render_template, request
 from werkzeug.wrappers import Response
 
-from blog.extensions import csrf, db, limiter
+from blog.extensions import address_key, csrf, db, limiter
 from blog.orm import utcnow
 from blog.public import sharing
 from blog.public.forms import DataRequestForm
@@ -19,10 +19,6 @@ from blog.public.views import bp
 from blog.security import origin_check
 from blog.services import personal_data
 from blog.services.personal_data import Mode
-
-
-def _address_key() -> str:
-    return "your-data:" + (request.form.get("email") or "").strip().lower()
 
 
 @bp.get("/your-data")
@@ -34,7 +30,7 @@ def your_data():
 @bp.post("/your-data")
 @csrf.exempt  # anonymous readers have no session to hold a token: the origin check protects them
 @limiter.limit(lambda: current_app.config["DATA_REQUEST_RATE_LIMIT"])
-@limiter.limit(lambda: current_app.config["DATA_REQUEST_RATE_LIMIT_ADDRESS"], key_func=_address_key)
+@limiter.limit(lambda: current_app.config["DATA_REQUEST_RATE_LIMIT_ADDRESS"], key_func=lambda: address_key("your-data"))
 def request_your_data():
     origin_check()
     form = DataRequestForm()

@@ -95,6 +95,23 @@ def test_redis_url_is_read_from_the_environment(tmp_path, monkeypatch):
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://from-env:6379/0"
 
 
+def test_the_rate_limiter_stores_no_address_or_ip_in_redis(redis_settings, tmp_path):
+    import redis
+
+    app = make(tmp_path, TESTING=True, WTF_CSRF_ENABLED=False, **redis_settings)
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    environ = {"REMOTE_ADDR": "203.0.113.77"}
+    client.post("/your-data", data={"email": "dana.private@example.net"}, environ_base=environ)
+    client.post("/login", data={"email": "dana.private@example.net", "password": "wrong"}, environ_base=environ)
+    store = redis.Redis.from_url(redis_settings["REDIS_URL"])
+    keys = [k.decode() for k in store.scan_iter(match=f"*{redis_settings['RATELIMIT_KEY_PREFIX']}*")]
+    store.close()
+    assert any("your-data:" in k for k in keys) and any("login-account:" in k for k in keys)  # the limits counted
+    assert not [k for k in keys if "dana" in k or "203.0.113.77" in k]
+
+
 def test_healthz_checks_redis(redis_settings, tmp_path):
     app = make(tmp_path, TESTING=True, **redis_settings)
     with app.app_context():
