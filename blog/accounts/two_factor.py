@@ -188,10 +188,14 @@ def _manage_page(*, confirm: CodeForm | None = None, identity: IdentityForm | No
     record = two_factor.record_of(user)
     qr = secret = None
     if record is not None and record.confirmed_at is None:
-        uri = two_factor.provisioning_uri(user, record, issuer=_issuer())
-        svg = segno.make(uri, error="m").svg_inline(scale=5, title="QR code for your authenticator app")
-        qr = Markup(svg)  # noqa: S704  (segno's own SVG of our own URI; inline, as the CSP allows no data: images)
-        secret = grouped_secret(two_factor.secret_of(record))
+        secret = two_factor.secret_of(record)
+        if secret is None:
+            record = None  # unreadable (SECRET_KEY changed): set up afresh
+        else:
+            uri = two_factor.provisioning_uri(user, secret, issuer=_issuer())
+            svg = segno.make(uri, error="m").svg_inline(scale=5, title="QR code for your authenticator app")
+            qr = Markup(svg)  # noqa: S704  (segno's own SVG of our own URI; inline, as the CSP allows no data: images)
+            secret = grouped_secret(secret)
     return render_template(
         "accounts/two_factor.html",
         record=record,

@@ -11,6 +11,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from cryptography.fernet import InvalidToken
 from flask import current_app
 
 from blog.core import two_factor as rules
@@ -42,6 +43,14 @@ def required_for(user: User, *, require_for_admins: bool) -> bool:
     return require_for_admins and user.role is Role.ADMIN and not is_enabled(user)
 
 
+def pending_enrolment(user: User) -> TwoFactor | None:
+    """An enrolment waiting for its first code, with a secret that can still be read."""
+    record = record_of(user)
+    if record is None or record.confirmed_at is not None or secret_of(record) is None:
+        return None
+    return record
+
+
 def start_enrolment(user: User, *, now: datetime) -> TwoFactor:
     """A new secret waiting for its first code; an enrolment already waiting keeps its secret (the person may
     have scanned it already). Refused (ValueError) when two-factor sign-in is already on."""
@@ -51,25 +60,34 @@ def start_enrolment(user: User, *, now: datetime) -> TwoFactor:
     if record is None:
         record = TwoFactor(user_id=user.id, secret_encrypted=_seal(rules.new_secret()), created_at=now)
         db.session.add(record)
-        db.session.flush()
+    elif secret_of(record) is None:  # sealed under a secret key since dropped: start afresh
+        record.secret_encrypted = _seal(rules.new_secret())
+    db.session.flush()
     return record
 
 
-def secret_of(record: TwoFactor) -> str:
-    return cipher(_PURPOSE).decrypt(record.secret_encrypted.encode()).decode()
+def secret_of(record: TwoFactor) -> str | None:
+    """The shared secret in clear; None when it was sealed under a ``SECRET_KEY`` that is neither the current
+    one nor in ``SECRET_KEY_FALLBACKS`` (then only the recovery codes still sign that person in)."""
+    try:
+        return cipher(_PURPOSE).decrypt(record.secret_encrypted.encode()).decode()
+    except InvalidToken:
+        current_app.logger.warning("two-factor secret of user %s cannot be decrypted with SECRET_KEY", record.user_id)
+        return None
 
 
-def provisioning_uri(user: User, record: TwoFactor, *, issuer: str) -> str:
-    return rules.provisioning_uri(secret_of(record), account=user.email, issuer=issuer)
+def provisioning_uri(user: User, secret: str, *, issuer: str) -> str:
+    return rules.provisioning_uri(secret, account=user.email, issuer=issuer)
 
 
 def confirm(user: User, typed: str, *, now: datetime) -> list[str] | None:
     """Switch two-factor sign-in on with the first code from the app; returns the new recovery codes (to show
     once), or None when the code is wrong."""
-    record = record_of(user)
-    if record is None or record.confirmed_at is not None:
+    record = pending_enrolment(user)
+    secret = secret_of(record) if record is not None else None
+    if record is None or secret is None:
         return None
-    check = rules.check_code(secret_of(record), typed, now=now, last_step=record.last_step)
+    check = rules.check_code(secret, typed, now=now, last_step=record.last_step)
     if check.verdict is not rules.Verdict.ACCEPTED:
         return None
     record.confirmed_at = now
@@ -83,10 +101,14 @@ def verify(user: User, typed: str, *, now: datetime) -> Outcome:
     if record is None or record.confirmed_at is None:
         return Outcome.WRONG
     if rules.looks_like_code(typed):
-        check = rules.check_code(secret_of(record), typed, now=now, last_step=record.last_step)
+        secret = secret_of(record)
+        if secret is None:
+            return Outcome.WRONG
+        check = rules.check_code(secret, typed, now=now, last_step=record.last_step)
         if check.verdict is rules.Verdict.WRONG:
             return Outcome.WRONG
-        if check.verdict is rules.Verdict.REPLAYED or not _advance(user, check.step):
+        resealed = cipher(_PURPOSE).rotate(record.secret_encrypted.encode()).decode()
+        if check.verdict is rules.Verdict.REPLAYED or not _advance(user, check.step, resealed):
             return Outcome.REPLAYED
         return Outcome.CODE
     digest = rules.recovery_code_digest(current_app.config["HASH_KEY"], typed)
@@ -99,13 +121,14 @@ def verify(user: User, typed: str, *, now: datetime) -> Outcome:
     return Outcome.RECOVERY_CODE if used.rowcount == 1 else Outcome.WRONG  # type: ignore[attr-defined]  # a CursorResult
 
 
-def _advance(user: User, step: int | None) -> bool:
+def _advance(user: User, step: int | None, resealed: str) -> bool:
     """Store ``step`` as the last one used, if it is later than the stored one (atomically: a replay racing
-    the first use changes no row)."""
+    the first use changes no row); and the secret sealed under the current ``SECRET_KEY``, so a rotated key
+    can leave ``SECRET_KEY_FALLBACKS`` once everyone has signed in again."""
     moved = db.session.execute(
         sa.update(TwoFactor)
         .where(TwoFactor.user_id == user.id, sa.or_(TwoFactor.last_step.is_(None), TwoFactor.last_step < step))
-        .values(last_step=step)
+        .values(last_step=step, secret_encrypted=resealed)
         .execution_options(synchronize_session=False)
     )
     db.session.expire_all()

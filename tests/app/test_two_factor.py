@@ -302,3 +302,39 @@ def test_admins_switch_the_rule_on_the_settings_page(app, client, sign_in):
 
         assert get_settings().require_two_factor_admins is True
     assert client.get("/editorial/settings").headers["Location"] == "/account/two-factor"
+
+
+def test_a_new_secret_key_kept_in_the_fallbacks_keeps_codes_working(app, client, enrolled):
+    totp, _ = enrolled
+    with app.app_context():
+        sealed = db.session.scalar(sa.select(TwoFactor.secret_encrypted))
+    app.config.update(SECRET_KEY="rotated-secret", SECRET_KEY_FALLBACKS=["test-secret"])
+    sign_in_fully(client, totp)
+    with app.app_context():
+        assert db.session.scalar(sa.select(TwoFactor.secret_encrypted)) != sealed  # sealed again, under the new key
+    client.post("/logout")
+    app.config.update(SECRET_KEY_FALLBACKS=[])
+    sign_in_with_password(client)
+    assert (
+        client.post("/login/two-factor", data={"code": totp.at(datetime.now(UTC).timestamp() + 30)}).status_code == 303
+    )
+
+
+def test_without_the_old_secret_key_the_recovery_codes_still_sign_in(app, client, enrolled):
+    totp, codes = enrolled
+    app.config.update(SECRET_KEY="rotated-secret")
+    sign_in_with_password(client)
+    assert client.post("/login/two-factor", data={"code": totp.now()}).status_code == 422  # not a 500
+    assert client.post("/login/two-factor", data={"code": codes[0]}).status_code == 303
+    assert client.post("/account/two-factor/disable", data={"password": PASSWORD}).status_code == 303
+    totp, _ = enrol(client)  # set up again, with a secret sealed under the new key
+
+
+def test_a_deactivated_account_cannot_finish_signing_in(app, client, enrolled, editor):
+    totp, _ = enrolled
+    sign_in_with_password(client)
+    with app.app_context():
+        db.session.get(User, editor).is_active = False
+        db.session.commit()
+    assert client.post("/login/two-factor", data={"code": totp.now()}).headers["Location"] == "/login"
+    assert not signed_in(client)
