@@ -338,3 +338,14 @@ def test_a_deactivated_account_cannot_finish_signing_in(app, client, enrolled, e
         db.session.commit()
     assert client.post("/login/two-factor", data={"code": totp.now()}).headers["Location"] == "/login"
     assert not signed_in(client)
+
+
+def test_erasing_a_staff_account_removes_its_second_factor(app, client, enrolled, editor, make_user):
+    make_user("Ada Admin", role="admin", email="ada@example.org", password=PASSWORD)
+    admin = app.test_client()
+    sign_in_with_password(admin, "ada@example.org")
+    answer = admin.post("/editorial/personal-data/erase", data={"email": EMAIL, "mode": "anonymise", "confirm": "y"})
+    assert answer.status_code == 303
+    with app.app_context():
+        assert db.session.get(TwoFactor, editor) is None
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 0
