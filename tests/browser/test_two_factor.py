@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import axe_violations, describe, sign_in
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -31,6 +31,8 @@ def test_editor_sets_up_two_factor_then_signs_in_with_a_code(new_context, live_s
         expect(qr).to_be_visible()
         width, height = qr.evaluate("svg => [svg.getBoundingClientRect().width, svg.getBoundingClientRect().height]")
         assert width == height and width >= 150, "the QR code is drawn, square"
+        violations = axe_violations(page)
+        assert violations == [], describe(violations)
         secret = "".join(page.locator("#two-factor-secret").inner_text().split())
         app = pyotp.TOTP(secret)
         page.locator("#code").fill(app.now())
@@ -55,6 +57,8 @@ def test_editor_sets_up_two_factor_then_signs_in_with_a_code(new_context, live_s
         code.fill("000000")
         page.get_by_role("button", name="Sign in").click()
         expect(page.locator(".error-message")).to_contain_text("That code is not right")
+        violations = axe_violations(page)
+        assert violations == [], describe(violations)
         page.locator("#code").fill(app.at(datetime.now(UTC)))
         page.get_by_role("button", name="Sign in").click()
         expect(page.locator(".staff-bar")).to_be_visible()
