@@ -33,7 +33,6 @@ from blog.services.site import get_settings
 
 bp = Blueprint("two_factor", __name__)
 PENDING = "two_factor_pending"  # the session key of a sign-in waiting for its second factor
-CODE_HELP = "The 6-digit code your authenticator app shows now, or one of your recovery codes."
 
 
 class CodeForm(FlaskForm):

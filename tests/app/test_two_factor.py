@@ -349,3 +349,14 @@ def test_erasing_a_staff_account_removes_its_second_factor(app, client, enrolled
     with app.app_context():
         assert db.session.get(TwoFactor, editor) is None
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 0
+
+
+def test_a_waiting_set_up_whose_key_is_gone_starts_afresh(app, client, editor, clock):
+    sign_in_with_password(client)
+    client.post("/account/two-factor/enrol")
+    app.config.update(SECRET_KEY="rotated-secret")  # signs the client out: sign in again
+    sign_in_with_password(client)
+    page = parse(client.get("/account/two-factor"))
+    assert page.xpath("//code[@id='two-factor-secret']") == []
+    assert page.xpath("//form[@action='/account/two-factor/enrol']//button/text()") == ["Set up two-factor sign-in"]
+    enrol(client)
