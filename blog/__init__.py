@@ -65,6 +65,9 @@ def create_app(
 
     app.register_blueprint(subscriptions.bp)
     app.register_blueprint(accounts.bp)
+    from blog.accounts import two_factor
+
+    app.register_blueprint(two_factor.bp)
     app.register_blueprint(moderation.bp)
     app.register_blueprint(editorial.bp)
     from blog import feeds, search

@@ -88,6 +88,12 @@ class Defaults:
     LOGIN_RATE_LIMIT_IP = "10/minute;50/hour"  # failed sign-ins per client IP
     LOGIN_RATE_LIMIT_ACCOUNT = "5/minute;20/hour"  # failed sign-ins per account (email)
     AVATAR_FOLDER: str | None = None  # default: instance/avatars
+    # Two-factor sign-in (blog/accounts/two_factor.py): codes tried at /login/two-factor, per client IP and per
+    # account (failed ones only; the account limit also covers turning it off), and the seconds a correct
+    # password waits for its code before signing in must start again.
+    TWO_FACTOR_RATE_LIMIT_IP = "10/minute;50/hour"
+    TWO_FACTOR_RATE_LIMIT_ACCOUNT = "5/minute;20/hour"
+    TWO_FACTOR_PENDING_SECONDS = 300
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 
-from flask import Flask, abort, request
+from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
 
 from blog.models import Role
@@ -34,6 +34,8 @@ RULES: dict[str, Need] = {
     "accounts.login": Need.ANYONE,
     "accounts.avatar": Need.ANYONE,
     "accounts.*": Need.SIGNED_IN,  # logout, own profile
+    "two_factor.sign_in": Need.ANYONE,  # the second step of signing in: nobody is signed in yet
+    "two_factor.*": Need.SIGNED_IN,  # one's own two-factor sign-in
     "moderation.*": Need.EDITOR,
     "editorial.*": Need.EDITOR,  # articles, Keep Reading links
     "editorial.users": Need.ADMIN,
@@ -85,6 +87,27 @@ def _enforce() -> None:
     abort(403, "Your account does not have permission to do that.")
 
 
+# --- Two-factor sign-in required for admins (site setting) -----------------------------------------------------
+# An admin without it may only set it up, or sign out, until it is on.
+TWO_FACTOR_SETUP = frozenset(
+    {"two_factor.manage", "two_factor.enrol", "two_factor.confirm", "accounts.logout", "static"}
+)
+
+
+def _require_two_factor():
+    if request.endpoint is None or request.endpoint in TWO_FACTOR_SETUP:
+        return None
+    if not current_user.is_authenticated or current_user.role is not Role.ADMIN:
+        return None
+    from blog.services import site, two_factor
+
+    required = bool(site.get_settings().require_two_factor_admins)
+    if two_factor.required_for(current_user._get_current_object(), require_for_admins=required):
+        return redirect(url_for("two_factor.manage"), code=303)
+    return None
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_enforce)
+    app.before_request(_require_two_factor)
     app.jinja_env.globals.update(may_moderate=may_moderate, is_admin=lambda u: may(u, Need.ADMIN))

@@ -20,9 +20,10 @@ from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
 
 from blog.accounts.forms import LoginForm, ProfileForm, safe_next
+from blog.accounts.two_factor import begin_sign_in as begin_two_factor
 from blog.core import sanitize
 from blog.extensions import address_key, db, limiter
-from blog.services import avatars, users
+from blog.services import avatars, two_factor, users
 
 bp = Blueprint("accounts", __name__)
 
@@ -49,6 +50,8 @@ def login():
     if user is None:
         form.password.errors = ["That email and password don't match an active account."]
         return render_template("accounts/login.html", form=form), 422
+    if two_factor.is_enabled(user):  # the password was right; a code from the app comes next
+        return begin_two_factor(user, remember=bool(form.remember.data), next_url=form.next.data)
     session.clear()
     login_user(user, remember=form.remember.data)
     flash(f"Welcome back, {user.display_name}.", "success")

@@ -130,6 +130,12 @@ class SettingsForm(FlaskForm):
         validators=[Optional(), Length(max=20_000)],
         description="Shown above what the site fills in itself: what is stored, for how long, who sees it.",
     )
+    # Sign-in (blog/accounts/two_factor.py)
+    require_two_factor_admins = BooleanField(
+        "Require two-factor sign-in for admins",
+        description="An admin without it is sent to set it up right after signing in, and can do nothing else "
+        "until it is on.",
+    )
 
 
 class PersonalDataForm(FlaskForm):

@@ -7,6 +7,7 @@ from blog.models.mail import OutboxMail
 from blog.models.notify import ConsentPurpose, ConsentRecord, Delivery, MailNotice, MailSubscription, Topic
 from blog.models.privacy import PrivacyRequest
 from blog.models.settings import SETTINGS_ID, SettingsChange, SiteSettings
+from blog.models.two_factor import RecoveryCode, TwoFactor
 from blog.models.user import Role, User
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "ModerationEvent",
     "OutboxMail",
     "PrivacyRequest",
+    "RecoveryCode",
     "RelatedKind",
     "RelatedLink",
     "RelatedTerm",
@@ -34,6 +36,7 @@ __all__ = [
     "SiteSettings",
     "Tag",
     "Topic",
+    "TwoFactor",
     "User",
     "article_tags",
 ]

@@ -41,6 +41,8 @@ class SiteSettings(Model):
     privacy_notice_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # sanitised at write time
     # minutes a commenter may edit or delete their comment from the browser that sent it; 0: never
     edit_window_minutes: Mapped[int] = mapped_column(default=10, server_default="10")
+    # Admins must sign in with a second factor (blog/accounts/two_factor.py): one without is sent to set it up.
+    require_two_factor_admins: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:

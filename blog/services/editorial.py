@@ -194,6 +194,7 @@ SETTING_FIELDS = (
     "purge_trash_days",
     "privacy_notice_markdown",
     "edit_window_minutes",
+    "require_two_factor_admins",  # two-factor sign-in (blog/accounts/two_factor.py)
 )
 WORD_LISTS = ("hold_words", "block_words")  # one entry per line: stripped, blank lines dropped
 

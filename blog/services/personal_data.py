@@ -53,7 +53,7 @@ from blog.models import (
     User,
 )
 from blog.orm import utcnow
-from blog.services import avatars, consent, notifications, outbox_mail, users
+from blog.services import avatars, consent, notifications, outbox_mail, two_factor, users
 from blog.services.comments import refresh_comment_count
 
 ANONYMOUS = "Anonymous"
@@ -417,6 +417,7 @@ def _erase_account(user: User, actor: User | None) -> None:
     user.bio_markdown = user.bio_html = user.website = ""
     user.social_links = {}
     user.password_hash = None
+    two_factor.disable(user)  # the authenticator's secret and the recovery codes go with the password
 
 
 # --- The audit trail ------------------------------------------------------------------------------

@@ -45,6 +45,12 @@ EXPECTED = {
     "accounts.avatar": ANYONE,
     "accounts.logout": SIGNED_IN,
     "accounts.profile": SIGNED_IN,
+    "two_factor.sign_in": ANYONE,  # the second step of signing in: without a password first, back to /login
+    "two_factor.manage": SIGNED_IN,
+    "two_factor.enrol": SIGNED_IN,
+    "two_factor.confirm": SIGNED_IN,
+    "two_factor.disable": SIGNED_IN,
+    "two_factor.recovery_codes": SIGNED_IN,
     "moderation.desk": EDITOR,
     "moderation.act": EDITOR,
     "moderation.bulk": EDITOR,
