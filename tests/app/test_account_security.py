@@ -1,5 +1,8 @@
 """Sessions that end, passwords and their resets, the admins' account buttons, and where a sign-in lands."""
 
+import io
+import json
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -396,3 +399,38 @@ def test_set_password_from_stdin_checks_strength_and_the_address(app, runner, cl
     assert ok.exit_code == 0, ok.output
     assert sign_in(client, password=NEW_PASSWORD).status_code == 303
     assert "--password-stdin" in runner.invoke(args=["users", "set-password", "--help"]).output
+
+
+# --- Retention and personal data -----------------------------------------------------------------------------
+
+
+def test_the_security_logs_ip_hashes_go_after_keep_ip_days(app, client, author):
+    from blog.services import retention
+
+    now = utcnow()
+    with time_machine.travel(now - timedelta(days=31), tick=False):
+        sign_in(client)
+    with time_machine.travel(now - timedelta(days=29), tick=False):
+        sign_in(app.test_client())
+    with app.app_context():
+        done = retention.purge(now)
+        db.session.commit()
+        hashes = list(db.session.scalars(sa.select(SecurityLogEntry.ip_hash).order_by(SecurityLogEntry.id)))
+    assert done["security log IP hashes dropped"] == 1
+    assert hashes[0] == "" and len(hashes[1]) == 64
+
+
+def test_a_staff_accounts_export_holds_its_security_log_and_erasure_deletes_it(app, client, admin_client, author):
+    sign_in(client)
+    sign_in(app.test_client(), password="wrong")
+    export = admin_client.post("/editorial/personal-data/export", data={"email": EMAIL})
+    data = json.loads(zipfile.ZipFile(io.BytesIO(export.data)).read("your-data.json"))
+    logged = data["account"]["security_events"]
+    assert [e["event"] for e in logged] == ["signed-in", "sign-in-failed"]
+    assert all(len(e["ip_hash"]) == 64 and e["by"] is None for e in logged)
+    erased = admin_client.post(
+        "/editorial/personal-data/erase", data={"email": EMAIL, "mode": "anonymise", "confirm": "y"}
+    )
+    assert erased.status_code == 303
+    assert events(app, author) == []
+    assert events(app, admin_client.user_id) == ["signed-in"]  # the admin's own entries stay
