@@ -201,8 +201,9 @@ def set_password(email: str, password_stdin: bool) -> None:
     """Set a new password for the account with address EMAIL, and sign it out everywhere.
 
     Prompts for the password twice, hidden, unless --password-stdin is given. It must be strong enough
-    (zxcvbn score 3 or more); the person is mailed about the change. For the first admin on a new server:
-    `flask users create` without a password, then this."""
+    (zxcvbn score 3 or more, the person's name and address counting against it); the person is mailed about
+    the change. Exits 1, changing nothing, for an unknown address or a weak password. For an admin locked out
+    of a server with no one else to send a reset link."""
     import sys
 
     from blog.models import SecurityEvent
