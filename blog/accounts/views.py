@@ -126,7 +126,8 @@ def change_password():
             else:
                 security_log.record(SecurityEvent.PASSWORD_CHANGED, user=user)
                 db.session.commit()
-                login_user(user)  # this session, under the new token
+                remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+                login_user(user, remember=remembered)  # this session goes on, under the new token
                 flash("Your password has been changed. You have been signed out everywhere else.", "success")
                 return redirect(url_for("accounts.profile", _anchor="password"), code=303)
     return _profile_page(user, ProfileForm.for_user(user), password_form=form), 422

@@ -125,12 +125,15 @@ def change(client, current=PASSWORD, new=NEW_PASSWORD, repeat=None):
 
 
 def test_changing_the_password_keeps_this_session_and_ends_the_others(app, client, author):
-    sign_in(client)
+    sign_in(client, remember="y")
     phone = app.test_client()
     sign_in(phone)
     response = change(client)
     assert response.status_code == 303
     assert signed_in(client) and not signed_in(phone)
+    kept = app.test_client()  # this browser's remember-me cookie was renewed with the new token
+    kept.set_cookie("blog_remember", cookie(client, "blog_remember"))
+    assert signed_in(kept)
     client.post("/logout")
     assert sign_in(client, password=PASSWORD).status_code == 422
     assert sign_in(client, password=NEW_PASSWORD).status_code == 303
