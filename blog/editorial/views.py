@@ -167,7 +167,8 @@ def _users_page(problems: dict[int, str] | None = None) -> str:
     return render_template(
         "editorial/users.html",
         people=people,
-        forms={u.id: UserForm(obj=u, role=u.role.value) for u in people},
+        # formdata=None: re-rendered after another form's POST, the rows still show what is stored
+        forms={u.id: UserForm(formdata=None, obj=u, role=u.role.value) for u in people},
         problems=problems or {},
     )
 

@@ -290,6 +290,7 @@ def test_an_admin_cannot_deactivate_themselves_and_the_page_says_so_next_to_them
     cell = parse(response).xpath(f"//td[@id='account-{admin_client.user_id}']")[0]
     assert "You cannot deactivate your own account" in cell.text_content()
     assert parse(response).xpath("//h1/text()") == ["Users"]
+    assert parse(response).xpath(f"//input[@id='active-{admin_client.user_id}']/@checked")  # as stored
     assert signed_in(admin_client)
 
 
