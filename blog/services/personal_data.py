@@ -412,7 +412,7 @@ def _erase_account(user: User, actor: User | None) -> None:
     if actor is not None and actor.id == user.id:
         raise ErasureRefused("You cannot erase your own account: ask another admin.")
     try:  # the last active admin stays (the rule does not depend on who acts)
-        users.set_role_and_status(actor or user, user, role=user.role, is_active=False)
+        users.set_role_and_status(actor, user, role=user.role, is_active=False)
     except users.UserError as error:
         raise ErasureRefused(str(error)) from None
     avatars.remove(user, avatars.folder())

@@ -225,12 +225,15 @@ def _active_admins() -> int:
     )
 
 
-def set_role_and_status(actor: User, user: User, *, role: Role, is_active: bool) -> None:
-    """Change someone's role or deactivate them; the last active admin can be neither demoted nor deactivated.
-    Both are recorded in the security log; deactivation ends the person's sessions."""
+def set_role_and_status(actor: User | None, user: User, *, role: Role, is_active: bool) -> None:
+    """Change someone's role or deactivate them (``actor`` None: the command line). Nobody deactivates their own
+    account, and the last active admin can be neither demoted nor deactivated. Both are recorded in the security
+    log; deactivation ends the person's sessions."""
     losing_admin = user.role is Role.ADMIN and user.is_active and (role is not Role.ADMIN or not is_active)
     if losing_admin and _active_admins() <= 1:
         raise UserError("This is the last active admin: make someone else an admin first.")
+    if actor is not None and actor.id == user.id and user.is_active and not is_active:
+        raise UserError("You cannot deactivate your own account: ask another admin.")
     old_role, was_active = user.role, user.is_active
     user.role = role
     user.is_active = is_active
@@ -248,6 +251,4 @@ def set_role_and_status(actor: User, user: User, *, role: Role, is_active: bool)
 
 def set_active(actor: User, user: User, *, active: bool) -> None:
     """Deactivate or reactivate from the users page: never oneself, never the last active admin."""
-    if not active and actor.id == user.id:
-        raise UserError("You cannot deactivate your own account: ask another admin.")
     set_role_and_status(actor, user, role=user.role, is_active=active)

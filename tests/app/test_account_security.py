@@ -284,13 +284,21 @@ def test_an_admin_sends_a_reset_link(app, admin_client, author):
         assert (entry.event, entry.actor_id) == ("password-reset-requested", admin_client.user_id)
 
 
-def test_an_admin_cannot_deactivate_themselves_and_the_page_says_so_next_to_them(app, admin_client, author):
+def test_an_admin_cannot_deactivate_themselves_and_the_page_says_so_next_to_them(app, admin_client, author, make_user):
+    make_user("Second Admin", role="admin", email="second@example.org")  # not the last admin: still refused
     response = admin_client.post(f"/editorial/users/{admin_client.user_id}/deactivate")
     assert response.status_code == 409
     cell = parse(response).xpath(f"//td[@id='account-{admin_client.user_id}']")[0]
     assert "You cannot deactivate your own account" in cell.text_content()
     assert parse(response).xpath("//h1/text()") == ["Users"]
     assert parse(response).xpath(f"//input[@id='active-{admin_client.user_id}']/@checked")  # as stored
+    assert signed_in(admin_client)
+
+
+def test_nor_through_the_role_form(app, admin_client, make_user):
+    make_user("Second Admin", role="admin", email="second@example.org")  # not the last admin: still refused
+    response = admin_client.post(f"/editorial/users/{admin_client.user_id}", data={"role": "admin"})
+    assert response.status_code == 409 and "You cannot deactivate your own account" in page_text(response)
     assert signed_in(admin_client)
 
 
