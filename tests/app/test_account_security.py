@@ -217,6 +217,7 @@ def test_reset_by_mail_signs_in_with_the_new_password_and_the_link_works_once(ap
     client.post("/logout")
     assert sign_in(client, password=NEW_PASSWORD).status_code == 303
     assert events(app, author)[:3] == ["password-reset-requested", "password-reset", "signed-in"]
+    assert [subject for _, subject, _ in outbox(app)] == ["Choose a new password", "Your password was reset"]
 
 
 def test_a_reset_link_expires_after_an_hour_and_a_damaged_one_is_refused(app, client, author):
