@@ -87,6 +87,10 @@ class Defaults:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a method name, not a password); werkzeug's default cost (n=2**15, r=8, p=1)
     LOGIN_RATE_LIMIT_IP = "10/minute;50/hour"  # failed sign-ins per client IP
     LOGIN_RATE_LIMIT_ACCOUNT = "5/minute;20/hour"  # failed sign-ins per account (email)
+    PASSWORD_RESET_MAX_AGE = 3600  # seconds a mailed "choose a new password" link works (once)
+    # "Forgot your password?" requests per client IP, and per address (the reset mails it may be sent)
+    PASSWORD_RESET_RATE_LIMIT = "5/minute;20/hour"  # noqa: S105  (a rate, not a password)
+    PASSWORD_RESET_RATE_LIMIT_ADDRESS = "3/hour;10/day"  # noqa: S105  (a rate, not a password)
     AVATAR_FOLDER: str | None = None  # default: instance/avatars
     # Two-factor sign-in (blog/accounts/two_factor.py): codes tried at /login/two-factor, per client IP and per
     # account (failed ones only; the account limit also covers turning it off), and the seconds a correct

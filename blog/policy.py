@@ -33,6 +33,8 @@ RULES: dict[str, Need] = {
     "search.*": Need.ANYONE,
     "accounts.login": Need.ANYONE,
     "accounts.avatar": Need.ANYONE,
+    "accounts.forgot_password": Need.ANYONE,
+    "accounts.reset_password": Need.ANYONE,  # the signed link is the authority
     "accounts.*": Need.SIGNED_IN,  # logout, own profile
     "two_factor.sign_in": Need.ANYONE,  # the second step of signing in: nobody is signed in yet
     "two_factor.*": Need.SIGNED_IN,  # one's own two-factor sign-in
@@ -43,6 +45,10 @@ RULES: dict[str, Need] = {
     "editorial.user": Need.ADMIN,
     "editorial.user_profile": Need.ADMIN,
     "editorial.settings": Need.ADMIN,
+    "editorial.send_reset_link": Need.ADMIN,
+    "editorial.deactivate_user": Need.ADMIN,
+    "editorial.reactivate_user": Need.ADMIN,
+    "editorial.security_log": Need.ADMIN,
     "editorial.personal_data": Need.ADMIN,
     "editorial.personal_data_export": Need.ADMIN,
     "editorial.personal_data_erase": Need.ADMIN,

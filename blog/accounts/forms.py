@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from blog.core.passwords import MAX_LENGTH as PASSWORD_MAX
 from blog.inputs import web_address
 from blog.services.users import SOCIAL_NETWORKS, ProfileDraft
 
@@ -32,6 +33,40 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired("Please enter your password."), Length(max=1024)])
     remember = BooleanField("Keep me signed in on this device")
     next = HiddenField()
+
+
+def _new_password(label: str = "New password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[DataRequired("Please choose a new password."), Length(max=PASSWORD_MAX)],
+        description="A few unrelated words make a strong password that is easy to remember.",
+    )
+
+
+def _repeat() -> PasswordField:
+    return PasswordField(
+        "New password, again",
+        validators=[DataRequired("Please type the new password again."), EqualTo("new", "The two don't match.")],
+    )
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(
+        "Current password", validators=[DataRequired("Please enter your current password."), Length(max=PASSWORD_MAX)]
+    )
+    new = _new_password()
+    repeat = _repeat()
+
+
+class ResetPasswordForm(FlaskForm):
+    new = _new_password()
+    repeat = _repeat()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email", filters=[_strip], validators=[DataRequired("Please enter your email address."), Length(max=254)]
+    )
 
 
 class ProfileForm(FlaskForm):

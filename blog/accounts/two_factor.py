@@ -14,7 +14,7 @@ import hmac
 import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter import RateLimitExceeded
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.security import check_password_hash
@@ -25,10 +25,10 @@ from blog.accounts.forms import safe_next
 from blog.core.two_factor import grouped_secret
 from blog.extensions import db, limiter
 from blog.inputs import parse_id
-from blog.models import User
+from blog.models import SecurityEvent, User
 from blog.orm import utcnow
 from blog.public.sharing import private
-from blog.services import two_factor
+from blog.services import security_log, two_factor
 from blog.services.site import get_settings
 
 bp = Blueprint("two_factor", __name__)
@@ -56,11 +56,6 @@ class IdentityForm(FlaskForm):
             self.password.errors = ["Enter your password or a code from your app."]
             return False
         return True
-
-
-def _log(event: str, user: User) -> None:
-    # security log: wired at merge
-    current_app.logger.info("security: %s (user %s)", event, user.id)
 
 
 def _failed(response) -> bool:
@@ -92,7 +87,7 @@ def _fingerprint(user: User) -> str:
     """Ties the marker to the password that was checked: a password change before the second step voids it."""
     key = current_app.config["SECRET_KEY"]
     secret = key.encode() if isinstance(key, str) else key
-    message = b"two-factor-pending:" + (user.password_hash or "").encode()
+    message = f"two-factor-pending:{user.password_hash or ''}:{user.session_token}".encode()
     return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
 
 
@@ -145,7 +140,8 @@ def sign_in():
         return render_template("accounts/login_two_factor.html", form=form), 422 if request.method == "POST" else 200
     outcome = two_factor.verify(user, form.code.data or "", now=utcnow())
     if outcome in (two_factor.Outcome.WRONG, two_factor.Outcome.REPLAYED):
-        _log("two-factor code refused", user)
+        security_log.record(SecurityEvent.TWO_FACTOR_REFUSED, user=user)
+        db.session.commit()
         form.code.errors = [
             "That code has been used already. Wait for the next one in your app."
             if outcome is two_factor.Outcome.REPLAYED
@@ -153,18 +149,19 @@ def sign_in():
         ]
         return render_template("accounts/login_two_factor.html", form=form), 422
     remaining = two_factor.unused_recovery_codes(user)
-    db.session.commit()
-    session.clear()
-    login_user(user, remember=bool(marker.get("remember")))
+    if outcome is two_factor.Outcome.RECOVERY_CODE:
+        security_log.record(SecurityEvent.RECOVERY_CODE_USED, user=user)
+    from blog.accounts.views import landing, sign_in  # here: views imports this module
+
+    sign_in(user, remember=bool(marker.get("remember")))  # commits
     flash(f"Welcome back, {user.display_name}.", "success")
     if outcome is two_factor.Outcome.RECOVERY_CODE:
-        _log("recovery code used", user)
         flash(
             f"You signed in with a recovery code; {remaining} left. If your phone is lost, turn two-factor sign-in "
             "off and on again with a new one.",
             "info",
         )
-    return redirect(safe_next(marker.get("next")) or url_for("accounts.profile"), code=303)
+    return redirect(safe_next(marker.get("next")) or landing(user), code=303)
 
 
 @bp.errorhandler(RateLimitExceeded)
@@ -237,8 +234,8 @@ def confirm():
         db.session.rollback()
         form.code.errors = ["That code is not right. Check the time on your phone and try the newest code."]
         return _manage_page(confirm=form), 422
+    security_log.record(SecurityEvent.TWO_FACTOR_ENABLED, user=user)
     db.session.commit()
-    _log("two-factor enabled", user)
     return render_template("accounts/two_factor_codes.html", codes=codes, first=True)
 
 
@@ -270,8 +267,8 @@ def disable():
     if not _proves_identity(user, form):
         return _identity_refused(form)
     two_factor.disable(user)
+    security_log.record(SecurityEvent.TWO_FACTOR_DISABLED, user=user)
     db.session.commit()
-    _log("two-factor disabled", user)
     flash("Two-factor sign-in is off. Your password alone signs you in now.", "success")
     return redirect(url_for("two_factor.manage"), code=303)
 
@@ -291,8 +288,8 @@ def recovery_codes():
     if not _proves_identity(user, form):
         return _identity_refused(form)
     codes = two_factor.regenerate_recovery_codes(user)
+    security_log.record(SecurityEvent.RECOVERY_CODES_RENEWED, user=user)
     db.session.commit()
-    _log("recovery codes regenerated", user)
     return render_template("accounts/two_factor_codes.html", codes=codes, first=False)
 
 

@@ -25,6 +25,7 @@ from blog.orm import utcnow
 from blog.public.your_data import download
 from blog.services import editorial, users
 from blog.services import personal_data as held_data
+from blog.services import security_log as security_events
 from blog.services.editorial import ArticleDraft, EditorialError
 from blog.services.site import get_settings
 
@@ -157,9 +158,18 @@ def change_link(article_id: int, link_id: int, action: str):
 
 @bp.get("/users", endpoint="users")
 def users_list():
+    return _users_page()
+
+
+def _users_page(problems: dict[int, str] | None = None) -> str:
+    """The users page; ``problems``: a refusal to show next to a person (user id -> message)."""
     people = db.session.scalars(sa.select(User).order_by(User.is_active.desc(), User.display_name)).all()
     return render_template(
-        "editorial/users.html", people=people, forms={u.id: UserForm(obj=u, role=u.role.value) for u in people}
+        "editorial/users.html",
+        people=people,
+        # formdata=None: re-rendered after another form's POST, the rows still show what is stored
+        forms={u.id: UserForm(formdata=None, obj=u, role=u.role.value) for u in people},
+        problems=problems or {},
     )
 
 
@@ -196,6 +206,52 @@ def user(user_id: int):
     db.session.commit()
     flash(f"{person.display_name}: {person.role}, {'active' if person.is_active else 'deactivated'}.", "success")
     return redirect(url_for("editorial.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>/reset-link")
+def send_reset_link(user_id: int):
+    person = db.session.get(User, user_id) or abort(404, "There is no such user.")
+    if not users.send_reset_link(person, actor=current_user):
+        return _users_page({person.id: "This account is deactivated: reactivate it first."}), 409
+    db.session.commit()
+    flash(f"A link to choose a new password is on its way to {person.display_name}.", "success")
+    return redirect(url_for("editorial.users"), code=303)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate_user(user_id: int):
+    return _set_active(user_id, active=False)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+def reactivate_user(user_id: int):
+    return _set_active(user_id, active=True)
+
+
+def _set_active(user_id: int, *, active: bool):
+    person = db.session.get(User, user_id) or abort(404, "There is no such user.")
+    try:
+        users.set_active(current_user, person, active=active)
+    except users.UserError as error:
+        db.session.rollback()
+        return _users_page({user_id: str(error)}), 409
+    db.session.commit()
+    done = "reactivated: they can sign in again" if active else "deactivated and signed out everywhere"
+    flash(f"{person.display_name}: {done}.", "success")
+    return redirect(url_for("editorial.users"), code=303)
+
+
+@bp.get("/security-log")
+def security_log():
+    user_id = int_arg("user")
+    entries = security_events.page(user_id=user_id, before=int_arg("before"))
+    return render_template(
+        "editorial/security_log.html",
+        log=entries,
+        people=security_events.people(),
+        user_id=user_id,
+        describe=security_events.DESCRIPTIONS,
+    )
 
 
 @bp.route("/users/<int:user_id>/profile", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from blog.models.discovery import SEARCH_TABLE, RelatedTerm, RelatedTermCount
 from blog.models.mail import OutboxMail
 from blog.models.notify import ConsentPurpose, ConsentRecord, Delivery, MailNotice, MailSubscription, Topic
 from blog.models.privacy import PrivacyRequest
+from blog.models.security import SecurityEvent, SecurityLogEntry
 from blog.models.settings import SETTINGS_ID, SettingsChange, SiteSettings
 from blog.models.two_factor import RecoveryCode, TwoFactor
 from blog.models.user import Role, User
@@ -32,6 +33,8 @@ __all__ = [
     "RelatedTerm",
     "RelatedTermCount",
     "Role",
+    "SecurityEvent",
+    "SecurityLogEntry",
     "SettingsChange",
     "SiteSettings",
     "Tag",

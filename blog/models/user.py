@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -38,10 +39,29 @@ class User(UserMixin, Model):
     social_links: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     avatar_path: Mapped[str | None] = mapped_column(sa.String(255))  # relative to the upload folder
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Flask-Login's alternative id: in the session and the remember-me cookie instead of the user's number, and
+    # replaced (``services.users.end_sessions``) on sign-out, a new password, deactivation and "sign out
+    # everywhere", so that every cookie issued before stops working. PRIVATE, like a password.
+    session_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=lambda: new_session_token())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     articles: Mapped[list[Article]] = relationship(back_populates="author", lazy="raise")
 
+    def get_id(self) -> str:
+        """The session's id: the session token, and a random part so that each sign-in's cookies differ (the
+        user loader reads the token alone: ``services.users.load_user``)."""
+        return f"{self.session_token}.{secrets.token_urlsafe(8)}"
+
+    # Not UserMixin's equality by ``get_id`` (random here): the same row is the same user.
+    def __eq__(self, other: object) -> bool:
+        return self is other or (isinstance(other, User) and self.id is not None and other.id == self.id)
+
+    __hash__ = object.__hash__
+
     def __repr__(self) -> str:  # never the email in reprs or logs
         return f"<User {self.id} {self.slug} {self.role}>"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)

@@ -13,6 +13,9 @@ What we hold under an address, and what each erasure does to it:
   commenter), are deleted, sent or not: the comment they concerned is erased anyway.
 - ``users`` (staff accounts, admins and the command line only): the account is deactivated and stripped (address,
   name, slug, bio, website, links, avatar, password); its articles stay, bylined "Former contributor".
+- ``security_events`` (a staff account's security log: sign-ins, password and role changes, with keyed IP hashes
+  and no address): exported with the account; erasing the account deletes the entries about it. Entries where
+  it acted on someone else (an admin's role change) stay in that person's log, naming the erased account.
 - ``privacy_requests``: the audit trail of this module itself, which names an address only by a keyed hash.
 - ``comment_revisions``: a comment's earlier texts, exported with it, kept by *anonymise* like the text itself,
   deleted with the comment by *delete* (``ON DELETE CASCADE``).
@@ -53,7 +56,7 @@ from blog.models import (
     User,
 )
 from blog.orm import utcnow
-from blog.services import avatars, consent, notifications, outbox_mail, two_factor, users
+from blog.services import avatars, consent, notifications, outbox_mail, security_log, two_factor, users
 from blog.services.comments import refresh_comment_count
 
 ANONYMOUS = "Anonymous"
@@ -89,7 +92,8 @@ your-data.json holds everything this site stores under your email address:
     user_agent     the browser that sent it, as it named itself
     edited_at      when you last edited it (null: never)
     revisions      its earlier texts, oldest first: edited_at, body_text, by ("you" or "staff")
-  account          a staff account with that address (null: none)
+  account          a staff account with that address (null: none), with security_events: its security log,
+                   oldest first (event, by: null or "an admin", ip_hash, created_at)
   subscriptions    mail we send that address: topic (replies to your comments; held comments, for staff),
                    delivery (immediate or daily), created_at (when asked), confirmed_at, unsubscribed_at
   consents         what you agreed to, and when: purpose (remember-me, reply-mail), given_at, withdrawn_at,
@@ -287,6 +291,7 @@ def _account(user: User) -> dict[str, Any]:
         "has_avatar": user.avatar_path is not None,
         "is_active": user.is_active,
         "created_at": user.created_at.isoformat(),
+        "security_events": security_log.export_for(user),
     }
 
 
@@ -407,7 +412,7 @@ def _erase_account(user: User, actor: User | None) -> None:
     if actor is not None and actor.id == user.id:
         raise ErasureRefused("You cannot erase your own account: ask another admin.")
     try:  # the last active admin stays (the rule does not depend on who acts)
-        users.set_role_and_status(actor or user, user, role=user.role, is_active=False)
+        users.set_role_and_status(actor, user, role=user.role, is_active=False)
     except users.UserError as error:
         raise ErasureRefused(str(error)) from None
     avatars.remove(user, avatars.folder())
@@ -418,6 +423,7 @@ def _erase_account(user: User, actor: User | None) -> None:
     user.social_links = {}
     user.password_hash = None
     two_factor.disable(user)  # the authenticator's secret and the recovery codes go with the password
+    security_log.erase_for(user)
 
 
 # --- The audit trail ------------------------------------------------------------------------------

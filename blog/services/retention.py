@@ -25,7 +25,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from blog import jobs
 from blog.core.retention import PURGE_AT, Fate, Policy, comment_fate, cutoff
 from blog.extensions import db
-from blog.models import Comment, CommentStatus, MailSubscription, OutboxMail
+from blog.models import Comment, CommentStatus, MailSubscription, OutboxMail, SecurityLogEntry
 from blog.orm import utcnow
 from blog.services import moderation
 from blog.services.site import get_settings
@@ -66,6 +66,20 @@ def _ip_due(policy: Policy, now: datetime) -> Where | None:
 def _drop_ip(where: Where, now: datetime) -> int:
     result = db.session.execute(
         sa.update(Comment).where(*where).values(ip_hash="", user_agent="").execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
+
+
+def _security_ip_due(policy: Policy, now: datetime) -> Where | None:
+    """The security log keeps where a sign-in came from as long as comments keep it (``keep_ip_days``)."""
+    if (cut := cutoff(policy.keep_ip_days, now)) is None:
+        return None
+    return [SecurityLogEntry.created_at <= cut, SecurityLogEntry.ip_hash != ""]
+
+
+def _drop_security_ip(where: Where, now: datetime) -> int:
+    result = db.session.execute(
+        sa.update(SecurityLogEntry).where(*where).values(ip_hash="").execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 
@@ -118,6 +132,7 @@ RULES: list[Rule] = [
     Rule("IP hashes and user agents dropped", Comment.id, _ip_due, _drop_ip),
     Rule("sent or undeliverable mail deleted", OutboxMail.id, _outbox_due, _delete_mail),
     Rule("unconfirmed reply subscriptions deleted", MailSubscription.id, _unconfirmed_due, _delete_subscriptions),
+    Rule("security log IP hashes dropped", SecurityLogEntry.id, _security_ip_due, _drop_security_ip),
 ]
 
 

@@ -19,7 +19,7 @@ def test_sign_in_and_out(client, author):
     assert page.xpath("//input[@name='email']/@autocomplete") == ["username"]
     response = client.post("/login", data={"email": "Nadia@Example.org", "password": PASSWORD})
     assert response.status_code == 303
-    assert response.headers["Location"] == "/account/profile"
+    assert response.headers["Location"] == "/editorial/"  # an author lands on their articles
     assert "Nadia Okafor" in page_text(client.get("/account/profile"))
     response = client.post("/logout")
     assert response.status_code == 303
@@ -49,11 +49,11 @@ def test_deactivated_user_cannot_sign_in_and_their_session_stops(app, client, au
     ("target", "expected"),
     [
         ("/moderation/?status=spam", "/moderation/?status=spam"),
-        ("https://evil.example/", "/account/profile"),
-        ("//evil.example/x", "/account/profile"),
-        ("/\\evil.example", "/account/profile"),
-        ("javascript:alert(1)", "/account/profile"),
-        ("", "/account/profile"),
+        ("https://evil.example/", "/editorial/"),
+        ("//evil.example/x", "/editorial/"),
+        ("/\\evil.example", "/editorial/"),
+        ("javascript:alert(1)", "/editorial/"),
+        ("", "/editorial/"),
     ],
 )
 def test_only_local_next_redirects(client, author, target, expected):

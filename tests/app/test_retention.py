@@ -24,6 +24,7 @@ RULES = [
     "IP hashes and user agents dropped",
     "sent or undeliverable mail deleted",
     "unconfirmed reply subscriptions deleted",
+    "security log IP hashes dropped",
 ]
 
 
@@ -153,7 +154,7 @@ def test_batches_cover_every_row_and_a_second_run_changes_nothing(app, make_comm
         comment(app, make_comment, article, days_before_later=31 + n, status=S if n % 2 else A)
     batches = []
     done = purge(app, batch=2, batches=batches)
-    assert done == dict(zip(RULES, [3, 0, 4, 0, 0], strict=True))  # the spam first; then the others' IP hashes
+    assert done == dict(zip(RULES, [3, 0, 4, 0, 0, 0], strict=True))  # the spam first; then the others' IP hashes
     assert batches == [2, 1, 2, 2]
     assert survivors(app) == {cid: (A, "", "") for cid in survivors(app)}
     assert purge(app, batch=2) == dict.fromkeys(RULES, 0)
@@ -166,16 +167,17 @@ def test_the_command_shows_progress_and_a_summary_and_is_idempotent(app, runner,
     result = runner.invoke(args=["blog", "retention", "run"])
     assert result.exit_code == 0, result.output
     assert "Applying retention rules" in result.output
-    summary = result.output.splitlines()[-5:]
+    summary = result.output.splitlines()[-6:]
     assert summary == [
         "spam comments deleted: 0",
         "trashed comments deleted: 1",
         "IP hashes and user agents dropped: 1",
         "sent or undeliverable mail deleted: 0",
         "unconfirmed reply subscriptions deleted: 0",
+        "security log IP hashes dropped: 0",
     ]
     again = runner.invoke(args=["blog", "retention", "run"])
-    assert [line.rsplit(": ", 1)[1] for line in again.output.splitlines()[-5:]] == ["0"] * 5
+    assert [line.rsplit(": ", 1)[1] for line in again.output.splitlines()[-6:]] == ["0"] * 6
     assert "Drops the IP hash" in runner.invoke(args=["blog", "retention", "run", "--help"]).output
 
 

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.models import Comment, CommentStatus, RelatedLink
+from blog.models import Comment, CommentStatus, RelatedLink, User
 
 ANYONE, SIGNED_IN, EDITOR, ADMIN = "anyone", "signed-in", "editor", "admin"
 
@@ -43,6 +43,10 @@ EXPECTED = {
     "search.results": ANYONE,
     "accounts.login": ANYONE,
     "accounts.avatar": ANYONE,
+    "accounts.forgot_password": ANYONE,
+    "accounts.reset_password": ANYONE,  # the signed link is the authority
+    "accounts.change_password": SIGNED_IN,
+    "accounts.sign_out_everywhere": SIGNED_IN,
     "accounts.logout": SIGNED_IN,
     "accounts.profile": SIGNED_IN,
     "two_factor.sign_in": ANYONE,  # the second step of signing in: without a password first, back to /login
@@ -65,6 +69,10 @@ EXPECTED = {
     "editorial.user": ADMIN,
     "editorial.user_profile": ADMIN,
     "editorial.settings": ADMIN,
+    "editorial.send_reset_link": ADMIN,
+    "editorial.deactivate_user": ADMIN,
+    "editorial.reactivate_user": ADMIN,
+    "editorial.security_log": ADMIN,
     "editorial.personal_data": ADMIN,
     "editorial.personal_data_export": ADMIN,
     "editorial.personal_data_erase": ADMIN,
@@ -91,7 +99,7 @@ def world(app, make_user, make_article, make_comment, add_link):
         "slug": "matrix",
         "article_id": article,
         "comment_id": comment,
-        "user_id": people["author"],
+        "user_id": people["author"],  # the author's number in URLs
         "link_id": link_id,
         "action": "up",
         "name": "missing.webp",
@@ -106,7 +114,16 @@ def world(app, make_user, make_article, make_comment, add_link):
         ("feeds.tag_feed", "slug"): "harbour",
         ("moderation.act", "action"): "approve",
     }
+    bystander = make_user("Bystander Person", role="author", email="bystander@example.org")
+    for endpoint in ("editorial.deactivate_user", "editorial.reactivate_user", "editorial.send_reset_link"):
+        overrides[(endpoint, "user_id")] = bystander  # the sample author must stay able to sign in
     return people, samples, overrides
+
+
+def session_id(app, user_id: int) -> str:
+    """What a signed-in session holds (User.get_id): read afresh, as signing out replaces the session token."""
+    with app.app_context():
+        return db.session.get(User, user_id).get_id()
 
 
 def routes(app):
@@ -137,7 +154,7 @@ def test_roles_matrix(app, world):
             with client.session_transaction() as session:
                 session["editable_comments"] = [samples["comment_id"]]  # everyone wrote it: ownership is not a role
                 if role is not None:
-                    session["_user_id"] = str(people[role])
+                    session["_user_id"] = session_id(app, people[role])
                     session["_fresh"] = True
             response = client.open(url, method=method)
             response.close()  # file responses (static, avatars) hold an open file until closed
@@ -159,7 +176,7 @@ def test_every_state_changing_route_needs_the_csrf_token(app, world):
     people, samples, overrides = world
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(people["admin"])
+        session["_user_id"] = session_id(app, people["admin"])
         session["_fresh"] = True
     posts = [(rule, method) for rule, method in routes(app) if method != "GET"]
     assert len(posts) >= 10

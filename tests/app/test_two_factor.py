@@ -14,7 +14,8 @@ import sqlalchemy as sa
 import time_machine
 
 from blog.extensions import db
-from blog.models import RecoveryCode, TwoFactor, User
+from blog.models import OutboxMail, RecoveryCode, SecurityLogEntry, TwoFactor, User
+from blog.services import users
 from tests.conftest import PASSWORD
 from tests.helpers import page_text, parse, set_settings
 
@@ -84,7 +85,7 @@ def test_setting_up_shows_a_qr_code_and_the_key_then_asks_for_a_code(client, edi
     assert "That code is not right" in page_text(wrong)
     assert parse(wrong).xpath("//input[@name='code']/@value") == ["000000"]
     client.post("/logout")
-    assert sign_in_with_password(client).headers["Location"] == "/account/profile"  # not on until confirmed
+    assert sign_in_with_password(client).headers["Location"] == "/moderation/"  # not on until confirmed
 
 
 def test_the_secret_and_recovery_codes_are_not_stored_in_clear(app, client, enrolled):
@@ -184,6 +185,41 @@ def test_a_password_change_voids_a_waiting_second_step(app, client, enrolled, ed
     assert not signed_in(client)
 
 
+def test_signing_out_everywhere_voids_a_waiting_second_step(app, client, enrolled, editor):
+    totp, _ = enrolled
+    sign_in_with_password(client)
+    with app.app_context():
+        users.end_sessions(db.session.get(User, editor))
+        db.session.commit()
+    assert client.post("/login/two-factor", data={"code": totp.now()}).headers["Location"] == "/login"
+    assert not signed_in(client)
+
+
+def test_the_security_log_and_the_person_hear_of_two_factor_changes(app, client, enrolled, editor, clock):
+    totp, codes = enrolled
+    sign_in_with_password(client)
+    client.post("/login/two-factor", data={"code": "000000" if totp.now() != "000000" else "111111"})
+    client.post("/login/two-factor", data={"code": codes[0]})
+    clock.shift(30)
+    client.post("/account/two-factor/disable", data={"password": PASSWORD})
+    with app.app_context():
+        events = db.session.scalars(
+            sa.select(SecurityLogEntry.event).where(SecurityLogEntry.user_id == editor).order_by(SecurityLogEntry.id)
+        ).all()
+        subjects = db.session.scalars(sa.select(OutboxMail.subject).order_by(OutboxMail.id)).all()
+    assert [e for e in events if e != "signed-in"] == [
+        "two-factor-enabled",
+        "two-factor-refused",
+        "recovery-code-used",
+        "two-factor-disabled",
+    ]
+    assert events.count("signed-in") == 2  # the password step alone is not a sign-in
+    assert subjects == [
+        "Two-factor sign-in was turned on for your account",
+        "Two-factor sign-in was turned off for your account",
+    ]
+
+
 @pytest.mark.parametrize("remember", [True, False])
 def test_remember_me_carries_over_from_the_password_step(app, client, enrolled, remember):
     totp, _ = enrolled
@@ -240,7 +276,7 @@ def test_turning_off_needs_the_password_or_a_code(app, client, enrolled, clock):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RecoveryCode)) == 0
     client.post("/logout")
-    assert sign_in_with_password(client).headers["Location"] == "/account/profile"
+    assert sign_in_with_password(client).headers["Location"] == "/moderation/"
 
 
 def test_new_recovery_codes_replace_the_old_ones(client, enrolled):
