@@ -24,7 +24,7 @@ from blog.models import (
     SiteSettings,
     User,
 )
-from blog.services import authoring, outbox_mail, revisions
+from blog.services import articles, authoring, outbox_mail, revisions
 from blog.services.site import ensure_settings
 
 
@@ -276,7 +276,7 @@ def find_link_targets(article: Article, q: str, *, limit: int = 10) -> list[Arti
         db.session.scalars(
             sa.select(Article)
             .where(
-                Article.status == ArticleStatus.PUBLISHED,
+                articles.published(),  # not a scheduled one: readers could not follow the link yet
                 Article.id != article.id,
                 sa.or_(Article.title.ilike(pattern), Article.slug.ilike(pattern)),
             )
