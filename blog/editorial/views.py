@@ -119,10 +119,7 @@ def article(article_id: int):
     found = _own_article(article_id)
     form = _form(found)
     if request.method == "GET":
-        form.tags.data = ", ".join(t.name for t in found.tags)
-        form.body.data = found.body_markdown
-        if "publish_at" in form and found.is_scheduled:
-            form.publish_at.data = found.published_at
+        _fill(form, found)
     action = request.form.get("action", "save")
     if request.method == "POST" and form.validate() and action != "preview":
         try:
@@ -146,6 +143,14 @@ def article(article_id: int):
     return _article_page(form, found)
 
 
+def _fill(form: ArticleForm, article: Article) -> None:
+    """What ``obj=`` does not fill: the tags as text, the Markdown source, a scheduled time."""
+    form.tags.data = ", ".join(t.name for t in article.tags)
+    form.body.data = article.body_markdown
+    if "publish_at" in form and article.is_scheduled:
+        form.publish_at.data = article.published_at
+
+
 def _done(action: str, article: Article) -> str:
     if action == "publish" and article.is_scheduled:
         assert article.published_at is not None  # noqa: S101  (is_scheduled)
@@ -157,11 +162,12 @@ def _done(action: str, article: Article) -> str:
     }.get(action, "Saved.")
 
 
-def _article_page(form: ArticleForm, article: Article | None):
+def _article_page(form: ArticleForm, article: Article | None, send_back_form: SendBackForm | None = None):
     preview = None
     if request.method == "POST" and request.form.get("action") == "preview":
         preview = sanitize.render_article(form.body.data or "")
-    status = 422 if request.method == "POST" and form.errors else 200
+    refused = form.errors or (send_back_form is not None and send_back_form.errors)
+    status = 422 if request.method == "POST" and refused else 200
     editor = editorial.is_editor(current_user)
     context: dict[str, Any] = {"form": form, "article": article, "preview": preview, "editor": editor}
     if article is not None:
@@ -173,7 +179,7 @@ def _article_page(form: ArticleForm, article: Article | None):
                 "link_form": ExternalLinkForm(),
                 "q": q,
                 "candidates": editorial.find_link_targets(article, q),
-                "send_back_form": SendBackForm(),
+                "send_back_form": send_back_form or SendBackForm(),
             }
     return render_template("editorial/article.html", **context), status
 
@@ -206,28 +212,11 @@ def send_back(article_id: int):
             db.session.commit()
             flash(f"Sent back to its author with your note: “{found.title}” is a draft again.", "success")
             return redirect(url_for("editorial.articles"), code=303)
-    return _send_back_page(found, form)
-
-
-def _send_back_page(article: Article, form: SendBackForm):
-    """The article page again (editors only), the note's error beside it and the note kept."""
-    article_form = ArticleForm(formdata=None, obj=article)
+    # The article page again: the note's error beside it, the note kept.
+    article_form = ArticleForm(formdata=None, obj=found)
     article_form.author_id.choices = _authors()
-    article_form.tags.data = ", ".join(t.name for t in article.tags)
-    article_form.body.data = article.body_markdown
-    return render_template(
-        "editorial/article.html",
-        form=article_form,
-        article=article,
-        preview=None,
-        editor=True,
-        may_edit=True,
-        links=editorial.curated_links(article),
-        link_form=ExternalLinkForm(),
-        q="",
-        candidates=[],
-        send_back_form=form,
-    ), 422
+    _fill(article_form, found)
+    return _article_page(article_form, found, form)
 
 
 # --- Authors: the comments on their stories, and every article's revisions ---------------------------------
