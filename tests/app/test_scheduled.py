@@ -116,3 +116,13 @@ def test_moving_a_scheduled_article_later_keeps_it_hidden_at_the_old_time(app, c
     with time_machine.travel(WHEN + timedelta(days=1, minutes=1), tick=False):
         assert run_due_tasks(app) == 1
         assert "ferry-timetable" in client.get("/search?q=ferry").get_data(as_text=True)
+
+
+def test_the_task_retires_the_cached_pages_that_now_pick_the_article(cached, scheduled):
+    reader = cached.test_client()
+    with time_machine.travel(WHEN + timedelta(seconds=1), tick=False):
+        before = reader.get("/articles/ferry-neighbour").get_data(as_text=True)
+        assert "/articles/ferry-timetable" not in before  # the neighbour's picks were chosen before its time
+        assert reader.get("/articles/ferry-neighbour").get_data(as_text=True) == before  # kept in the cache
+        assert run_due_tasks(cached) == 1
+        assert "/articles/ferry-timetable" in reader.get("/articles/ferry-neighbour").get_data(as_text=True)
