@@ -494,7 +494,7 @@ def _tag_count_statement() -> sa.Select[int]:
     unpublished = sa.union_all(
         sa.select(Article.id).where(Article.status.in_([s for s in ArticleStatus if s is not ArticleStatus.PUBLISHED])),
         sa.select(Article.id).where(Article.status == ArticleStatus.PUBLISHED, Article.published_at.is_(None)),
-        sa.select(Article.id).where(sa.not_(published()), Article.published_at.is_not(None)),  # scheduled
+        sa.select(Article.id).where(Article.status == ArticleStatus.PUBLISHED, sa.not_(published())),  # scheduled
     )
     tag = links.tag_id == sa.bindparam("tag_id")
     linked = sa.select(sa.func.count()).select_from(article_tags).where(tag).scalar_subquery()

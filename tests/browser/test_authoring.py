@@ -4,7 +4,10 @@ newsroom section shows copies from ``docs/screenshots/``, as ``test_screenshots.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
@@ -62,3 +65,35 @@ def test_an_author_drafts_previews_submits_and_an_editor_publishes(new_context, 
     expect(reader.locator("h1#story-title")).to_have_text(TITLE)
     expect(reader.locator(".byline")).to_contain_text("Tamsin Penrose")
     shot(reader, "published")
+
+
+def test_a_scheduled_article_appears_only_after_its_time(new_context, live_server):
+    """The clock is moved with time-machine (the server runs in this process, so it moves for it too); the
+    queue is in immediate mode, so the task scheduled for the publish time is run as the worker would then."""
+    editor = live_server.user("Demelza Editor", role="editor")
+    when = (datetime.now(UTC) + timedelta(hours=3)).replace(second=0, microsecond=0)
+    desk = new_context().new_page()
+    sign_in(desk, editor.email)
+    desk.goto("/editorial/articles/new")
+    desk.fill("#title", "Regatta moved to the spring")
+    desk.fill("#body", "The regatta committee moved the race to April.")
+    desk.get_by_role("button", name="Create draft").click()
+    desk.fill("#publish_at", when.strftime("%Y-%m-%dT%H:%M"))
+    desk.get_by_role("button", name="Save and publish").click()
+    expect(desk.locator(".status-scheduled")).to_contain_text(f"Scheduled for {when:%Y-%m-%d %H:%M} UTC")
+
+    reader = new_context().new_page()
+    for path in ("/", "/search?q=regatta", "/feed.atom"):
+        reader.goto(path)
+        expect(reader.locator("body")).not_to_contain_text("Regatta moved")
+    assert reader.goto("/articles/regatta-moved-to-the-spring").status == 404
+
+    with time_machine.travel(when + timedelta(minutes=1)):
+        huey = live_server.app.extensions["jobs"].huey
+        for task in huey.read_schedule(huey._get_timestamp()):  # what the worker does at that time
+            huey.execute(task)
+        reader.goto("/")
+        reader.get_by_role("link", name="Regatta moved to the spring").first.click()
+        expect(reader.locator("h1#story-title")).to_have_text("Regatta moved to the spring")
+        reader.goto("/search?q=regatta")
+        expect(reader.get_by_role("link", name="Regatta moved to the spring")).to_be_visible()
