@@ -109,7 +109,8 @@ def new_article():
             form[error.field or "title"].errors = [str(error)]
         else:
             db.session.commit()
-            flash(f"Draft “{article.title}” created. Preview it, then submit it for review or publish it.", "success")
+            then = "publish it" if editorial.is_editor(current_user) else "submit it for review"
+            flash(f"Draft “{article.title}” created. Preview it, then {then}.", "success")
             return redirect(url_for("editorial.article", article_id=article.id), code=303)
     return _article_page(form, None)
 
@@ -249,7 +250,8 @@ def revisions(article_id: int):
 
 @bp.get("/articles/<int:article_id>/revisions/diff")
 def revision_diff(article_id: int):
-    """Two versions side by side, line by line: ``from`` and ``to`` are revision ids, ``to`` empty is now."""
+    """What changed between two versions, line by line: ``from`` and ``to`` are revision ids, ``to`` empty is
+    the current text."""
     found = _own_article(article_id)
     old = article_revisions.version(found, int_arg("from", message="Choose the older version to compare."))
     new = article_revisions.version(found, int_arg("to", message="Choose the newer version to compare."))

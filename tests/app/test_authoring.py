@@ -111,6 +111,13 @@ def test_an_author_never_opens_or_changes_another_authors_article(app, author, m
     ):
         assert ann.get(url).status_code == 403, url
     assert ann.post(f"/editorial/articles/{theirs}", data=draft_data(action="submit")).status_code == 403
+    with app.app_context():
+        revision = ArticleRevision(article_id=theirs, title="Otto's first take")
+        db.session.add(revision)
+        db.session.commit()
+        revision_id = revision.id
+    assert ann.post(f"/editorial/articles/{theirs}/revisions/{revision_id}/restore").status_code == 403
+    assert ann.get(f"/editorial/articles/{theirs}/revisions/diff?from={revision_id}").status_code == 403
     assert article(app, theirs).title == "Otto's draft"
     assert "Otto's draft" not in page_text(ann.get("/editorial/"))
     assert ann.get("/editorial/articles/9999").status_code == 404
