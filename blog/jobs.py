@@ -20,6 +20,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import redis
@@ -31,12 +32,17 @@ from huey.api import Huey, TaskWrapper
 from blog import outbox
 from blog.extensions import db
 
-__all__ = ["BACKENDS", "Jobs", "after_commit", "crontab", "periodic", "task"]
+__all__ = ["BACKENDS", "Jobs", "after_commit", "after_commit_at", "crontab", "periodic", "task"]
 
 log = logging.getLogger(__name__)
 BACKENDS = ("sqlite", "redis", "immediate")
 # The modules that define tasks: imported by init_app, so every app (and the consumer) knows them all.
-TASK_MODULES = ("blog.services.outbox_mail", "blog.services.retention", "blog.services.notifications")
+TASK_MODULES = (
+    "blog.services.outbox_mail",
+    "blog.services.retention",
+    "blog.services.notifications",
+    "blog.services.authoring",
+)
 
 Schedule = Callable[[Any], bool]  # huey.crontab(...) returns one
 _registry: dict[str, tuple[Callable[..., Any], Schedule | None]] = {}
@@ -139,6 +145,13 @@ class Jobs:
         self.huey  # noqa: B018  (registers the tasks)
         self._tasks[_name(fn)](*args)
 
+    def schedule(self, eta: datetime, fn: Callable[..., Any], *args: Any) -> None:
+        """Queue ``fn(*args)`` to run at ``eta`` (an aware datetime); the consumer runs it when that time comes
+        (or at its next start, if it was down then). Immediate mode keeps it in Huey's schedule: tests run it
+        with ``huey.read_schedule``."""
+        self.huey  # noqa: B018  (registers the tasks)
+        self._tasks[_name(fn)].schedule(args=args, eta=eta)
+
     def pending_count(self) -> int:
         return int(self.huey.pending_count())
 
@@ -165,3 +178,8 @@ def after_commit(fn: Callable[..., Any], *args: Any) -> None:
     queue cannot be reached the error is logged: work whose state is in the database (the mail outbox) is
     picked up again by its periodic task."""
     outbox.after_commit(db.session, current().enqueue, fn, *args)
+
+
+def after_commit_at(eta: datetime, fn: Callable[..., Any], *args: Any) -> None:
+    """Like ``after_commit``, for a task to run at ``eta``."""
+    outbox.after_commit(db.session, current().schedule, eta, fn, *args)

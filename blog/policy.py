@@ -39,7 +39,16 @@ RULES: dict[str, Need] = {
     "two_factor.sign_in": Need.ANYONE,  # the second step of signing in: nobody is signed in yet
     "two_factor.*": Need.SIGNED_IN,  # one's own two-factor sign-in
     "moderation.*": Need.EDITOR,
-    "editorial.*": Need.EDITOR,  # articles, Keep Reading links
+    "editorial.*": Need.EDITOR,  # Keep Reading links, sending an article back
+    # Authors write: their own articles only (services.editorial.article_for checks ownership: 403 otherwise).
+    "editorial.articles": Need.SIGNED_IN,
+    "editorial.new_article": Need.SIGNED_IN,
+    "editorial.article": Need.SIGNED_IN,
+    "editorial.preview": Need.SIGNED_IN,
+    "editorial.article_comments": Need.SIGNED_IN,
+    "editorial.revisions": Need.SIGNED_IN,
+    "editorial.revision_diff": Need.SIGNED_IN,
+    "editorial.restore_revision": Need.SIGNED_IN,
     "editorial.users": Need.ADMIN,
     "editorial.new_user": Need.ADMIN,
     "editorial.user": Need.ADMIN,

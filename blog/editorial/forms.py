@@ -7,6 +7,7 @@ import re
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateTimeLocalField,
     EmailField,
     PasswordField,
     RadioField,
@@ -62,6 +63,29 @@ class ArticleForm(FlaskForm):
     )
     author_id = SelectField("Author", coerce=int, validate_choice=True)
     comments_open = BooleanField("Comments open", default=True)
+    # Scheduled publishing (editors): left out of an author's form, with author_id (``for_author``).
+    publish_at = DateTimeLocalField(
+        "Publish at (UTC)",
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional()],
+        description="Empty: now. A time to come keeps the article hidden until then.",
+    )
+
+    EDITOR_ONLY = ("author_id", "publish_at")
+
+    def for_author(self) -> ArticleForm:
+        """Leave out the choices an author may not make (the server refuses them anyway)."""
+        for name in self.EDITOR_ONLY:
+            del self[name]
+        return self
+
+
+class SendBackForm(FlaskForm):
+    note = TextAreaField(
+        "Note to the author",
+        filters=[_strip],
+        validators=[DataRequired("Tell the author what to change."), Length(max=5000)],
+    )
 
 
 class ExternalLinkForm(FlaskForm):

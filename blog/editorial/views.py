@@ -1,9 +1,13 @@
-"""The newsroom's pages: articles and their Keep Reading links (editors); users and settings (admins)."""
+"""The newsroom's pages: articles (authors their own: drafts, preview, review, comments, revisions; editors all,
+with publishing and Keep Reading links); users and settings (admins)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3's; its stubs (3.2) lack it
 
@@ -15,18 +19,21 @@ from blog.editorial.forms import (
     NewUserForm,
     PersonalDataEraseForm,
     PersonalDataForm,
+    SendBackForm,
     SettingsForm,
     UserForm,
 )
 from blog.extensions import db
 from blog.inputs import int_arg
-from blog.models import Role, User
+from blog.models import Article, Role, User
 from blog.orm import utcnow
 from blog.public.your_data import download
+from blog.services import articles as public_articles
 from blog.services import editorial, users
 from blog.services import personal_data as held_data
+from blog.services import revisions as article_revisions
 from blog.services import security_log as security_events
-from blog.services.editorial import ArticleDraft, EditorialError
+from blog.services.editorial import ArticleDraft, EditorialError, NotAllowed
 from blog.services.site import get_settings
 
 bp = Blueprint("editorial", __name__, url_prefix="/editorial")
@@ -47,78 +54,235 @@ def _draft(form: ArticleForm) -> ArticleDraft:
         summary=form.summary.data or "",
         body=form.body.data or "",
         tags=form.tags.data or "",
-        author_id=form.author_id.data,
+        author_id=form.author_id.data if "author_id" in form else None,
         comments_open=form.comments_open.data,
     )
+
+
+def _form(obj=None) -> ArticleForm:
+    """The article form: an editor's whole, an author's without the choices they may not make."""
+    form = ArticleForm(obj=obj) if request.method == "GET" else ArticleForm()
+    if not editorial.is_editor(current_user):
+        return form.for_author()
+    form.author_id.choices = _authors()
+    return form
+
+
+def _publish_at(form: ArticleForm) -> datetime | None:
+    when = form.publish_at.data if "publish_at" in form else None
+    return None if when is None else when.replace(tzinfo=UTC)
+
+
+def _own_article(article_id: int) -> Article:
+    """The article, if the signed-in person may open it: 404 when there is none, 403 for another's (authors)."""
+    try:
+        found = editorial.article_for(current_user, article_id)
+    except NotAllowed as refusal:
+        abort(403, str(refusal))
+    return found or abort(404, "There is no such article.")
 
 
 @bp.get("/")
 def articles():
     q = request.args.get("q", "").strip()[:200]
-    return render_template("editorial/articles.html", articles=editorial.list_articles(q=q), q=q)
+    editor = editorial.is_editor(current_user)
+    found = editorial.list_articles(q=q, author_id=None if editor else current_user.id)
+    return render_template(
+        "editorial/articles.html",
+        articles=found,
+        q=q,
+        editor=editor,
+        review=editorial.ready_for_review() if editor else [],
+        pending=editorial.pending_counts([a.id for a in found]),
+    )
 
 
 @bp.route("/articles/new", methods=["GET", "POST"])
 def new_article():
-    form = ArticleForm(author_id=current_user.id)
-    form.author_id.choices = _authors()
+    form = _form()
+    if request.method == "GET" and "author_id" in form:
+        form.author_id.data = current_user.id
     if request.method == "POST" and form.validate() and request.form.get("action") != "preview":
         try:
-            article = editorial.create_from_draft(_draft(form))
+            article = editorial.create_from_draft(_draft(form), actor=current_user)
         except EditorialError as error:
             db.session.rollback()
             form[error.field or "title"].errors = [str(error)]
         else:
             db.session.commit()
-            flash(f"Draft “{article.title}” created. Publish it when it is ready.", "success")
+            then = "publish it" if editorial.is_editor(current_user) else "submit it for review"
+            flash(f"Draft “{article.title}” created. Preview it, then {then}.", "success")
             return redirect(url_for("editorial.article", article_id=article.id), code=303)
     return _article_page(form, None)
 
 
 @bp.route("/articles/<int:article_id>", methods=["GET", "POST"])
 def article(article_id: int):
-    found = editorial.get_article(article_id) or abort(404, "There is no such article.")
-    form = ArticleForm(obj=found) if request.method == "GET" else ArticleForm()
+    found = _own_article(article_id)
+    form = _form(found)
     if request.method == "GET":
-        form.tags.data = ", ".join(t.name for t in found.tags)
-        form.body.data = found.body_markdown
-    form.author_id.choices = _authors()
+        _fill(form, found)
     action = request.form.get("action", "save")
     if request.method == "POST" and form.validate() and action != "preview":
         try:
-            editorial.update_from_draft(found, _draft(form))
+            editorial.update_from_draft(found, _draft(form), actor=current_user, now=utcnow())
             if action in ("publish", "unpublish"):
-                editorial.set_published(found, action == "publish", now=utcnow())
+                editorial.set_published(
+                    found, action == "publish", actor=current_user, now=utcnow(), at=_publish_at(form)
+                )
+            elif action == "submit":
+                editorial.submit_for_review(found, actor=current_user)
+        except NotAllowed as refusal:
+            db.session.rollback()
+            abort(403, str(refusal))
         except EditorialError as error:
             db.session.rollback()
             form[error.field or "title"].errors = [str(error)]
         else:
             db.session.commit()
-            flash(
-                {"publish": "Published.", "unpublish": "Unpublished: the article is now a draft."}.get(
-                    action, "Saved."
-                ),
-                "success",
-            )
+            flash(_done(action, found), "success")
             return redirect(url_for("editorial.article", article_id=found.id), code=303)
     return _article_page(form, found)
 
 
-def _article_page(form: ArticleForm, article):
+def _fill(form: ArticleForm, article: Article) -> None:
+    """What ``obj=`` does not fill: the tags as text, the Markdown source, a scheduled time."""
+    form.tags.data = ", ".join(t.name for t in article.tags)
+    form.body.data = article.body_markdown
+    if "publish_at" in form and article.is_scheduled:
+        form.publish_at.data = article.published_at
+
+
+def _done(action: str, article: Article) -> str:
+    if action == "publish" and article.is_scheduled:
+        assert article.published_at is not None  # noqa: S101  (is_scheduled)
+        return f"Scheduled for {article.published_at:%Y-%m-%d %H:%M} UTC: hidden until then."
+    return {
+        "publish": "Published.",
+        "unpublish": "Unpublished: the article is now a draft.",
+        "submit": "Submitted for review: an editor will publish it or send it back with a note.",
+    }.get(action, "Saved.")
+
+
+def _article_page(form: ArticleForm, article: Article | None, send_back_form: SendBackForm | None = None):
     preview = None
     if request.method == "POST" and request.form.get("action") == "preview":
         preview = sanitize.render_article(form.body.data or "")
-    status = 422 if request.method == "POST" and form.errors else 200
-    context = {"form": form, "article": article, "preview": preview}
+    refused = form.errors or (send_back_form is not None and send_back_form.errors)
+    status = 422 if request.method == "POST" and refused else 200
+    editor = editorial.is_editor(current_user)
+    context: dict[str, Any] = {"form": form, "article": article, "preview": preview, "editor": editor}
     if article is not None:
-        q = request.args.get("q", "").strip()[:200]
-        context |= {
-            "links": editorial.curated_links(article),
-            "link_form": ExternalLinkForm(),
-            "q": q,
-            "candidates": editorial.find_link_targets(article, q),
-        }
+        context["may_edit"] = editorial.may_edit(current_user, article)
+        if editor:
+            q = request.args.get("q", "").strip()[:200]
+            context |= {
+                "links": editorial.curated_links(article),
+                "link_form": ExternalLinkForm(),
+                "q": q,
+                "candidates": editorial.find_link_targets(article, q),
+                "send_back_form": send_back_form or SendBackForm(),
+            }
     return render_template("editorial/article.html", **context), status
+
+
+@bp.get("/articles/<int:article_id>/preview")
+def preview(article_id: int):
+    """The article as readers will see it, for its author and the editors: never cached, never indexed."""
+    found = _own_article(article_id)
+    author = db.session.get(User, found.author_id)
+    response = make_response(render_template("editorial/preview.html", article=found, author=author))
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@bp.post("/articles/<int:article_id>/send-back")
+def send_back(article_id: int):
+    found = _own_article(article_id)
+    form = SendBackForm()
+    if form.validate():
+        try:
+            editorial.send_back(found, form.note.data or "", actor=current_user)
+        except NotAllowed as refusal:
+            db.session.rollback()
+            abort(403, str(refusal))
+        except EditorialError as error:
+            db.session.rollback()
+            form.note.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"Sent back to its author with your note: “{found.title}” is a draft again.", "success")
+            return redirect(url_for("editorial.articles"), code=303)
+    # The article page again: the note's error beside it, the note kept.
+    article_form = ArticleForm(formdata=None, obj=found)
+    article_form.author_id.choices = _authors()
+    _fill(article_form, found)
+    return _article_page(article_form, found, form)
+
+
+# --- Authors: the comments on their stories, and every article's revisions ---------------------------------
+
+
+@bp.get("/articles/<int:article_id>/comments")
+def article_comments(article_id: int):
+    """The approved comments, as readers see them (the public projection: no addresses, no IP hashes), and how
+    many wait for moderation. Read-only: moderating is the editors' desk."""
+    found = _own_article(article_id)
+    thread = public_articles.visible_comments(found, [], after=request.args.get("after"))
+    return render_template(
+        "editorial/comments.html",
+        article=found,
+        thread=thread,
+        pending=editorial.pending_counts([found.id]).get(found.id, 0),
+    )
+
+
+@bp.get("/articles/<int:article_id>/revisions")
+def revisions(article_id: int):
+    found = _own_article(article_id)
+    return render_template(
+        "editorial/revisions.html",
+        article=found,
+        history=article_revisions.history(found.id),
+        may_edit=editorial.may_edit(current_user, found),
+    )
+
+
+@bp.get("/articles/<int:article_id>/revisions/diff")
+def revision_diff(article_id: int):
+    """What changed between two versions, line by line: ``from`` and ``to`` are revision ids, ``to`` empty is
+    the current text."""
+    found = _own_article(article_id)
+    old = article_revisions.version(found, int_arg("from", message="Choose the older version to compare."))
+    new = article_revisions.version(found, int_arg("to", message="Choose the newer version to compare."))
+    if old is None or new is None:
+        abort(404, "This article has no such revision.")
+    if old.revision_id is None:
+        abort(400, "Choose an earlier revision to compare with.")
+    return render_template(
+        "editorial/revision_diff.html",
+        article=found,
+        old=old,
+        new=new,
+        fields=article_revisions.compare(old, new),
+    )
+
+
+@bp.post("/articles/<int:article_id>/revisions/<int:revision_id>/restore")
+def restore_revision(article_id: int, revision_id: int):
+    found = _own_article(article_id)
+    try:
+        editorial.restore_revision(found, revision_id, actor=current_user, now=utcnow())
+    except NotAllowed as refusal:
+        db.session.rollback()
+        abort(403, str(refusal))
+    except EditorialError as error:
+        db.session.rollback()
+        abort(404, str(error))
+    db.session.commit()
+    flash("Revision restored: the text it replaced is kept as a revision too.", "success")
+    return redirect(url_for("editorial.article", article_id=found.id), code=303)
 
 
 @bp.post("/articles/<int:article_id>/links")

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 class ArticleStatus(enum.StrEnum):
     DRAFT = "draft"
-    PUBLISHED = "published"
+    REVIEW = "review"  # submitted by its author; an editor publishes it or sends it back with a note
+    PUBLISHED = "published"  # readers see it once published_at has come (services.articles.published)
 
 
 article_tags = sa.Table(
@@ -57,6 +58,7 @@ class Article(Model):
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
     comments_open: Mapped[bool] = mapped_column(default=True)
     comment_count: Mapped[int] = mapped_column(default=0)  # approved comments only
+    review_note: Mapped[str | None] = mapped_column(sa.Text)  # an editor's, when sending it back to its author
 
     author: Mapped[User] = relationship(back_populates="articles", lazy="raise")
     tags: Mapped[list[Tag]] = relationship(
@@ -75,7 +77,15 @@ class Article(Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status is ArticleStatus.PUBLISHED and self.published_at is not None
+        """Readers see it now: published, and its publication time has come."""
+        return (
+            self.status is ArticleStatus.PUBLISHED and self.published_at is not None and self.published_at <= utcnow()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        """Published for a time still to come: hidden until then."""
+        return self.status is ArticleStatus.PUBLISHED and self.published_at is not None and self.published_at > utcnow()
 
     @validates("body_markdown")
     def _count_words(self, key: str, body: str) -> str:
@@ -85,6 +95,26 @@ class Article(Model):
 
     def __repr__(self) -> str:
         return f"<Article {self.id} {self.slug} {self.status}>"
+
+
+class ArticleRevision(Model):
+    """An article's text as it was before a save replaced it: who replaced it, when (``services.revisions``)."""
+
+    __tablename__ = "article_revisions"
+    __table_args__ = (sa.Index("ix_article_revisions_article_id_id", "article_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"))
+    replaced_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.String(500), default="")
+    body_markdown: Mapped[str] = mapped_column(sa.Text, default="")
+
+    replaced_by: Mapped[User | None] = relationship(lazy="raise")
+
+    def __repr__(self) -> str:
+        return f"<ArticleRevision {self.id} of article {self.article_id}>"
 
 
 class Tag(Model):

@@ -29,6 +29,7 @@ from blog.models import (
     User,
     article_tags,
 )
+from blog.orm import utcnow
 from blog.services.site import get_settings
 
 
@@ -126,9 +127,19 @@ class Page(Generic[T]):
         return self.number < self.pages
 
 
-def published() -> sa.ColumnElement[bool]:
-    """What readers may see: a published article with its publication date (the one place for the rule)."""
-    return sa.and_(Article.status == ArticleStatus.PUBLISHED, Article.published_at.is_not(None))
+def published(table: sa.FromClause | None = None) -> sa.ColumnElement[bool]:
+    """What readers may see: a published article whose publication time has come (the one place for the rule).
+
+    ``table``: an alias of ``articles`` (Keep Reading's targets); the articles table by default. The time is a
+    bound parameter evaluated at each execution (``utcnow``), so statements built once (``functools.cache``)
+    still see the clock move, and a clock frozen by time-machine in tests.
+    """
+    c = (table if table is not None else Article.__table__).c
+    return sa.and_(
+        c.status == ArticleStatus.PUBLISHED,
+        c.published_at.is_not(None),
+        c.published_at <= sa.bindparam("published_now", callable_=utcnow, type_=c.published_at.type, unique=True),
+    )
 
 
 def get_published_article(slug: str) -> Article | None:
@@ -220,7 +231,7 @@ def _article_statement() -> sa.Select[
             u.avatar_path,
         )
         .join_from(Article.__table__, User.__table__, a.author_id == u.id)
-        .where(a.slug == sa.bindparam("slug"), a.status == ArticleStatus.PUBLISHED, a.published_at.is_not(None))
+        .where(a.slug == sa.bindparam("slug"), published())
     )
 
 
@@ -407,7 +418,7 @@ def _keep_reading_statement() -> sa.Select[*tuple[Any, ...]]:
             link.article_id == sa.bindparam("article_id"),
             sa.or_(
                 link.target_article_id.is_(None),
-                sa.and_(target.status == ArticleStatus.PUBLISHED, target.published_at.is_not(None)),
+                published(targets),
             ),
         )
         .order_by("grp", "ord")
@@ -483,6 +494,7 @@ def _tag_count_statement() -> sa.Select[int]:
     unpublished = sa.union_all(
         sa.select(Article.id).where(Article.status.in_([s for s in ArticleStatus if s is not ArticleStatus.PUBLISHED])),
         sa.select(Article.id).where(Article.status == ArticleStatus.PUBLISHED, Article.published_at.is_(None)),
+        sa.select(Article.id).where(Article.status == ArticleStatus.PUBLISHED, sa.not_(published())),  # scheduled
     )
     tag = links.tag_id == sa.bindparam("tag_id")
     linked = sa.select(sa.func.count()).select_from(article_tags).where(tag).scalar_subquery()

@@ -12,10 +12,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from blog import jobs
 from blog.core import sanitize
 from blog.core.text import slugify
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, Tag, User
+from blog.orm import utcnow
 from blog.services import related, search
 from blog.services.users import unique_slug
 
@@ -64,6 +66,8 @@ def create_article(
     db.session.flush()
     if article.is_published and index:
         _went_public(article)
+    elif article.is_scheduled:
+        _schedule(article)
     return article
 
 
@@ -98,19 +102,47 @@ def update_article(
 
 
 def publish_article(article: Article, *, published_at: datetime) -> Article:
-    """Make a draft public as of ``published_at``; it enters search and Keep Reading."""
+    """Make a draft public as of ``published_at``; it enters search and Keep Reading.
+
+    A time still to come schedules it: hidden until then (``services.articles.published``), and ``went_live``
+    is queued for that time. A scheduled article may be given another time (the old task then finds it not due).
+    """
     if article.is_published:
         return article
     article.status = ArticleStatus.PUBLISHED
     article.published_at = published_at
+    article.review_note = None
     db.session.flush()
-    _went_public(article)
+    if published_at <= utcnow():
+        _went_public(article)
+    else:
+        _schedule(article)
     return article
 
 
+def _schedule(article: Article) -> None:
+    assert article.published_at is not None  # noqa: S101  (is_scheduled)
+    jobs.after_commit_at(article.published_at, went_live, article.id)
+
+
+@jobs.task
+def went_live(article_id: int) -> None:
+    """A scheduled article's time has come: index it, refresh Keep Reading around it and touch its row, so that
+    cached pages, lists and feeds (retired by row changes) take it in at once. Nothing for an article that is
+    not due (unpublished, or moved to a later time: that time's task does it); safe to run twice."""
+    article = db.session.get(Article, article_id)
+    if article is None or not article.is_published:
+        return
+    related.forget(article)  # no-op unless indexed already (a second run)
+    _went_public(article)
+    article.updated_at = utcnow()
+    db.session.commit()
+
+
 def unpublish_article(article: Article) -> Article:
-    """Take an article off the public site: out of search, out of every automatic Keep Reading."""
-    if not article.is_published:
+    """Take an article off the public site (or out of the schedule): out of search and every automatic Keep
+    Reading."""
+    if article.status is not ArticleStatus.PUBLISHED:
         return article
     related.forget(article)
     article.status = ArticleStatus.DRAFT

@@ -8,11 +8,23 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from blog import links
 from blog.core import sanitize
 from blog.core.text import slugify
 from blog.extensions import db
-from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, SettingsChange, SiteSettings, User
-from blog.services import authoring
+from blog.models import (
+    Article,
+    ArticleStatus,
+    Comment,
+    CommentStatus,
+    RelatedKind,
+    RelatedLink,
+    Role,
+    SettingsChange,
+    SiteSettings,
+    User,
+)
+from blog.services import articles, authoring, outbox_mail, revisions
 from blog.services.site import ensure_settings
 
 
@@ -24,6 +36,11 @@ class EditorialError(ValueError):
         self.field = field
 
 
+class NotAllowed(PermissionError):
+    """The signed-in person may not do this to this article (an author and another's article, or an editor's
+    choice); the view answers 403 with the message."""
+
+
 @dataclass(frozen=True)
 class ArticleDraft:
     title: str
@@ -31,7 +48,7 @@ class ArticleDraft:
     summary: str
     body: str
     tags: str  # comma-separated names
-    author_id: int
+    author_id: int | None  # None: authors have no choice (their own name)
     comments_open: bool
 
 
@@ -44,12 +61,15 @@ def parse_tags(text: str) -> list[tuple[str, str]]:
     return list(pairs.items())
 
 
-def list_articles(*, q: str = "") -> list[Article]:
+def list_articles(*, q: str = "", author_id: int | None = None) -> list[Article]:
+    """The newsroom's list (``author_id``: one author's own articles only)."""
     stmt = (
         sa.select(Article)
         .options(sa.orm.joinedload(Article.author), sa.orm.raiseload("*"))
         .order_by(Article.status, Article.published_at.desc().nulls_first(), Article.updated_at.desc())
     )
+    if author_id is not None:
+        stmt = stmt.where(Article.author_id == author_id)
     if q:
         pattern = "%" + q.replace("%", "").replace("_", "") + "%"
         stmt = stmt.where(sa.or_(Article.title.ilike(pattern), Article.slug.ilike(pattern)))
@@ -75,12 +95,14 @@ def _author(author_id: int) -> User:
     return author
 
 
-def create_from_draft(draft: ArticleDraft) -> Article:
+def create_from_draft(draft: ArticleDraft, *, actor: User) -> Article:
+    """A new draft: an editor names its author, an author's is their own."""
     slug = draft.slug or slugify(draft.title)
     if draft.slug:
         _check_slug(slug, own_id=None)
+    author_id = draft.author_id if is_editor(actor) and draft.author_id is not None else actor.id
     return authoring.create_article(
-        author=_author(draft.author_id),
+        author=_author(author_id),
         title=draft.title,
         slug=slug or None,
         summary=draft.summary,
@@ -90,11 +112,19 @@ def create_from_draft(draft: ArticleDraft) -> Article:
     )
 
 
-def update_from_draft(article: Article, draft: ArticleDraft) -> Article:
+def update_from_draft(article: Article, draft: ArticleDraft, *, actor: User, now: datetime) -> Article:
+    """Save the form. Authors: their own draft or submitted article only, its byline and (once it has been
+    published) its address stay as they are. The text it replaces is kept as a revision."""
+    if not may_edit(actor, article):
+        raise NotAllowed(_why_not(actor, article))
     slug = draft.slug or article.slug
+    if slug != article.slug and not is_editor(actor) and article.published_at is not None:
+        raise EditorialError("Only an editor can change the address of an article that has been published.", "slug")
     _check_slug(slug, own_id=article.id)
     article.slug = slug
-    article.author_id = _author(draft.author_id).id
+    if is_editor(actor) and draft.author_id is not None:
+        article.author_id = _author(draft.author_id).id
+    revisions.keep(article, actor=actor, now=now, title=draft.title, summary=draft.summary, body=draft.body)
     return authoring.update_article(
         article,
         title=draft.title,
@@ -105,11 +135,122 @@ def update_from_draft(article: Article, draft: ArticleDraft) -> Article:
     )
 
 
-def set_published(article: Article, publish: bool, *, now: datetime) -> None:
-    if publish:
-        authoring.publish_article(article, published_at=article.published_at or now)
-    else:
+def set_published(article: Article, publish: bool, *, actor: User, now: datetime, at: datetime | None = None) -> None:
+    """Editors publish (now, or ``at`` a time to come: scheduled) and unpublish; authors never do."""
+    if not is_editor(actor):
+        raise NotAllowed("Only an editor can publish or unpublish an article. Submit it for review instead.")
+    if not publish:
         authoring.unpublish_article(article)
+        return
+    if at is not None and article.is_scheduled and article.published_at != at:
+        authoring.unpublish_article(article)  # a new time: the task queued for the old one will find it not due
+    authoring.publish_article(article, published_at=at or article.published_at or now)
+
+
+# --- Authors and review: who may do what to which article ------------------------------------------
+
+
+def is_editor(user: User) -> bool:
+    return user.role in (Role.EDITOR, Role.ADMIN)
+
+
+def may_open(user: User, article: Article) -> bool:
+    """Editors open every article; authors their own."""
+    return is_editor(user) or article.author_id == user.id
+
+
+def may_edit(user: User, article: Article) -> bool:
+    """Editors change every article; authors their own while it is a draft or waiting for review (as WordPress
+    lets them edit a pending post), not once it is published or scheduled."""
+    return is_editor(user) or (
+        article.author_id == user.id and article.status in (ArticleStatus.DRAFT, ArticleStatus.REVIEW)
+    )
+
+
+def _why_not(user: User, article: Article) -> str:
+    if article.author_id != user.id:
+        return "This is another author's article: you may open and edit only your own."
+    return "This article is published: ask an editor to change it."
+
+
+def article_for(user: User, article_id: int) -> Article | None:
+    """The article, if ``user`` may open it (None when there is no such article; ``NotAllowed`` otherwise)."""
+    article = get_article(article_id)
+    if article is not None and not may_open(user, article):
+        raise NotAllowed(_why_not(user, article))
+    return article
+
+
+def ready_for_review() -> list[Article]:
+    """Articles their authors submitted, oldest submission first (by last change)."""
+    return list(
+        db.session.scalars(
+            sa.select(Article)
+            .where(Article.status == ArticleStatus.REVIEW)
+            .options(sa.orm.joinedload(Article.author), sa.orm.raiseload("*"))
+            .order_by(Article.updated_at, Article.id)
+        )
+    )
+
+
+def submit_for_review(article: Article, *, actor: User) -> None:
+    """An author hands a draft to the editors; the note of an earlier send-back has been answered."""
+    if not may_edit(actor, article):
+        raise NotAllowed(_why_not(actor, article))
+    if article.status is not ArticleStatus.DRAFT:
+        raise EditorialError("Only a draft can be submitted for review.")
+    article.status = ArticleStatus.REVIEW
+    article.review_note = None
+    db.session.flush()
+
+
+def send_back(article: Article, note: str, *, actor: User) -> None:
+    """An editor returns a submitted article to its author as a draft, with a note shown on its page and mailed
+    to the author (through the outbox: sent once this commits)."""
+    if not is_editor(actor):
+        raise NotAllowed("Only an editor can send an article back.")
+    if article.status is not ArticleStatus.REVIEW:
+        raise EditorialError("Only an article waiting for review can be sent back.")
+    article.status = ArticleStatus.DRAFT
+    article.review_note = note.strip()
+    author = _author(article.author_id)
+    db.session.flush()
+    body = "\n".join(
+        [
+            f"{actor.display_name} sent your article “{article.title}” back to you with this note:",
+            "",
+            article.review_note,
+            "",
+            "Edit it and submit it for review again:",
+            links.external_url("editorial.article", article_id=article.id),
+        ]
+    )
+    outbox_mail.queue_mail([author.email], f"Your article was sent back: {article.title}", body)
+
+
+def restore_revision(article: Article, revision_id: int, *, actor: User, now: datetime) -> None:
+    """Give the article a revision's text again: one more save (the text it replaces becomes a revision)."""
+    if not may_edit(actor, article):
+        raise NotAllowed(_why_not(actor, article))
+    revision = revisions.get(article.id, revision_id)
+    if revision is None:
+        raise EditorialError("This article has no such revision.")
+    revisions.keep(
+        article, actor=actor, now=now, title=revision.title, summary=revision.summary, body=revision.body_markdown
+    )
+    authoring.update_article(article, title=revision.title, summary=revision.summary, body=revision.body_markdown)
+
+
+def pending_counts(article_ids: list[int]) -> dict[int, int]:
+    """Comments waiting for moderation, per article (a count only: authors never see who wrote them)."""
+    if not article_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Comment.article_id, sa.func.count())
+        .where(Comment.article_id.in_(article_ids), Comment.status == CommentStatus.PENDING)
+        .group_by(Comment.article_id)
+    )
+    return {article_id: count for article_id, count in rows}
 
 
 # --- Curated Keep Reading links -----------------------------------------------------------------
@@ -135,7 +276,7 @@ def find_link_targets(article: Article, q: str, *, limit: int = 10) -> list[Arti
         db.session.scalars(
             sa.select(Article)
             .where(
-                Article.status == ArticleStatus.PUBLISHED,
+                articles.published(),  # not a scheduled one: readers could not follow the link yet
                 Article.id != article.id,
                 sa.or_(Article.title.ilike(pattern), Article.slug.ilike(pattern)),
             )

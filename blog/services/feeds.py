@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.models import Article, ArticleStatus, Comment, CommentStatus, Tag, User, article_tags
+from blog.models import Article, Comment, CommentStatus, Tag, User, article_tags
 from blog.services import articles
 
 FEED_SIZE = 20
@@ -49,11 +49,7 @@ def latest_comments(article: Article) -> list[FeedComment]:
 
 
 def published_article(slug: str) -> Article | None:
-    return db.session.scalars(
-        sa.select(Article).where(
-            Article.slug == slug, Article.status == ArticleStatus.PUBLISHED, Article.published_at.is_not(None)
-        )
-    ).one_or_none()
+    return db.session.scalars(sa.select(Article).where(Article.slug == slug, articles.published())).one_or_none()
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from blog.core import related
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, RelatedTerm, RelatedTermCount, article_tags
 from blog.models.discovery import TERM_LOOKUP_INDEX
+from blog.orm import utcnow
 from blog.services import articles
 
 CHAMPIONS = 100  # postings read per query term, heaviest first
@@ -188,10 +189,11 @@ def _dates(article_ids: Iterable[int]) -> dict[int, datetime]:
     rows = db.session.execute(
         sa.select(Article.id, Article.status, Article.published_at).where(Article.id.in_(article_ids))
     )
+    now = utcnow()
     return {
         article_id: published_at
         for article_id, status, published_at in rows
-        if status is ArticleStatus.PUBLISHED and published_at is not None
+        if status is ArticleStatus.PUBLISHED and published_at is not None and published_at <= now
     }
 
 

@@ -18,10 +18,13 @@ import sqlalchemy as sa
 from blog.core import search as core
 from blog.extensions import db
 from blog.models import SEARCH_TABLE, Article, User
+from blog.orm import utcnow
 from blog.services import articles
 from blog.services.articles import Page
 
-_PUBLISHED = "a.status = 'published' AND a.published_at IS NOT NULL"
+# services.articles.published() in SQL: the index holds what readers may see now; a scheduled article enters it
+# when its time comes (services.authoring.went_live, queued for that time).
+_PUBLISHED = "a.status = 'published' AND a.published_at IS NOT NULL AND a.published_at <= :published_now"
 _FROM = f"FROM articles AS a JOIN users AS u ON u.id = a.author_id WHERE {_PUBLISHED}"
 _TAGS = "(SELECT {agg} FROM article_tags AS at JOIN tags AS t ON t.id = at.tag_id WHERE at.article_id = a.id)"
 _SQLITE_TAGS = _TAGS.format(agg="group_concat(t.name, ' ')")
@@ -97,6 +100,13 @@ def _backend() -> _Backend:
     return _SQLITE if db.session.get_bind().dialect.name == "sqlite" else _POSTGRESQL
 
 
+def _insert(sql: str) -> sa.TextClause:
+    """The index's INSERT … SELECT with the clock bound as the articles' dates are stored."""
+    return sa.text(sql).bindparams(
+        sa.bindparam("published_now", callable_=utcnow, type_=Article.__table__.c.published_at.type)
+    )
+
+
 def _rewrite(where: str, **params: int) -> None:
     backend = _backend()
     db.session.flush()
@@ -104,7 +114,7 @@ def _rewrite(where: str, **params: int) -> None:
         sa.text(f"DELETE FROM {SEARCH_TABLE} WHERE {backend.key} IN (SELECT a.id FROM articles AS a WHERE {where})"),
         params,
     )
-    db.session.execute(sa.text(f"{backend.insert} AND {where}"), params)
+    db.session.execute(_insert(f"{backend.insert} AND {where}"), params)
 
 
 def sync(article_id: int) -> None:
@@ -121,7 +131,7 @@ def rebuild() -> None:
     """Empty the index and fill it with every published article."""
     db.session.flush()
     db.session.execute(sa.text(f"DELETE FROM {SEARCH_TABLE}"))
-    db.session.execute(sa.text(_backend().insert))
+    db.session.execute(_insert(_backend().insert))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.models import Comment, CommentStatus, RelatedLink, User
+from blog.models import ArticleRevision, Comment, CommentStatus, RelatedLink, User
 
 ANYONE, SIGNED_IN, EDITOR, ADMIN = "anyone", "signed-in", "editor", "admin"
 
@@ -59,9 +59,15 @@ EXPECTED = {
     "moderation.act": EDITOR,
     "moderation.bulk": EDITOR,
     "moderation.comment": EDITOR,
-    "editorial.articles": EDITOR,
-    "editorial.new_article": EDITOR,
-    "editorial.article": EDITOR,
+    "editorial.articles": SIGNED_IN,  # authors: their own articles only (tests/app/test_authoring.py)
+    "editorial.new_article": SIGNED_IN,
+    "editorial.article": SIGNED_IN,
+    "editorial.preview": SIGNED_IN,
+    "editorial.article_comments": SIGNED_IN,
+    "editorial.revisions": SIGNED_IN,
+    "editorial.revision_diff": SIGNED_IN,
+    "editorial.restore_revision": SIGNED_IN,
+    "editorial.send_back": EDITOR,
     "editorial.add_link": EDITOR,
     "editorial.change_link": EDITOR,
     "editorial.users": ADMIN,
@@ -92,14 +98,21 @@ def world(app, make_user, make_article, make_comment, add_link):
     article = make_article("Matrix story", slug="matrix", tags=("harbour",), author_id=people["author"])
     add_link(article, target_id=target)
     comment = make_comment(article, status=CommentStatus.PENDING)
+    # The author's own draft: what an author may change (their published article is the editors' now).
+    draft = make_article("Matrix draft", slug="matrix-draft", author_id=people["author"], published=False)
     with app.app_context():
         link_id = db.session.scalar(sa.select(RelatedLink.id))
+        revision = ArticleRevision(article_id=draft, title="Matrix draft, first take")
+        db.session.add(revision)
+        db.session.commit()
+        revision_id = revision.id
         assert db.session.get(Comment, comment) is not None
     samples = {
         "slug": "matrix",
         "article_id": article,
         "comment_id": comment,
         "user_id": people["author"],  # the author's number in URLs
+        "revision_id": revision_id,
         "link_id": link_id,
         "action": "up",
         "name": "missing.webp",
@@ -113,6 +126,10 @@ def world(app, make_user, make_article, make_comment, add_link):
         ("feeds.author_feed", "slug"): "author-person",
         ("feeds.tag_feed", "slug"): "harbour",
         ("moderation.act", "action"): "approve",
+        **{
+            (f"editorial.{name}", "article_id"): draft
+            for name in ("article", "preview", "article_comments", "revisions", "revision_diff", "restore_revision")
+        },
     }
     bystander = make_user("Bystander Person", role="author", email="bystander@example.org")
     for endpoint in ("editorial.deactivate_user", "editorial.reactivate_user", "editorial.send_reset_link"):

@@ -19,6 +19,8 @@ PAGES = {  # name: (path, who is signed in)
     "privacy": ("/privacy", None),
     "desk": ("/moderation/", "editor"),
     "profile": ("/account/profile", "writer"),
+    "my-articles": ("/editorial/", "writer"),
+    "new-article": ("/editorial/articles/new", "writer"),
 }
 
 

@@ -3,6 +3,8 @@
 They are written to ``test-artifacts/browser/`` (git-ignored) on every run; the README shows copies
 from ``docs/screenshots/`` (refresh them with ``cp test-artifacts/browser/*.png docs/screenshots/``).
 The layout must hold at both widths: nothing may stick out sideways and make the page scroll.
+The author's draft → review → published screenshots (``authoring-*.png``) are taken along the journey in
+``test_authoring.py``.
 """
 
 from __future__ import annotations
