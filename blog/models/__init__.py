@@ -1,6 +1,15 @@
 """Every model, so Alembic's autogenerate sees the whole metadata."""
 
-from blog.models.article import Article, ArticleStatus, RelatedKind, RelatedLink, Tag, article_tags
+from blog.models.article import (
+    Article,
+    ArticleCorrection,
+    ArticleStatus,
+    Redirect,
+    RelatedKind,
+    RelatedLink,
+    Tag,
+    article_tags,
+)
 from blog.models.comment import Comment, CommentRevision, CommentStatus, ModerationEvent
 from blog.models.discovery import SEARCH_TABLE, RelatedTerm, RelatedTermCount
 from blog.models.mail import OutboxMail
@@ -13,6 +22,7 @@ __all__ = [
     "SEARCH_TABLE",
     "SETTINGS_ID",
     "Article",
+    "ArticleCorrection",
     "ArticleStatus",
     "Comment",
     "CommentRevision",
@@ -25,6 +35,7 @@ __all__ = [
     "ModerationEvent",
     "OutboxMail",
     "PrivacyRequest",
+    "Redirect",
     "RelatedKind",
     "RelatedLink",
     "RelatedTerm",

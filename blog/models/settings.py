@@ -41,6 +41,8 @@ class SiteSettings(Model):
     privacy_notice_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")  # sanitised at write time
     # minutes a commenter may edit or delete their comment from the browser that sent it; 0: never
     edit_window_minutes: Mapped[int] = mapped_column(default=10, server_default="10")
+    # the IANA time zone every date on the site is shown in ("Europe/Paris"); stored dates stay UTC
+    time_zone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:
