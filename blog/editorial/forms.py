@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3's; its stubs (3.2) lack it
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from blog.core import dates
 from blog.inputs import WholeNumberField, web_address
 from blog.models import Role
 
@@ -31,6 +32,11 @@ def _strip(value):
 def _slug(form, field) -> None:
     if field.data and not _SLUG.fullmatch(field.data):
         raise ValidationError("Use lowercase letters, digits and single hyphens (e.g. harbour-vote-delayed).")
+
+
+def _time_zone(form, field) -> None:
+    if field.data and (problem := dates.zone_error(field.data)):
+        raise ValidationError(problem)
 
 
 class ArticleForm(FlaskForm):
@@ -62,6 +68,13 @@ class ArticleForm(FlaskForm):
     )
     author_id = SelectField("Author", coerce=int, validate_choice=True)
     comments_open = BooleanField("Comments open", default=True)
+    # Newsroom: the section label above the headline
+    section = StringField(
+        "Section label",
+        filters=[_strip],
+        validators=[Optional(), Length(max=80)],
+        description="One of the tags, shown above the headline and in the breadcrumbs. Empty: the first tag.",
+    )
 
 
 class ExternalLinkForm(FlaskForm):
@@ -129,6 +142,13 @@ class SettingsForm(FlaskForm):
         "Your words on the privacy page (Markdown)",
         validators=[Optional(), Length(max=20_000)],
         description="Shown above what the site fills in itself: what is stored, for how long, who sees it.",
+    )
+    # Newsroom: the zone every date is shown in
+    time_zone = StringField(
+        "Time zone for the dates readers see",
+        filters=[_strip],
+        validators=[DataRequired("Enter a time zone, e.g. Europe/Paris or UTC."), Length(max=64), _time_zone],
+        description="An IANA name such as Europe/Paris, America/New_York or UTC. Dates are stored in UTC either way.",
     )
 
 

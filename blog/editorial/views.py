@@ -48,6 +48,7 @@ def _draft(form: ArticleForm) -> ArticleDraft:
         tags=form.tags.data or "",
         author_id=form.author_id.data,
         comments_open=form.comments_open.data,
+        section=form.section.data or "",
     )
 
 
@@ -81,11 +82,12 @@ def article(article_id: int):
     if request.method == "GET":
         form.tags.data = ", ".join(t.name for t in found.tags)
         form.body.data = found.body_markdown
+        form.section.data = found.section.name if found.section_tag_id and found.section else ""
     form.author_id.choices = _authors()
     action = request.form.get("action", "save")
     if request.method == "POST" and form.validate() and action != "preview":
         try:
-            editorial.update_from_draft(found, _draft(form))
+            editorial.update_from_draft(found, _draft(form), now=utcnow())
             if action in ("publish", "unpublish"):
                 editorial.set_published(found, action == "publish", now=utcnow())
         except EditorialError as error:

@@ -66,6 +66,7 @@ class Article(Model):
     tags: Mapped[list[Tag]] = relationship(
         secondary=article_tags, back_populates="articles", order_by="Tag.name", lazy="raise"
     )
+    section_tag: Mapped[Tag | None] = relationship(foreign_keys=[section_tag_id], lazy="raise")
     comments: Mapped[list[Comment]] = relationship(
         back_populates="article", order_by="Comment.created_at, Comment.id", lazy="raise", passive_deletes=True
     )
@@ -80,6 +81,11 @@ class Article(Model):
     @property
     def is_published(self) -> bool:
         return self.status is ArticleStatus.PUBLISHED and self.published_at is not None
+
+    @property
+    def section(self) -> Tag | None:
+        """The label above the headline (needs ``tags`` loaded): the chosen tag, or else the first."""
+        return next((t for t in self.tags if t.id == self.section_tag_id), self.tags[0] if self.tags else None)
 
     @validates("body_markdown")
     def _count_words(self, key: str, body: str) -> str:

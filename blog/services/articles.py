@@ -83,10 +83,23 @@ class ArticleView(NamedTuple):
     comment_count: int
     author: AuthorView
     tags: list[TagView]
+    content_updated_at: datetime | None = None  # its text's last change after publishing ("Updated …")
+    section: TagView | None = None  # the label above the headline: the chosen tag, else the first
 
     @property
     def is_published(self) -> bool:
         return True  # only published articles are read this way
+
+    @property
+    def text_updated_at(self) -> datetime | None:
+        """When to say "Updated": a change to its text after it was published, else None."""
+        changed = self.content_updated_at
+        return changed if changed is not None and changed > self.published_at else None
+
+    @property
+    def modified_at(self) -> datetime:
+        """dateModified: its text's last change, or its publication (comments do not count)."""
+        return self.text_updated_at or self.published_at
 
 
 @dataclass(frozen=True)
@@ -182,8 +195,17 @@ def get_article_page(
     row = db.session.execute(_article_statement(), {"slug": slug}).one_or_none()
     if row is None:
         return None
-    tags = [TagView(*t) for t in db.session.execute(_tags_statement(), {"article_id": row.id})]
-    article = ArticleView(*row[:10], author=AuthorView(*row[10:]), tags=tags)
+    tag_rows = db.session.execute(_tags_statement(), {"article_id": row.id}).all()
+    tags = [TagView(slug, name) for slug, name, _ in tag_rows]
+    section_id = row.section_tag_id
+    section = next((TagView(slug, name) for slug, name, ident in tag_rows if ident == section_id), None)
+    article = ArticleView(
+        *row[:10],
+        author=AuthorView(*row[10:15]),
+        tags=tags,
+        content_updated_at=row.content_updated_at,
+        section=section or (tags[0] if tags else None),
+    )
     thread_page = (
         visible_comments(article, pending_ids or [], after=after, newest=newest)
         if with_comments
@@ -198,7 +220,23 @@ def get_article_page(
 
 @functools.cache
 def _article_statement() -> sa.Select[
-    int, str, str, str, str, int, datetime, datetime, bool, int, int, str, str, str, str | None
+    int,
+    str,
+    str,
+    str,
+    str,
+    int,
+    datetime,
+    datetime,
+    bool,
+    int,
+    int,
+    str,
+    str,
+    str,
+    str | None,
+    datetime | None,
+    int | None,
 ]:
     a, u = Article.__table__.c, User.__table__.c
     return (
@@ -218,6 +256,8 @@ def _article_statement() -> sa.Select[
             u.display_name,
             u.bio_html,
             u.avatar_path,
+            a.content_updated_at,
+            a.section_tag_id,
         )
         .join_from(Article.__table__, User.__table__, a.author_id == u.id)
         .where(a.slug == sa.bindparam("slug"), a.status == ArticleStatus.PUBLISHED, a.published_at.is_not(None))
@@ -225,10 +265,10 @@ def _article_statement() -> sa.Select[
 
 
 @functools.cache
-def _tags_statement() -> sa.Select[str, str]:
+def _tags_statement() -> sa.Select[str, str, int]:
     t, link = Tag.__table__.c, article_tags.c
     return (
-        sa.select(t.slug, t.name)
+        sa.select(t.slug, t.name, t.id)
         .join_from(Tag.__table__, article_tags, link.tag_id == t.id)
         .where(link.article_id == sa.bindparam("article_id"))
         .order_by(t.name)

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from blog.core import sanitize
 from blog.core.text import slugify
 from blog.extensions import db
-from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, SettingsChange, SiteSettings, User
-from blog.services import authoring
+from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, SettingsChange, SiteSettings, Tag, User
+from blog.services import authoring, redirects
 from blog.services.site import ensure_settings
 
 
@@ -33,6 +33,7 @@ class ArticleDraft:
     tags: str  # comma-separated names
     author_id: int
     comments_open: bool
+    section: str = ""  # the name of one of its tags, shown above the headline; empty: the first tag
 
 
 def parse_tags(text: str) -> list[tuple[str, str]]:
@@ -75,34 +76,57 @@ def _author(author_id: int) -> User:
     return author
 
 
+def _tags_and_section(draft: ArticleDraft) -> tuple[list[Tag], Tag | None]:
+    """The draft's tags, and the one chosen as its section label (None: the first tag)."""
+    pairs = parse_tags(draft.tags)
+    tags = authoring.get_or_create_tags(pairs)
+    wanted = slugify(draft.section) if draft.section.strip() else ""
+    if not wanted:
+        return tags, None
+    section = next((t for t in tags if t.slug == wanted), None)
+    if section is None:
+        raise EditorialError(
+            f"“{draft.section.strip()}” is not one of this article's tags. Choose one of them, or leave it empty.",
+            "section",
+        )
+    return tags, section
+
+
 def create_from_draft(draft: ArticleDraft) -> Article:
     slug = draft.slug or slugify(draft.title)
     if draft.slug:
         _check_slug(slug, own_id=None)
+    tags, section = _tags_and_section(draft)
     return authoring.create_article(
         author=_author(draft.author_id),
         title=draft.title,
         slug=slug or None,
         summary=draft.summary,
         body=draft.body,
-        tags=authoring.get_or_create_tags(parse_tags(draft.tags)),
+        tags=tags,
         comments_open=draft.comments_open,
+        section=section,
     )
 
 
-def update_from_draft(article: Article, draft: ArticleDraft) -> Article:
+def update_from_draft(article: Article, draft: ArticleDraft, *, now: datetime | None = None) -> Article:
     slug = draft.slug or article.slug
     _check_slug(slug, own_id=article.id)
-    article.slug = slug
+    tags, section = _tags_and_section(draft)
+    old_slug, article.slug = article.slug, slug
     article.author_id = _author(draft.author_id).id
-    return authoring.update_article(
+    updated = authoring.update_article(
         article,
         title=draft.title,
         summary=draft.summary,
         body=draft.body,
-        tags=authoring.get_or_create_tags(parse_tags(draft.tags)),
+        tags=tags,
         comments_open=draft.comments_open,
+        section=section,
+        now=now,
     )
+    redirects.slug_changed(article, old_slug)  # the old address keeps answering, with a 301
+    return updated
 
 
 def set_published(article: Article, publish: bool, *, now: datetime) -> None:
@@ -194,6 +218,7 @@ SETTING_FIELDS = (
     "purge_trash_days",
     "privacy_notice_markdown",
     "edit_window_minutes",
+    "time_zone",
 )
 WORD_LISTS = ("hold_words", "block_words")  # one entry per line: stripped, blank lines dropped
 
