@@ -105,17 +105,20 @@ def article(article_id: int):
     return _article_page(form, found)
 
 
-def _article_page(form: ArticleForm, article):
+def _article_page(form: ArticleForm, article, *, link_form: ExternalLinkForm | None = None, link_refusal: str = ""):
     preview = None
     if request.method == "POST" and request.form.get("action") == "preview":
         preview = sanitize.render_article(form.body.data or "")
-    status = 422 if request.method == "POST" and form.errors else 200
+    status = (
+        422 if request.method == "POST" and (form.errors or link_refusal or (link_form and link_form.errors)) else 200
+    )
     context = {"form": form, "article": article, "preview": preview}
     if article is not None:
         q = request.args.get("q", "").strip()[:200]
         context |= {
             "links": editorial.curated_links(article),
-            "link_form": ExternalLinkForm(),
+            "link_form": link_form or ExternalLinkForm(formdata=None),
+            "link_refusal": link_refusal,
             "q": q,
             "candidates": editorial.find_link_targets(article, q),
         }
@@ -125,18 +128,17 @@ def _article_page(form: ArticleForm, article):
 @bp.post("/articles/<int:article_id>/links")
 def add_link(article_id: int):
     found = editorial.get_article(article_id) or abort(404, "There is no such article.")
+    form = ExternalLinkForm()
     try:
         target = int_arg("target_id", source=request.form, message="Choose an article from the search results.")
         if target is not None:
             editorial.add_internal_link(found, target)
+        elif not form.validate():
+            return _link_refused(found, form, "")
         else:
-            form = ExternalLinkForm()
-            if not form.validate():
-                abort(422, " ".join(m for errors in form.errors.values() for m in errors))
             editorial.add_external_link(found, form.url.data or "", form.title.data or "")
     except EditorialError as error:
-        db.session.rollback()
-        abort(422, str(error))
+        return _link_refused(found, form, str(error))
     db.session.commit()
     flash("Link added to Keep Reading.", "success")
     return redirect(url_for("editorial.article", article_id=article_id, _anchor="keep-reading"), code=303)
@@ -148,10 +150,22 @@ def change_link(article_id: int, link_id: int, action: str):
     try:
         editorial.change_link(found, link_id, action)
     except EditorialError as error:
-        db.session.rollback()
-        abort(400, str(error))
+        return _link_refused(found, ExternalLinkForm(formdata=None), str(error), 400)
     db.session.commit()
     return redirect(url_for("editorial.article", article_id=article_id, _anchor="keep-reading"), code=303)
+
+
+def _link_refused(article, link_form: ExternalLinkForm, refusal: str, status: int = 422):
+    """A Keep Reading change that cannot be made: the article's page again, the reason in the Keep Reading
+    section, the external link as typed (a refusal is never a bare error page)."""
+    db.session.rollback()
+    form = ArticleForm(formdata=None, obj=article)
+    form.tags.data = ", ".join(t.name for t in article.tags)
+    form.body.data = article.body_markdown
+    form.section.data = article.section.name if article.section_tag_id and article.section else ""
+    form.author_id.choices = _authors()
+    html, _ = _article_page(form, article, link_form=link_form, link_refusal=refusal or "Check the link below.")
+    return html, status
 
 
 # --- Users (admins) ------------------------------------------------------------------------------
@@ -159,10 +173,19 @@ def change_link(article_id: int, link_id: int, action: str):
 
 @bp.get("/users", endpoint="users")
 def users_list():
+    return _users_page()
+
+
+def _users_page(refused: tuple[int, str, UserForm] | None = None) -> str:
+    """The users page; after a refused change (``refused``: whose, why, the form as sent), with the message in
+    that person's row and their row's choices as they were sent."""
     people = db.session.scalars(sa.select(User).order_by(User.is_active.desc(), User.display_name)).all()
-    return render_template(
-        "editorial/users.html", people=people, forms={u.id: UserForm(obj=u, role=u.role.value) for u in people}
-    )
+    forms = {u.id: UserForm(formdata=None, obj=u, role=u.role.value) for u in people}
+    errors = {}
+    if refused is not None:
+        user_id, message, sent = refused
+        forms[user_id], errors[user_id] = sent, message
+    return render_template("editorial/users.html", people=people, forms=forms, errors=errors)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -189,12 +212,12 @@ def user(user_id: int):
     person = db.session.get(User, user_id) or abort(404, "There is no such user.")
     form = UserForm()
     if not form.validate():
-        abort(422, "Choose a valid role.")
+        return _users_page((user_id, "Choose a valid role.", form)), 422
     try:
         users.set_role_and_status(current_user, person, role=Role(form.role.data), is_active=form.is_active.data)
     except users.UserError as error:
         db.session.rollback()
-        abort(409, str(error))
+        return _users_page((user_id, str(error), form)), 409
     db.session.commit()
     flash(f"{person.display_name}: {person.role}, {'active' if person.is_active else 'deactivated'}.", "success")
     return redirect(url_for("editorial.users"), code=303)
@@ -253,7 +276,7 @@ def _personal_data_page(form: PersonalDataForm, held: held_data.Holdings | None,
 def personal_data_export():
     form = PersonalDataForm()
     if not form.validate():
-        abort(422, "Enter an email address.")
+        return _personal_data_page(form, None), 422
     data = held_data.export(form.email.data or "", via="admin", actor=current_user, now=utcnow(), staff=True)
     db.session.commit()
     return download(data)
@@ -270,7 +293,9 @@ def personal_data_erase():
         counts = held_data.erase(form.email.data or "", mode, via="admin", actor=current_user, now=utcnow(), staff=True)
     except held_data.ErasureRefused as refusal:
         db.session.rollback()
-        abort(409, str(refusal))
+        form.confirm.errors = [str(refusal)]  # beside the confirmation, the address and choice kept
+        held = held_data.find(form.email.data or "", staff=True)
+        return _personal_data_page(PersonalDataForm(formdata=None, email=form.email.data), held, form), 409
     db.session.commit()
     done = "deleted" if mode is held_data.Mode.DELETE else "anonymised"
     flash(
