@@ -35,7 +35,7 @@ RULES: dict[str, Need] = {
     "accounts.avatar": Need.ANYONE,
     "accounts.*": Need.SIGNED_IN,  # logout, own profile
     "moderation.*": Need.EDITOR,
-    "editorial.*": Need.EDITOR,  # articles, Keep Reading links
+    "editorial.*": Need.EDITOR,  # articles, Keep Reading links, corrections (editorial.add_correction)
     "editorial.users": Need.ADMIN,
     "editorial.new_user": Need.ADMIN,
     "editorial.user": Need.ADMIN,

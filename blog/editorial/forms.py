@@ -86,6 +86,16 @@ class ExternalLinkForm(FlaskForm):
     )
 
 
+class CorrectionForm(FlaskForm):
+    text = TextAreaField(
+        "Correction",
+        filters=[_strip],
+        validators=[DataRequired("Write what was wrong and what is right."), Length(max=2000)],
+        description="Shown dated at the end of the article: “Correction, 3 December 2026: …”. Markdown: "
+        "*emphasis*, [links](https://…).",
+    )
+
+
 class NewUserForm(FlaskForm):
     email = EmailField("Email", filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField("Display name", filters=[_strip], validators=[DataRequired(), Length(max=80)])

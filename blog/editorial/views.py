@@ -11,6 +11,7 @@ from blog.accounts.views import edit_profile
 from blog.core import sanitize
 from blog.editorial.forms import (
     ArticleForm,
+    CorrectionForm,
     ExternalLinkForm,
     NewUserForm,
     PersonalDataEraseForm,
@@ -105,7 +106,14 @@ def article(article_id: int):
     return _article_page(form, found)
 
 
-def _article_page(form: ArticleForm, article, *, link_form: ExternalLinkForm | None = None, link_refusal: str = ""):
+def _article_page(
+    form: ArticleForm,
+    article,
+    *,
+    link_form: ExternalLinkForm | None = None,
+    link_refusal: str = "",
+    correction_form: CorrectionForm | None = None,
+):
     preview = None
     if request.method == "POST" and request.form.get("action") == "preview":
         preview = sanitize.render_article(form.body.data or "")
@@ -119,6 +127,8 @@ def _article_page(form: ArticleForm, article, *, link_form: ExternalLinkForm | N
             "links": editorial.curated_links(article),
             "link_form": link_form or ExternalLinkForm(formdata=None),
             "link_refusal": link_refusal,
+            "corrections": editorial.corrections_of(article.id),
+            "correction_form": correction_form or CorrectionForm(formdata=None),
             "q": q,
             "candidates": editorial.find_link_targets(article, q),
         }
@@ -155,16 +165,38 @@ def change_link(article_id: int, link_id: int, action: str):
     return redirect(url_for("editorial.article", article_id=article_id, _anchor="keep-reading"), code=303)
 
 
-def _link_refused(article, link_form: ExternalLinkForm, refusal: str, status: int = 422):
-    """A Keep Reading change that cannot be made: the article's page again, the reason in the Keep Reading
-    section, the external link as typed (a refusal is never a bare error page)."""
-    db.session.rollback()
+@bp.post("/articles/<int:article_id>/corrections")
+def add_correction(article_id: int):
+    """A dated correction note at the end of the article; a refusal shows the article's page with the text kept."""
+    found = editorial.get_article(article_id) or abort(404, "There is no such article.")
+    correction_form = CorrectionForm()
+    if not correction_form.validate():
+        form = _form_of(found)
+        html, _ = _article_page(form, found, correction_form=correction_form)
+        return html, 422
+    editorial.add_correction(found, correction_form.text.data or "", editor=current_user, now=utcnow())
+    db.session.commit()
+    flash("Correction added at the end of the article.", "success")
+    return redirect(url_for("editorial.article", article_id=article_id, _anchor="corrections"), code=303)
+
+
+def _form_of(article) -> ArticleForm:
+    """The article form as the stored article fills it (for pages shown after another form's refusal)."""
     form = ArticleForm(formdata=None, obj=article)
     form.tags.data = ", ".join(t.name for t in article.tags)
     form.body.data = article.body_markdown
     form.section.data = article.section.name if article.section_tag_id and article.section else ""
     form.author_id.choices = _authors()
-    html, _ = _article_page(form, article, link_form=link_form, link_refusal=refusal or "Check the link below.")
+    return form
+
+
+def _link_refused(article, link_form: ExternalLinkForm, refusal: str, status: int = 422):
+    """A Keep Reading change that cannot be made: the article's page again, the reason in the Keep Reading
+    section, the external link as typed (a refusal is never a bare error page)."""
+    db.session.rollback()
+    html, _ = _article_page(
+        _form_of(article), article, link_form=link_form, link_refusal=refusal or "Check the link below."
+    )
     return html, status
 
 

@@ -61,6 +61,8 @@ class Article(Model):
     # text (title, summary, body) last changed after publishing ("Updated …"; updated_at also moves on comments).
     section_tag_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tags.id", ondelete="SET NULL"), index=True)
     content_updated_at: Mapped[datetime | None]
+    # correction notes (article_corrections): the page reads them only when there are some (its query budget)
+    correction_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     author: Mapped[User] = relationship(back_populates="articles", lazy="raise")
     tags: Mapped[list[Tag]] = relationship(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -20,6 +20,7 @@ from blog.core.threads import ThreadEntry, thread
 from blog.extensions import db
 from blog.models import (
     Article,
+    ArticleCorrection,
     ArticleStatus,
     Comment,
     CommentStatus,
@@ -85,6 +86,7 @@ class ArticleView(NamedTuple):
     tags: list[TagView]
     content_updated_at: datetime | None = None  # its text's last change after publishing ("Updated …")
     section: TagView | None = None  # the label above the headline: the chosen tag, else the first
+    correction_count: int = 0
 
     @property
     def is_published(self) -> bool:
@@ -102,11 +104,19 @@ class ArticleView(NamedTuple):
         return self.text_updated_at or self.published_at
 
 
+class CorrectionView(NamedTuple):
+    """A correction note as the page shows it (sanitised at write time)."""
+
+    text_html: str
+    created_at: datetime
+
+
 @dataclass(frozen=True)
 class ArticlePage:
     article: ArticleView
     comments: Thread
     keep_reading: list[related.ReadingLink]
+    corrections: list[CorrectionView] = field(default_factory=list)
 
 
 T = TypeVar("T")
@@ -205,13 +215,29 @@ def get_article_page(
         tags=tags,
         content_updated_at=row.content_updated_at,
         section=section or (tags[0] if tags else None),
+        correction_count=row.correction_count,
     )
     thread_page = (
         visible_comments(article, pending_ids or [], after=after, newest=newest)
         if with_comments
         else Thread([], True, None)
     )
-    return ArticlePage(article, thread_page, _keep_reading(article))
+    corrections = (  # read only when there are some: most articles never have one (the query budget)
+        [CorrectionView(*c) for c in db.session.execute(_corrections_statement(), {"article_id": article.id})]
+        if article.correction_count
+        else []
+    )
+    return ArticlePage(article, thread_page, _keep_reading(article), corrections)
+
+
+@functools.cache
+def _corrections_statement() -> sa.Select[str, datetime]:
+    c = ArticleCorrection.__table__.c
+    return (
+        sa.select(c.text_html, c.created_at)
+        .where(c.article_id == sa.bindparam("article_id"))
+        .order_by(c.created_at, c.id)
+    )
 
 
 # The article page's statements are built once per process, with bound parameters: building them is
@@ -258,6 +284,7 @@ def _article_statement() -> sa.Select[
             u.avatar_path,
             a.content_updated_at,
             a.section_tag_id,
+            a.correction_count,
         )
         .join_from(Article.__table__, User.__table__, a.author_id == u.id)
         .where(a.slug == sa.bindparam("slug"), a.status == ArticleStatus.PUBLISHED, a.published_at.is_not(None))

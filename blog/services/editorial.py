@@ -11,7 +11,17 @@ import sqlalchemy as sa
 from blog.core import sanitize
 from blog.core.text import slugify
 from blog.extensions import db
-from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, SettingsChange, SiteSettings, Tag, User
+from blog.models import (
+    Article,
+    ArticleCorrection,
+    ArticleStatus,
+    RelatedKind,
+    RelatedLink,
+    SettingsChange,
+    SiteSettings,
+    Tag,
+    User,
+)
 from blog.services import authoring, redirects
 from blog.services.site import ensure_settings
 
@@ -134,6 +144,34 @@ def set_published(article: Article, publish: bool, *, now: datetime) -> None:
         authoring.publish_article(article, published_at=article.published_at or now)
     else:
         authoring.unpublish_article(article)
+
+
+# --- Corrections ---------------------------------------------------------------------------------
+
+
+def add_correction(article: Article, text: str, *, editor: User, now: datetime) -> ArticleCorrection:
+    """A dated correction note at the end of the article (Markdown, sanitised now); flushes."""
+    correction = ArticleCorrection(
+        article_id=article.id,
+        text=text.strip(),
+        text_html=sanitize.render_correction(text.strip()),
+        created_at=now,
+        editor_id=editor.id,
+    )
+    db.session.add(correction)
+    article.correction_count = (article.correction_count or 0) + 1  # a change of the article: retires its page
+    db.session.flush()
+    return correction
+
+
+def corrections_of(article_id: int) -> list[ArticleCorrection]:
+    return list(
+        db.session.scalars(
+            sa.select(ArticleCorrection)
+            .where(ArticleCorrection.article_id == article_id)
+            .order_by(ArticleCorrection.created_at, ArticleCorrection.id)
+        )
+    )
 
 
 # --- Curated Keep Reading links -----------------------------------------------------------------

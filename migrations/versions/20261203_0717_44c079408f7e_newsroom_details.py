@@ -1,4 +1,4 @@
-"""articles.section_tag_id and content_updated_at, article_corrections, redirects, site_settings.time_zone
+"""articles.section_tag_id, content_updated_at and correction_count, article_corrections, redirects, site_settings.time_zone
 
 Newsroom details. The section label becomes the editor's choice among the article's tags: backfilled with
 today's rule (the alphabetically first tag), in batches, so no page changes. ``content_updated_at`` starts
@@ -59,6 +59,7 @@ def upgrade():
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.add_column(sa.Column("section_tag_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("content_updated_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("correction_count", sa.Integer(), server_default="0", nullable=False))
         batch_op.create_index(batch_op.f("ix_articles_section_tag_id"), ["section_tag_id"], unique=False)
         batch_op.create_foreign_key(
             batch_op.f("fk_articles_section_tag_id_tags"), "tags", ["section_tag_id"], ["id"], ondelete="SET NULL"
@@ -96,6 +97,7 @@ def downgrade():
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_articles_section_tag_id_tags"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_articles_section_tag_id"))
+        batch_op.drop_column("correction_count")
         batch_op.drop_column("content_updated_at")
         batch_op.drop_column("section_tag_id")
     op.drop_index(op.f("ix_redirects_article_id"), table_name="redirects")

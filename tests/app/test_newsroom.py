@@ -197,3 +197,38 @@ def test_a_slug_taken_back_needs_no_redirect_and_unpublished_targets_404(app, cl
     assert client.get("/articles/bridge-b").status_code == 404  # a draft is not shown, even by a redirect
     with app.app_context():
         assert db.session.scalar(sa.select(Article.slug)) == "bridge-a"
+
+
+# --- Corrections ------------------------------------------------------------------------------------
+
+
+def test_an_editor_adds_a_dated_sanitised_correction(app, client, sign_in, make_article):
+    article_id = make_article("Harbour vote", slug="harbour-vote")
+    set_zone(app, "Europe/Paris")
+    with time_machine.travel(datetime(2026, 12, 2, 23, 30, tzinfo=UTC), tick=False):
+        sign_in("editor")
+        text = "The vote was **7–2**, not 6–3. <script>alert(1)</script> [Minutes](javascript:alert(2))"
+        response = client.post(f"/editorial/articles/{article_id}/corrections", data={"text": text})
+        assert response.status_code == 303
+    client.post("/logout")
+    doc = parse(client.get("/articles/harbour-vote"))
+    (note,) = doc.xpath("//section[@class='corrections']/div[@class='correction']")
+    assert " ".join(note.text_content().split()).startswith("Correction, 3 December 2026: The vote was 7–2, not 6–3.")
+    assert note.xpath(".//strong/text()")[-1] == "7–2"
+    assert not note.xpath(".//script") and not note.xpath(".//a[starts-with(@href, 'javascript')]")
+    with app.app_context():
+        from blog.models import ArticleCorrection
+
+        (row,) = db.session.scalars(sa.select(ArticleCorrection)).all()
+        assert row.text == text and row.editor_id is not None
+
+
+def test_an_empty_correction_is_refused_on_the_article_form(app, client, sign_in, make_article):
+    article_id = make_article("Harbour vote", slug="harbour-vote")
+    sign_in("editor")
+    response = client.post(f"/editorial/articles/{article_id}/corrections", data={"text": "   "})
+    assert response.status_code == 422
+    doc = parse(response)
+    assert "Write what was wrong" in doc.xpath("string(//*[@id='text-error'])")
+    assert doc.xpath("(//input[@name='title'])[1]/@value") == ["Harbour vote"]  # the article's own page
+    assert not parse(client.get("/articles/harbour-vote")).xpath("//section[@class='corrections']")
