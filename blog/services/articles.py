@@ -51,6 +51,7 @@ class PublicComment(NamedTuple):
     depth: int  # as stored: 0 for a top-level comment
     is_pending: bool  # shown only to the reader who wrote it
     edited_at: datetime | None  # when its writer last changed the text
+    badge: str = ""  # "Author" (the article's author, signed in), "Staff" (another signed-in staff member), or ""
 
 
 class AuthorView(NamedTuple):
@@ -305,7 +306,7 @@ def _tags_statement() -> sa.Select[str, str, int]:
 @functools.cache
 def _thread_statement(
     with_pending: bool, with_cursor: bool, newest: bool = False
-) -> sa.Select[int, int | None, str, str, str, datetime, int, int, CommentStatus, datetime | None]:
+) -> sa.Select[int, int | None, str, str, str, datetime, int, int, CommentStatus, datetime | None, int | None]:
     """An article's visible comments: a page of top-level ones (oldest or ``newest`` first), then all their
     replies; the rows come oldest first (``core.threads.thread`` puts the page in order).
 
@@ -348,6 +349,7 @@ def _thread_statement(
             c.depth,
             c.status,
             c.edited_at,
+            c.user_id,
         )
         .where(c.id.in_(sa.select(tree.c.id)))
         .order_by(c.created_at, c.id)
@@ -374,6 +376,7 @@ def visible_comments(
         params["after_time"], params["after_id"] = cursor
     rows = db.session.execute(_thread_statement(bool(pending_ids), cursor is not None, newest), params).all()
     approved = CommentStatus.APPROVED
+    author_id = article.author.id if isinstance(article, ArticleView) else article.author_id
     public = [  # positional and unpacked: this runs once per comment shown
         PublicComment(
             ident,
@@ -387,8 +390,9 @@ def visible_comments(
             depth,
             status != approved,
             edited_at,
+            "" if user_id is None else "Author" if user_id == author_id else "Staff",
         )
-        for ident, parent_id, name, website, body_html, created_at, colour, depth, status, edited_at in rows
+        for ident, parent_id, name, website, body_html, created_at, colour, depth, status, edited_at, user_id in rows
     ]
     entries = thread(public, max_depth=settings.thread_depth, newest_first=newest)
     # Keep per_page top-level comments with their replies; the extra one (if any) says there is more.

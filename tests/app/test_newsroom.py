@@ -232,3 +232,110 @@ def test_an_empty_correction_is_refused_on_the_article_form(app, client, sign_in
     assert "Write what was wrong" in doc.xpath("string(//*[@id='text-error'])")
     assert doc.xpath("(//input[@name='title'])[1]/@value") == ["Harbour vote"]  # the article's own page
     assert not parse(client.get("/articles/harbour-vote")).xpath("//section[@class='corrections']")
+
+
+# --- Staff links and badges ---------------------------------------------------------------------------
+
+
+FROZEN = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # the comment form's signed timestamp is part of the page
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_staff_see_an_edit_link_and_anonymous_bytes_do_not_change(app, client, sign_in, make_article):
+    article_id = make_article("Harbour vote", slug="harbour-vote")
+    reader = app.test_client()
+    before = reader.get("/articles/harbour-vote")
+    sign_in("editor")
+    staff_page = client.get("/articles/harbour-vote")
+    assert parse(staff_page).xpath("//p[@class='staff-edit']/a/@href") == [f"/editorial/articles/{article_id}"]
+    assert "no-store" in staff_page.headers["Cache-Control"]
+    after = reader.get("/articles/harbour-vote")
+    assert after.get_data() == before.get_data() and after.headers["ETag"] == before.headers["ETag"]
+    assert b"staff-edit" not in after.get_data() and "Set-Cookie" not in after.headers
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_the_shared_cached_page_never_carries_the_edit_link(cached, make_article):
+    from tests.conftest import PASSWORD
+    from tests.helpers import form_fields
+
+    make_article("Harbour vote", slug="harbour-vote")
+    with cached.app_context():
+        from blog.services import users
+
+        users.create_user(email="ed@example.org", name="Ed Itor", role="editor", password=PASSWORD)
+        db.session.commit()
+    staff = cached.test_client()
+    reader = cached.test_client()
+    first = reader.get("/articles/harbour-vote").get_data()
+    # a staff member signs in (another client) and reads the page: the shared copy stays as it was
+    token = form_fields(staff.get("/login").get_data(as_text=True), "//form[@method='post']").get("csrf_token")
+    staff.post("/login", data={"email": "ed@example.org", "password": PASSWORD, "csrf_token": token or ""})
+    assert b"staff-edit" in staff.get("/articles/harbour-vote").get_data()
+    assert reader.get("/articles/harbour-vote").get_data() == first
+
+
+def test_authors_do_not_get_the_editors_edit_link(client, sign_in, make_article):
+    make_article("Harbour vote", slug="harbour-vote")
+    sign_in("author")
+    assert not parse(client.get("/articles/harbour-vote")).xpath("//p[@class='staff-edit']")
+
+
+def badges(client, path):
+    doc = parse(client.get(path))
+    return [
+        (
+            li.xpath("string(.//span[@class='comment-author'])").strip(),
+            li.xpath("string(.//span[contains(@class,'badge')])"),
+        )
+        for li in doc.xpath("//li[contains(@class,'comment ')]")
+    ]
+
+
+def test_comments_by_signed_in_staff_carry_a_badge(app, client, sign_in, make_user, make_article, post_comment):
+    from tests.conftest import PASSWORD
+    from tests.helpers import form_fields
+
+    author = make_user("Nadia Okafor", role="author", email="nadia@example.org", password=PASSWORD)
+    make_article("Harbour vote", slug="harbour-vote", author_id=author)
+    post_comment("harbour-vote", name="Pat Reader", body="A reader's view.")
+    token = form_fields(client.get("/login").get_data(as_text=True), "//form[@method='post']").get("csrf_token")
+    client.post("/login", data={"email": "nadia@example.org", "password": PASSWORD, "csrf_token": token or ""})
+    post_comment("harbour-vote", name="Nadia Okafor", email="nadia@example.org", body="Thanks for reading.")
+    client.post("/logout")
+    sign_in("editor", name="Eda Editor")
+    post_comment("harbour-vote", name="Eda Editor", email="eda@example.org", body="Noted, we will follow up.")
+    client.post("/logout")
+    with app.app_context():
+        from blog.models import Comment, CommentStatus
+
+        db.session.execute(sa.update(Comment).values(status=CommentStatus.APPROVED))
+        db.session.commit()
+    reader = app.test_client()
+    assert badges(reader, "/articles/harbour-vote") == [
+        ("Pat Reader", ""),
+        ("Nadia Okafor", "Author"),
+        ("Eda Editor", "Staff"),
+    ]
+    # a reader who types a staff member's name gets no badge: only a signed-in comment does
+    assert "badge" not in reader.get("/articles/harbour-vote").get_data(as_text=True).split("Pat Reader")[1][:80]
+
+
+# --- Feed links -----------------------------------------------------------------------------------------
+
+
+def test_home_tag_and_author_pages_show_a_feed_link(client, make_user, make_article):
+    author = make_user("Nadia Okafor")
+    make_article("Harbour vote", slug="harbour-vote", tags=("harbour",), author_id=author)
+    with client.application.app_context():
+        from blog.models import User
+
+        author_slug = db.session.get(User, author).slug
+    for page, feed in (
+        ("/", "/feed.atom"),
+        ("/tags/harbour", "/tags/harbour/feed.atom"),
+        (f"/authors/{author_slug}", f"/authors/{author_slug}/feed.atom"),
+    ):
+        links = parse(client.get(page)).xpath("//main//p[@class='feed-link']/a/@href")
+        assert links == [feed], page
+        assert client.get(feed).status_code == 200
