@@ -286,7 +286,7 @@ def badges(client, path):
     return [
         (
             li.xpath("string(.//span[@class='comment-author'])").strip(),
-            li.xpath("string(.//span[contains(@class,'badge')])"),
+            li.xpath("string(.//span[contains(@class,'comment-badge')])"),
         )
         for li in doc.xpath("//li[contains(@class,'comment ')]")
     ]
