@@ -88,6 +88,9 @@ def _refused(message: str, status: int, *, action: str = ""):
     ticked still ticked (instead of a bare error page)."""
     db.session.rollback()
     here = safe_next(request.form.get("next")) or url_for("moderation.desk")
+    detail = request.view_args.get("comment_id") if request.view_args else None
+    if detail is not None and urlsplit(here).path == url_for("moderation.comment", comment_id=detail):
+        return _comment_page(detail, refusal=message), status  # refused on the comment's own page
     args = MultiDict(parse_qsl(urlsplit(here).query))
     selected = frozenset(request.form.getlist("ids"))
     return _desk_page(args, here=here, refusal=message, selected=selected, chosen=action), status
@@ -139,6 +142,10 @@ def bulk():
 
 @bp.get("/comments/<int:comment_id>")
 def comment(comment_id: int):
+    return _comment_page(comment_id)
+
+
+def _comment_page(comment_id: int, *, refusal: str = "") -> str:
     found = db.session.scalar(
         sa.select(Comment)
         .where(Comment.id == comment_id)
@@ -151,4 +158,5 @@ def comment(comment_id: int):
         revisions=comment_edits.revisions(comment_id),
         actions=ACTIONS_FOR[found.status],
         fate=retention.fates([found], utcnow())[found.id],
+        refusal=refusal,
     )

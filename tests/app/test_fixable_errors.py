@@ -68,3 +68,21 @@ def test_a_bad_keep_reading_link_keeps_what_was_typed(app, client, sign_in, make
     assert doc.xpath("//*[contains(@class,'field-error')]//input[@name='url']")
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RelatedLink)) == 0
+
+
+def test_a_refused_action_on_a_comments_own_page_shows_that_page_with_the_reason(
+    app, client, sign_in, make_article, make_comment
+):
+    sign_in("editor")
+    harbour = make_article("Harbour vote", slug="harbour")
+    approved = make_comment(harbour, name="Pat One", body="already approved")
+    own_page = f"/moderation/comments/{approved}"
+    response = client.post(f"/moderation/comments/{approved}/restore", data={"next": own_page})
+    assert response.status_code == 409
+    doc = parse(response)
+    assert "cannot be given the action 'restore'" in doc.xpath("string(//*[@id='action-error'])")
+    assert "already approved" in doc.xpath("string(//main)")  # the comment's page, not an error page
+    from_desk = client.post(f"/moderation/comments/{approved}/restore", data={"next": "/moderation/?status=approved"})
+    assert from_desk.status_code == 409
+    assert "cannot be given the action" in parse(from_desk).xpath("string(//*[@id='bulk-error'])")
+    assert parse(from_desk).xpath("//tr/@id") == [f"row-{approved}"]
