@@ -113,7 +113,14 @@ def _moved(error: HTTPException) -> BaseResponse | None:
     target = url_for("public.article", slug=slug)
     if request.query_string:
         target += "?" + request.query_string.decode("latin-1")
-    return redirect(target, code=301)
+    moved = redirect(target, code=301)
+    # Browsers keep a 301 for good unless told otherwise: a slug changed back (A→B→A) would then loop for them.
+    moved.cache_control.public = True
+    moved.cache_control.max_age = REDIRECT_MAX_AGE
+    return moved
+
+
+REDIRECT_MAX_AGE = 3600  # seconds a browser or proxy may keep an old address's 301
 
 
 # What to tell a person when the error carries only Werkzeug's generic description.

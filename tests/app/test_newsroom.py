@@ -171,6 +171,7 @@ def test_a_changed_slug_answers_301_and_two_changes_make_no_chain(app, client, s
     response = client.get("/articles/bridge-a?comments=newest")
     assert response.status_code == 301
     assert response.headers["Location"] == "/articles/bridge-b?comments=newest"
+    assert response.headers["Cache-Control"] == "public, max-age=3600"  # not kept for good: a slug may change back
     sign_in("editor")
     client.post(f"/editorial/articles/{article_id}", data=edit_data(app, article_id, slug="bridge-c"))
     client.post("/logout")
