@@ -8,7 +8,9 @@ from typing import Any
 
 from flask import Flask, Response, current_app, render_template
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.wrappers import Response as BaseResponse
 
 from blog.config import derive, from_plain_env
 from blog.extensions import csrf, db, limiter, login_manager
@@ -95,6 +97,39 @@ def _sqlite_pragmas(busy_timeout_ms: int):
     return on_connect
 
 
+def _moved(error: HTTPException) -> BaseResponse | None:
+    """A 404 for an address that an article had before (``redirects``): a 301 to where it is now."""
+    from flask import redirect, request, url_for
+
+    from blog.services import redirects
+
+    if request.method not in ("GET", "HEAD") or isinstance(error, SecurityError):
+        return None
+    # Only an address no route knows, or an article's that is not there now: a view's own 404 (a page past the
+    # end of a list, a missing comment) costs no lookup.
+    if request.url_rule is not None and request.endpoint != "public.article":
+        return None
+    try:
+        slug = redirects.target_slug(request.path)
+    except SQLAlchemyError:  # a broken database: the 404 page still renders
+        current_app.logger.exception("redirect lookup failed")
+        db.session.rollback()
+        return None
+    if slug is None:
+        return None
+    target = url_for("public.article", slug=slug)
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    moved = redirect(target, code=301)
+    # Browsers keep a 301 for good unless told otherwise: a slug changed back (A→B→A) would then loop for them.
+    moved.cache_control.public = True
+    moved.cache_control.max_age = REDIRECT_MAX_AGE
+    return moved
+
+
+REDIRECT_MAX_AGE = 3600  # seconds a browser or proxy may keep an old address's 301
+
+
 # What to tell a person when the error carries only Werkzeug's generic description.
 FRIENDLY_ERRORS = {
     400: "Something in that request didn't make sense to us. Please go back, reload the page and try again.",
@@ -113,6 +148,8 @@ def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
     db.session.rollback()  # an error keeps nothing half-done, and a failed statement mustn't stop the page's queries
+    if error.code == 404 and (moved := _moved(error)) is not None:
+        return moved
     generic = error.description == type(error).description
     message = FRIENDLY_ERRORS.get(error.code, error.description) if generic else error.description
     plain = Response(f"{error.code} {error.name}\n\n{message}\n", error.code, mimetype="text/plain")

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from blog.core import dates
 from blog.core.privacy import initials
 from blog.core.text import reading_minutes
 from blog.services.site import default_settings, get_settings
@@ -38,30 +39,22 @@ def _site() -> dict:
     }
 
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)  # English, whatever the server's locale
+def _zone_name() -> str:
+    """The site's time zone (a setting; read once per request with the other settings)."""
+    try:
+        return str(get_settings().time_zone)
+    except SQLAlchemyError:  # the error page of a broken database must still render
+        return dates.DEFAULT_ZONE
 
 
 def format_date(value: datetime | None) -> str:
-    """'November 28, 2026' — the date readers see (UTC)."""
-    return "" if value is None else f"{MONTHS[value.month - 1]} {value.day}, {value.year}"
+    """'3 December 2026' — the day readers see, in the site's time zone."""
+    return dates.format_date(value, _zone_name())
 
 
 def format_datetime(value: datetime | None) -> str:
-    """'October 6, 2026 at 9:05' (UTC, 24-hour)."""
-    return "" if value is None else f"{format_date(value)} at {value.hour}:{value.minute:02d}"
+    """'3 December 2026, 14:05 CET' — in the site's time zone, named."""
+    return dates.format_datetime(value, _zone_name())
 
 
 def iso_date(value: datetime | None) -> str:

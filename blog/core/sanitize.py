@@ -171,6 +171,11 @@ def render_bio(source: str) -> str:
     return _clean(source, _COMMENT_MD, "bio")
 
 
+def render_correction(source: str) -> str:
+    """An editor's correction note: the bio's allowlist (paragraphs, emphasis, links, lists), raw HTML off."""
+    return _clean(source, _COMMENT_MD, "bio")
+
+
 def render_article(source: str) -> str:
     """An article body: Markdown with headings, images and tables; raw HTML is allowed in and sanitised."""
     return _clean(source, _ARTICLE_MD, "article")

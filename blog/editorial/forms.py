@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3's; its stubs (3.2) lack it
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from blog.core import dates
 from blog.inputs import WholeNumberField, web_address
 from blog.models import Role
 
@@ -32,6 +33,11 @@ def _strip(value):
 def _slug(form, field) -> None:
     if field.data and not _SLUG.fullmatch(field.data):
         raise ValidationError("Use lowercase letters, digits and single hyphens (e.g. harbour-vote-delayed).")
+
+
+def _time_zone(form, field) -> None:
+    if field.data and (problem := dates.zone_error(field.data)):
+        raise ValidationError(problem)
 
 
 class ArticleForm(FlaskForm):
@@ -63,6 +69,14 @@ class ArticleForm(FlaskForm):
     )
     author_id = SelectField("Author", coerce=int, validate_choice=True)
     comments_open = BooleanField("Comments open", default=True)
+    # Newsroom: the section label above the headline
+    section = StringField(
+        "Section label",
+        filters=[_strip],
+        validators=[Optional(), Length(max=80)],
+        description="One of the tags, shown above the headline and on the article's teasers. Empty: the first tag.",
+    )
+
     # Scheduled publishing (editors): left out of an author's form, with author_id (``for_author``).
     publish_at = DateTimeLocalField(
         "Publish at (UTC)",
@@ -94,6 +108,16 @@ class ExternalLinkForm(FlaskForm):
     )
     title = StringField(
         "Link text", filters=[_strip], validators=[DataRequired("Enter the text readers see."), Length(max=200)]
+    )
+
+
+class CorrectionForm(FlaskForm):
+    text = TextAreaField(
+        "Correction",
+        filters=[_strip],
+        validators=[DataRequired("Write what was wrong and what is right."), Length(max=2000)],
+        description="Shown dated at the end of the article: “Correction, 3 December 2026: …”. Markdown: "
+        "*emphasis*, [links](https://…).",
     )
 
 
@@ -154,6 +178,14 @@ class SettingsForm(FlaskForm):
         validators=[Optional(), Length(max=20_000)],
         description="Shown above what the site fills in itself: what is stored, for how long, who sees it.",
     )
+    # Newsroom: the zone every date is shown in
+    time_zone = StringField(
+        "Time zone for the dates readers see",
+        filters=[_strip],
+        validators=[DataRequired("Enter a time zone, e.g. Europe/Paris or UTC."), Length(max=64), _time_zone],
+        description="An IANA name such as Europe/Paris, America/New_York or UTC. Dates are stored in UTC either way.",
+    )
+
     # Sign-in (blog/accounts/two_factor.py)
     require_two_factor_admins = BooleanField(
         "Require two-factor sign-in for admins",

@@ -15,6 +15,7 @@ from blog.accounts.views import edit_profile
 from blog.core import sanitize
 from blog.editorial.forms import (
     ArticleForm,
+    CorrectionForm,
     ExternalLinkForm,
     NewUserForm,
     PersonalDataEraseForm,
@@ -56,6 +57,7 @@ def _draft(form: ArticleForm) -> ArticleDraft:
         tags=form.tags.data or "",
         author_id=form.author_id.data if "author_id" in form else None,
         comments_open=form.comments_open.data,
+        section=form.section.data or "",
     )
 
 
@@ -146,9 +148,10 @@ def article(article_id: int):
 
 
 def _fill(form: ArticleForm, article: Article) -> None:
-    """What ``obj=`` does not fill: the tags as text, the Markdown source, a scheduled time."""
+    """What ``obj=`` does not fill: the tags as text, the Markdown source, the section label, a scheduled time."""
     form.tags.data = ", ".join(t.name for t in article.tags)
     form.body.data = article.body_markdown
+    form.section.data = article.section.name if article.section_tag_id and article.section else ""
     if "publish_at" in form and article.is_scheduled:
         form.publish_at.data = article.published_at
 
@@ -164,11 +167,24 @@ def _done(action: str, article: Article) -> str:
     }.get(action, "Saved.")
 
 
-def _article_page(form: ArticleForm, article: Article | None, send_back_form: SendBackForm | None = None):
+def _article_page(
+    form: ArticleForm,
+    article: Article | None,
+    *,
+    send_back_form: SendBackForm | None = None,
+    link_form: ExternalLinkForm | None = None,
+    link_refusal: str = "",
+    correction_form: CorrectionForm | None = None,
+):
     preview = None
     if request.method == "POST" and request.form.get("action") == "preview":
         preview = sanitize.render_article(form.body.data or "")
-    refused = form.errors or (send_back_form is not None and send_back_form.errors)
+    refused = (
+        form.errors
+        or (send_back_form is not None and send_back_form.errors)
+        or link_refusal
+        or (link_form is not None and link_form.errors)
+    )
     status = 422 if request.method == "POST" and refused else 200
     editor = editorial.is_editor(current_user)
     context: dict[str, Any] = {"form": form, "article": article, "preview": preview, "editor": editor}
@@ -177,11 +193,14 @@ def _article_page(form: ArticleForm, article: Article | None, send_back_form: Se
         if editor:
             q = request.args.get("q", "").strip()[:200]
             context |= {
+                "corrections": editorial.corrections_of(article.id),
                 "links": editorial.curated_links(article),
-                "link_form": ExternalLinkForm(),
+                "link_form": link_form or ExternalLinkForm(formdata=None),
+                "link_refusal": link_refusal,
+                "correction_form": correction_form or CorrectionForm(formdata=None),
                 "q": q,
                 "candidates": editorial.find_link_targets(article, q),
-                "send_back_form": send_back_form or SendBackForm(),
+                "send_back_form": send_back_form or SendBackForm(formdata=None),
             }
     return render_template("editorial/article.html", **context), status
 
@@ -215,10 +234,7 @@ def send_back(article_id: int):
             flash(f"Sent back to its author with your note: “{found.title}” is a draft again.", "success")
             return redirect(url_for("editorial.articles"), code=303)
     # The article page again: the note's error beside it, the note kept.
-    article_form = ArticleForm(formdata=None, obj=found)
-    article_form.author_id.choices = _authors()
-    _fill(article_form, found)
-    return _article_page(article_form, found, form)
+    return _article_page(_form_of(found), found, send_back_form=form)
 
 
 # --- Authors: the comments on their stories, and every article's revisions ---------------------------------
@@ -288,18 +304,17 @@ def restore_revision(article_id: int, revision_id: int):
 @bp.post("/articles/<int:article_id>/links")
 def add_link(article_id: int):
     found = editorial.get_article(article_id) or abort(404, "There is no such article.")
+    form = ExternalLinkForm()
     try:
         target = int_arg("target_id", source=request.form, message="Choose an article from the search results.")
         if target is not None:
             editorial.add_internal_link(found, target)
+        elif not form.validate():
+            return _link_refused(found, form, "")
         else:
-            form = ExternalLinkForm()
-            if not form.validate():
-                abort(422, " ".join(m for errors in form.errors.values() for m in errors))
             editorial.add_external_link(found, form.url.data or "", form.title.data or "")
     except EditorialError as error:
-        db.session.rollback()
-        abort(422, str(error))
+        return _link_refused(found, form, str(error))
     db.session.commit()
     flash("Link added to Keep Reading.", "success")
     return redirect(url_for("editorial.article", article_id=article_id, _anchor="keep-reading"), code=303)
@@ -311,10 +326,42 @@ def change_link(article_id: int, link_id: int, action: str):
     try:
         editorial.change_link(found, link_id, action)
     except EditorialError as error:
-        db.session.rollback()
-        abort(400, str(error))
+        return _link_refused(found, ExternalLinkForm(formdata=None), str(error), 400)
     db.session.commit()
     return redirect(url_for("editorial.article", article_id=article_id, _anchor="keep-reading"), code=303)
+
+
+@bp.post("/articles/<int:article_id>/corrections")
+def add_correction(article_id: int):
+    """A dated correction note at the end of the article; a refusal shows the article's page with the text kept."""
+    found = editorial.get_article(article_id) or abort(404, "There is no such article.")
+    correction_form = CorrectionForm()
+    if not correction_form.validate():
+        form = _form_of(found)
+        html, _ = _article_page(form, found, correction_form=correction_form)
+        return html, 422
+    editorial.add_correction(found, correction_form.text.data or "", editor=current_user, now=utcnow())
+    db.session.commit()
+    flash("Correction added at the end of the article.", "success")
+    return redirect(url_for("editorial.article", article_id=article_id, _anchor="corrections"), code=303)
+
+
+def _form_of(article) -> ArticleForm:
+    """The article form as the stored article fills it (for pages shown after another form's refusal)."""
+    form = ArticleForm(formdata=None, obj=article)
+    form.author_id.choices = _authors()
+    _fill(form, article)
+    return form
+
+
+def _link_refused(article, link_form: ExternalLinkForm, refusal: str, status: int = 422):
+    """A Keep Reading change that cannot be made: the article's page again, the reason in the Keep Reading
+    section, the external link as typed (a refusal is never a bare error page)."""
+    db.session.rollback()
+    html, _ = _article_page(
+        _form_of(article), article, link_form=link_form, link_refusal=refusal or "Check the link below."
+    )
+    return html, status
 
 
 # --- Users (admins) ------------------------------------------------------------------------------
@@ -325,16 +372,17 @@ def users_list():
     return _users_page()
 
 
-def _users_page(problems: dict[int, str] | None = None) -> str:
-    """The users page; ``problems``: a refusal to show next to a person (user id -> message)."""
+def _users_page(problems: dict[int, str] | None = None, *, refused: tuple[int, str, UserForm] | None = None) -> str:
+    """The users page; after a refusal, the message in that person's row: ``problems`` for the account buttons
+    (user id -> message), ``refused`` for the role form (whose, why, the form as sent: its choices kept)."""
     people = db.session.scalars(sa.select(User).order_by(User.is_active.desc(), User.display_name)).all()
-    return render_template(
-        "editorial/users.html",
-        people=people,
-        # formdata=None: re-rendered after another form's POST, the rows still show what is stored
-        forms={u.id: UserForm(formdata=None, obj=u, role=u.role.value) for u in people},
-        problems=problems or {},
-    )
+    # formdata=None: re-rendered after another form's POST, the rows still show what is stored
+    forms = {u.id: UserForm(formdata=None, obj=u, role=u.role.value) for u in people}
+    errors = {}
+    if refused is not None:
+        user_id, message, sent = refused
+        forms[user_id], errors[user_id] = sent, message
+    return render_template("editorial/users.html", people=people, forms=forms, errors=errors, problems=problems or {})
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -361,12 +409,12 @@ def user(user_id: int):
     person = db.session.get(User, user_id) or abort(404, "There is no such user.")
     form = UserForm()
     if not form.validate():
-        abort(422, "Choose a valid role.")
+        return _users_page(refused=(user_id, "Choose a valid role.", form)), 422
     try:
         users.set_role_and_status(current_user, person, role=Role(form.role.data), is_active=form.is_active.data)
     except users.UserError as error:
         db.session.rollback()
-        abort(409, str(error))
+        return _users_page(refused=(user_id, str(error), form)), 409
     db.session.commit()
     flash(f"{person.display_name}: {person.role}, {'active' if person.is_active else 'deactivated'}.", "success")
     return redirect(url_for("editorial.users"), code=303)
@@ -471,7 +519,7 @@ def _personal_data_page(form: PersonalDataForm, held: held_data.Holdings | None,
 def personal_data_export():
     form = PersonalDataForm()
     if not form.validate():
-        abort(422, "Enter an email address.")
+        return _personal_data_page(form, None), 422
     data = held_data.export(form.email.data or "", via="admin", actor=current_user, now=utcnow(), staff=True)
     db.session.commit()
     return download(data)
@@ -488,7 +536,9 @@ def personal_data_erase():
         counts = held_data.erase(form.email.data or "", mode, via="admin", actor=current_user, now=utcnow(), staff=True)
     except held_data.ErasureRefused as refusal:
         db.session.rollback()
-        abort(409, str(refusal))
+        form.confirm.errors = [str(refusal)]  # beside the confirmation, the address and choice kept
+        held = held_data.find(form.email.data or "", staff=True)
+        return _personal_data_page(PersonalDataForm(formdata=None, email=form.email.data), held, form), 409
     db.session.commit()
     done = "deleted" if mode is held_data.Mode.DELETE else "anonymised"
     flash(

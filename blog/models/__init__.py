@@ -1,6 +1,16 @@
 """Every model, so Alembic's autogenerate sees the whole metadata."""
 
-from blog.models.article import Article, ArticleRevision, ArticleStatus, RelatedKind, RelatedLink, Tag, article_tags
+from blog.models.article import (
+    Article,
+    ArticleCorrection,
+    ArticleRevision,
+    ArticleStatus,
+    Redirect,
+    RelatedKind,
+    RelatedLink,
+    Tag,
+    article_tags,
+)
 from blog.models.comment import Comment, CommentRevision, CommentStatus, ModerationEvent
 from blog.models.discovery import SEARCH_TABLE, RelatedTerm, RelatedTermCount
 from blog.models.mail import OutboxMail
@@ -15,6 +25,7 @@ __all__ = [
     "SEARCH_TABLE",
     "SETTINGS_ID",
     "Article",
+    "ArticleCorrection",
     "ArticleRevision",
     "ArticleStatus",
     "Comment",
@@ -29,6 +40,7 @@ __all__ = [
     "OutboxMail",
     "PrivacyRequest",
     "RecoveryCode",
+    "Redirect",
     "RelatedKind",
     "RelatedLink",
     "RelatedTerm",

@@ -59,11 +59,18 @@ class Article(Model):
     comments_open: Mapped[bool] = mapped_column(default=True)
     comment_count: Mapped[int] = mapped_column(default=0)  # approved comments only
     review_note: Mapped[str | None] = mapped_column(sa.Text)  # an editor's, when sending it back to its author
+    # Newsroom details: the section label (one of its tags; None: the alphabetically first tag), and when its
+    # text (title, summary, body) last changed after publishing ("Updated …"; updated_at also moves on comments).
+    section_tag_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tags.id", ondelete="SET NULL"), index=True)
+    content_updated_at: Mapped[datetime | None]
+    # correction notes (article_corrections): the page reads them only when there are some (its query budget)
+    correction_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     author: Mapped[User] = relationship(back_populates="articles", lazy="raise")
     tags: Mapped[list[Tag]] = relationship(
         secondary=article_tags, back_populates="articles", order_by="Tag.name", lazy="raise"
     )
+    section_tag: Mapped[Tag | None] = relationship(foreign_keys=[section_tag_id], lazy="raise")
     comments: Mapped[list[Comment]] = relationship(
         back_populates="article", order_by="Comment.created_at, Comment.id", lazy="raise", passive_deletes=True
     )
@@ -86,6 +93,11 @@ class Article(Model):
     def is_scheduled(self) -> bool:
         """Published for a time still to come: hidden until then."""
         return self.status is ArticleStatus.PUBLISHED and self.published_at is not None and self.published_at > utcnow()
+
+    @property
+    def section(self) -> Tag | None:
+        """The label above the headline (needs ``tags`` loaded): the chosen tag, or else the first."""
+        return next((t for t in self.tags if t.id == self.section_tag_id), self.tags[0] if self.tags else None)
 
     @validates("body_markdown")
     def _count_words(self, key: str, body: str) -> str:
@@ -128,6 +140,39 @@ class Tag(Model):
 
     def __repr__(self) -> str:
         return f"<Tag {self.slug}>"
+
+
+class ArticleCorrection(Model):
+    """A dated correction note an editor adds; shown at the end of the article."""
+
+    __tablename__ = "article_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(sa.Text)  # Markdown, as the editor wrote it
+    text_html: Mapped[str] = mapped_column(sa.Text)  # sanitised at write time
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    editor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    def __repr__(self) -> str:
+        return f"<ArticleCorrection {self.id} of {self.article_id}>"
+
+
+class Redirect(Model):
+    """An old address that answers 301 to an article's current one (slug changes, imported permalinks).
+
+    Always points at the article, never at another path: no chains, whatever the article's slug is now.
+    """
+
+    __tablename__ = "redirects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_path: Mapped[str] = mapped_column(sa.String(500), unique=True)  # e.g. /articles/old-slug
+    article_id: Mapped[int] = mapped_column(sa.ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Redirect {self.old_path} -> {self.article_id}>"
 
 
 class RelatedKind(enum.StrEnum):

@@ -43,6 +43,8 @@ class SiteSettings(Model):
     edit_window_minutes: Mapped[int] = mapped_column(default=10, server_default="10")
     # Admins must sign in with a second factor (blog/accounts/two_factor.py): one without is sent to set it up.
     require_two_factor_admins: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # the IANA time zone every date on the site is shown in ("Europe/Paris"); stored dates stay UTC
+    time_zone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from blog.accounts.forms import safe_next
 from blog.extensions import db
@@ -25,8 +28,7 @@ DONE = {
 }
 
 
-def _desk_query() -> tuple[moderation.DeskQuery, Article | None]:
-    args = request.args
+def _desk_query(args: MultiDict[str, str]) -> tuple[moderation.DeskQuery, Article | None]:
     try:
         status = CommentStatus(args.get("status", "pending"))
     except ValueError:
@@ -47,7 +49,14 @@ def _desk_query() -> tuple[moderation.DeskQuery, Article | None]:
 
 @bp.get("/")
 def desk():
-    query, article = _desk_query()
+    return _desk_page(request.args, here=request.full_path.rstrip("?"))
+
+
+def _desk_page(
+    args: MultiDict[str, str], *, here: str, refusal: str = "", selected: frozenset[str] = frozenset(), chosen: str = ""
+) -> str:
+    """The desk for these filters; after a refused action, with why beside the bulk bar and the selection kept."""
+    query, article = _desk_query(args)
     page = moderation.desk_page(query)
     filters = {
         k: v
@@ -65,10 +74,26 @@ def desk():
         article=article,
         filters=filters,
         actions=ACTIONS_FOR[query.status],
-        here=request.full_path.rstrip("?"),
+        here=here,
         shown_count=moderation.shown_count,
         fates=retention.fates(page.comments, utcnow()),
+        refusal=refusal,
+        selected=selected,
+        chosen=chosen,
     )
+
+
+def _refused(message: str, status: int, *, action: str = ""):
+    """A refused desk action: the desk the request came from again, the message beside the bulk bar, what was
+    ticked still ticked (instead of a bare error page)."""
+    db.session.rollback()
+    here = safe_next(request.form.get("next")) or url_for("moderation.desk")
+    detail = request.view_args.get("comment_id") if request.view_args else None
+    if detail is not None and urlsplit(here).path == url_for("moderation.comment", comment_id=detail):
+        return _comment_page(detail, refusal=message), status  # refused on the comment's own page
+    args = MultiDict(parse_qsl(urlsplit(here).query))
+    selected = frozenset(request.form.getlist("ids"))
+    return _desk_page(args, here=here, refusal=message, selected=selected, chosen=action), status
 
 
 # Which buttons each tab offers (one-click on a row, and in the bulk menu).
@@ -80,17 +105,6 @@ ACTIONS_FOR = {
 }
 
 
-def _commit_or_abort(change, status: int):
-    """Run a moderation change and commit it; on a ModerationError nothing is kept and the reader gets why."""
-    try:
-        result = change()
-    except ModerationError as error:
-        db.session.rollback()
-        abort(status, str(error))
-    db.session.commit()
-    return result
-
-
 def _back():
     return redirect(safe_next(request.form.get("next")) or url_for("moderation.desk"), code=303)
 
@@ -99,8 +113,14 @@ def _back():
 def act(comment_id: int, action: str):
     if action not in moderation.TRANSITIONS:
         abort(400, f"Unknown action “{action}”. Use one of: {', '.join(moderation.TRANSITIONS)}.")
-    comment = db.session.get(Comment, comment_id) or abort(404, "There is no such comment (it may have been deleted).")
-    _commit_or_abort(lambda: moderation.moderate(comment, action, actor=current_user, now=utcnow()), 409)
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        return _refused("There is no such comment (it may have been deleted).", 404)
+    try:
+        moderation.moderate(comment, action, actor=current_user, now=utcnow())
+    except ModerationError as error:
+        return _refused(str(error), 409)
+    db.session.commit()
     flash(f"Comment {comment_id} {DONE[action]}.", "success")
     return _back()
 
@@ -109,17 +129,23 @@ def act(comment_id: int, action: str):
 def bulk():
     action = request.form.get("action", "")
     if action not in moderation.TRANSITIONS:
-        abort(400, "Choose what to do with the selected comments.")
-    ids = request.form.getlist("ids")
-    done = _commit_or_abort(
-        lambda: moderation.moderate_many(moderation.parse_ids(ids), action, actor=current_user, now=utcnow()), 400
-    )
+        return _refused("Choose what to do with the selected comments.", 400)
+    try:
+        ids = moderation.parse_ids(request.form.getlist("ids"))
+        done = moderation.moderate_many(ids, action, actor=current_user, now=utcnow())
+    except ModerationError as error:
+        return _refused(str(error), 400, action=action)
+    db.session.commit()
     flash(f"{done} comment{'' if done == 1 else 's'} {DONE[action]}.", "success")
     return _back()
 
 
 @bp.get("/comments/<int:comment_id>")
 def comment(comment_id: int):
+    return _comment_page(comment_id)
+
+
+def _comment_page(comment_id: int, *, refusal: str = "") -> str:
     found = db.session.scalar(
         sa.select(Comment)
         .where(Comment.id == comment_id)
@@ -132,4 +158,5 @@ def comment(comment_id: int):
         revisions=comment_edits.revisions(comment_id),
         actions=ACTIONS_FOR[found.status],
         fate=retention.fates([found], utcnow())[found.id],
+        refusal=refusal,
     )

@@ -12,6 +12,7 @@ from blog.extensions import csrf, db, limiter
 from blog.inputs import choice_arg, int_arg, parse_cursor, parse_id
 from blog.models import Comment
 from blog.orm import utcnow
+from blog.policy import may_moderate
 from blog.public import commenter, sharing
 from blog.public.forms import FORGED, CommentEditForm, CommentForm
 from blog.public.sharing import shareable
@@ -183,12 +184,20 @@ def _render(
         "public/article.html",
         page=page,
         article=page.article,
+        edit_url=_edit_url(page.article.id),
         form=form,
         closed=closed,
         reply_to=reply_to,
         thread=_thread(page, closed=closed, shared=shared, after=after, newest=newest, editable=editable),
     )
     return html, page
+
+
+def _edit_url(article_id: int) -> str | None:
+    """Staff who may edit it get a link to the editorial form; their pages are private (never the shared copy)."""
+    if sharing.is_anonymous() or not current_user.is_authenticated or not may_moderate(current_user):
+        return None
+    return url_for("editorial.article", article_id=article_id)
 
 
 def _thread(

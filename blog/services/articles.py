@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -20,6 +20,7 @@ from blog.core.threads import ThreadEntry, thread
 from blog.extensions import db
 from blog.models import (
     Article,
+    ArticleCorrection,
     ArticleStatus,
     Comment,
     CommentStatus,
@@ -51,6 +52,7 @@ class PublicComment(NamedTuple):
     depth: int  # as stored: 0 for a top-level comment
     is_pending: bool  # shown only to the reader who wrote it
     edited_at: datetime | None  # when its writer last changed the text
+    badge: str = ""  # "Author" (the article's author, signed in), "Staff" (another signed-in staff member), or ""
 
 
 class AuthorView(NamedTuple):
@@ -84,10 +86,31 @@ class ArticleView(NamedTuple):
     comment_count: int
     author: AuthorView
     tags: list[TagView]
+    content_updated_at: datetime | None = None  # its text's last change after publishing ("Updated …")
+    section: TagView | None = None  # the label above the headline: the chosen tag, else the first
+    correction_count: int = 0
 
     @property
     def is_published(self) -> bool:
         return True  # only published articles are read this way
+
+    @property
+    def text_updated_at(self) -> datetime | None:
+        """When to say "Updated": a change to its text after it was published, else None."""
+        changed = self.content_updated_at
+        return changed if changed is not None and changed > self.published_at else None
+
+    @property
+    def modified_at(self) -> datetime:
+        """dateModified: its text's last change, or its publication (comments do not count)."""
+        return self.text_updated_at or self.published_at
+
+
+class CorrectionView(NamedTuple):
+    """A correction note as the page shows it (sanitised at write time)."""
+
+    text_html: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -95,6 +118,7 @@ class ArticlePage:
     article: ArticleView
     comments: Thread
     keep_reading: list[related.ReadingLink]
+    corrections: list[CorrectionView] = field(default_factory=list)
 
 
 T = TypeVar("T")
@@ -193,14 +217,39 @@ def get_article_page(
     row = db.session.execute(_article_statement(), {"slug": slug}).one_or_none()
     if row is None:
         return None
-    tags = [TagView(*t) for t in db.session.execute(_tags_statement(), {"article_id": row.id})]
-    article = ArticleView(*row[:10], author=AuthorView(*row[10:]), tags=tags)
+    tag_rows = db.session.execute(_tags_statement(), {"article_id": row.id}).all()
+    tags = [TagView(slug, name) for slug, name, _ in tag_rows]
+    section_id = row.section_tag_id
+    section = next((TagView(slug, name) for slug, name, ident in tag_rows if ident == section_id), None)
+    article = ArticleView(
+        *row[:10],
+        author=AuthorView(*row[10:15]),
+        tags=tags,
+        content_updated_at=row.content_updated_at,
+        section=section or (tags[0] if tags else None),
+        correction_count=row.correction_count,
+    )
     thread_page = (
         visible_comments(article, pending_ids or [], after=after, newest=newest)
         if with_comments
         else Thread([], True, None)
     )
-    return ArticlePage(article, thread_page, _keep_reading(article))
+    corrections = (  # read only when there are some: most articles never have one (the query budget)
+        [CorrectionView(*c) for c in db.session.execute(_corrections_statement(), {"article_id": article.id})]
+        if article.correction_count
+        else []
+    )
+    return ArticlePage(article, thread_page, _keep_reading(article), corrections)
+
+
+@functools.cache
+def _corrections_statement() -> sa.Select[str, datetime]:
+    c = ArticleCorrection.__table__.c
+    return (
+        sa.select(c.text_html, c.created_at)
+        .where(c.article_id == sa.bindparam("article_id"))
+        .order_by(c.created_at, c.id)
+    )
 
 
 # The article page's statements are built once per process, with bound parameters: building them is
@@ -209,7 +258,23 @@ def get_article_page(
 
 @functools.cache
 def _article_statement() -> sa.Select[
-    int, str, str, str, str, int, datetime, datetime, bool, int, int, str, str, str, str | None
+    int,
+    str,
+    str,
+    str,
+    str,
+    int,
+    datetime,
+    datetime,
+    bool,
+    int,
+    int,
+    str,
+    str,
+    str,
+    str | None,
+    datetime | None,
+    int | None,
 ]:
     a, u = Article.__table__.c, User.__table__.c
     return (
@@ -229,6 +294,9 @@ def _article_statement() -> sa.Select[
             u.display_name,
             u.bio_html,
             u.avatar_path,
+            a.content_updated_at,
+            a.section_tag_id,
+            a.correction_count,
         )
         .join_from(Article.__table__, User.__table__, a.author_id == u.id)
         .where(a.slug == sa.bindparam("slug"), published())
@@ -236,10 +304,10 @@ def _article_statement() -> sa.Select[
 
 
 @functools.cache
-def _tags_statement() -> sa.Select[str, str]:
+def _tags_statement() -> sa.Select[str, str, int]:
     t, link = Tag.__table__.c, article_tags.c
     return (
-        sa.select(t.slug, t.name)
+        sa.select(t.slug, t.name, t.id)
         .join_from(Tag.__table__, article_tags, link.tag_id == t.id)
         .where(link.article_id == sa.bindparam("article_id"))
         .order_by(t.name)
@@ -249,7 +317,7 @@ def _tags_statement() -> sa.Select[str, str]:
 @functools.cache
 def _thread_statement(
     with_pending: bool, with_cursor: bool, newest: bool = False
-) -> sa.Select[int, int | None, str, str, str, datetime, int, int, CommentStatus, datetime | None]:
+) -> sa.Select[int, int | None, str, str, str, datetime, int, int, CommentStatus, datetime | None, int | None]:
     """An article's visible comments: a page of top-level ones (oldest or ``newest`` first), then all their
     replies; the rows come oldest first (``core.threads.thread`` puts the page in order).
 
@@ -292,6 +360,7 @@ def _thread_statement(
             c.depth,
             c.status,
             c.edited_at,
+            c.user_id,
         )
         .where(c.id.in_(sa.select(tree.c.id)))
         .order_by(c.created_at, c.id)
@@ -318,6 +387,7 @@ def visible_comments(
         params["after_time"], params["after_id"] = cursor
     rows = db.session.execute(_thread_statement(bool(pending_ids), cursor is not None, newest), params).all()
     approved = CommentStatus.APPROVED
+    author_id = article.author.id if isinstance(article, ArticleView) else article.author_id
     public = [  # positional and unpacked: this runs once per comment shown
         PublicComment(
             ident,
@@ -331,8 +401,9 @@ def visible_comments(
             depth,
             status != approved,
             edited_at,
+            "" if user_id is None else "Author" if user_id == author_id else "Staff",
         )
-        for ident, parent_id, name, website, body_html, created_at, colour, depth, status, edited_at in rows
+        for ident, parent_id, name, website, body_html, created_at, colour, depth, status, edited_at, user_id in rows
     ]
     entries = thread(public, max_depth=settings.thread_depth, newest_first=newest)
     # Keep per_page top-level comments with their replies; the extra one (if any) says there is more.

@@ -33,6 +33,13 @@ def get_or_create_tags(names_or_slugs: Iterable[tuple[str, str]]) -> list[Tag]:
     return [existing[slug] for slug in wanted]
 
 
+class _Keep:
+    """``update_article(section=KEEP)``: leave the section label as it is (the default)."""
+
+
+KEEP = _Keep()
+
+
 def create_article(
     *,
     author: User,
@@ -44,6 +51,7 @@ def create_article(
     published_at: datetime | None = None,
     comments_open: bool = True,
     index: bool = True,
+    section: Tag | None = None,
 ) -> Article:
     """A new article; published when ``published_at`` is given, otherwise a draft.
 
@@ -62,6 +70,7 @@ def create_article(
         comments_open=comments_open,
         tags=list(tags),
     )
+    _set_section(article, section)
     db.session.add(article)
     db.session.flush()
     if article.is_published and index:
@@ -79,11 +88,24 @@ def update_article(
     body: str | None = None,
     tags: Iterable[Tag] | None = None,
     comments_open: bool | None = None,
+    section: Tag | None | _Keep = KEEP,
+    now: datetime | None = None,
 ) -> Article:
-    """Change an article's text, tags or comment setting; a published one is re-indexed."""
+    """Change an article's text, tags, section label or comment setting; a published one is re-indexed.
+
+    A change to the title, summary or body of a published article stamps ``content_updated_at`` (the page's
+    "Updated …"); tags, the section and the comment setting are not the text. ``section`` None: the first tag.
+    """
     was_public = article.is_published
     if was_public:
         related.forget(article)  # with the old text and tags, before they change
+        new_text = (
+            title is not None and title.strip() != article.title,
+            summary is not None and summary.strip() != article.summary,
+            body is not None and body != article.body_markdown,
+        )
+        if any(new_text):
+            article.content_updated_at = now or utcnow()
     if title is not None:
         article.title = title.strip()
     if summary is not None:
@@ -93,12 +115,26 @@ def update_article(
         article.body_html = sanitize.render_article(body)
     if tags is not None:
         _with_tags_loaded(article).tags = list(tags)
+    if tags is not None or not isinstance(section, _Keep):
+        loaded = _with_tags_loaded(article)
+        kept = next((t for t in loaded.tags if t.id == loaded.section_tag_id), None)  # while still one of its tags
+        wanted = kept if isinstance(section, _Keep) else section
+        _set_section(loaded, wanted)
     if comments_open is not None:
         article.comments_open = comments_open
     db.session.flush()
     if was_public:
         _went_public(article)
     return article
+
+
+def _set_section(article: Article, wanted: Tag | None) -> None:
+    """The section label: ``wanted`` when it is one of the article's tags, else the alphabetically first tag
+    (what the kicker always showed), else none."""
+    if wanted is not None and any(t is wanted or t.id == wanted.id for t in article.tags):
+        article.section_tag = wanted
+        return
+    article.section_tag = min(article.tags, key=lambda t: (t.name, t.slug), default=None)
 
 
 def publish_article(article: Article, *, published_at: datetime) -> Article:

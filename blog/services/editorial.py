@@ -14,6 +14,7 @@ from blog.core.text import slugify
 from blog.extensions import db
 from blog.models import (
     Article,
+    ArticleCorrection,
     ArticleStatus,
     Comment,
     CommentStatus,
@@ -22,9 +23,10 @@ from blog.models import (
     Role,
     SettingsChange,
     SiteSettings,
+    Tag,
     User,
 )
-from blog.services import articles, authoring, outbox_mail, revisions
+from blog.services import articles, authoring, outbox_mail, redirects, revisions
 from blog.services.site import ensure_settings
 
 
@@ -50,6 +52,7 @@ class ArticleDraft:
     tags: str  # comma-separated names
     author_id: int | None  # None: authors have no choice (their own name)
     comments_open: bool
+    section: str = ""  # the name of one of its tags, shown above the headline; empty: the first tag
 
 
 def parse_tags(text: str) -> list[tuple[str, str]]:
@@ -95,20 +98,38 @@ def _author(author_id: int) -> User:
     return author
 
 
+def _tags_and_section(draft: ArticleDraft) -> tuple[list[Tag], Tag | None]:
+    """The draft's tags, and the one chosen as its section label (None: the first tag)."""
+    pairs = parse_tags(draft.tags)
+    tags = authoring.get_or_create_tags(pairs)
+    wanted = slugify(draft.section) if draft.section.strip() else ""
+    if not wanted:
+        return tags, None
+    section = next((t for t in tags if t.slug == wanted), None)
+    if section is None:
+        raise EditorialError(
+            f"“{draft.section.strip()}” is not one of this article's tags. Choose one of them, or leave it empty.",
+            "section",
+        )
+    return tags, section
+
+
 def create_from_draft(draft: ArticleDraft, *, actor: User) -> Article:
     """A new draft: an editor names its author, an author's is their own."""
     slug = draft.slug or slugify(draft.title)
     if draft.slug:
         _check_slug(slug, own_id=None)
     author_id = draft.author_id if is_editor(actor) and draft.author_id is not None else actor.id
+    tags, section = _tags_and_section(draft)
     return authoring.create_article(
         author=_author(author_id),
         title=draft.title,
         slug=slug or None,
         summary=draft.summary,
         body=draft.body,
-        tags=authoring.get_or_create_tags(parse_tags(draft.tags)),
+        tags=tags,
         comments_open=draft.comments_open,
+        section=section,
     )
 
 
@@ -121,18 +142,23 @@ def update_from_draft(article: Article, draft: ArticleDraft, *, actor: User, now
     if slug != article.slug and not is_editor(actor) and article.published_at is not None:
         raise EditorialError("Only an editor can change the address of an article that has been published.", "slug")
     _check_slug(slug, own_id=article.id)
-    article.slug = slug
+    tags, section = _tags_and_section(draft)
+    old_slug, article.slug = article.slug, slug
     if is_editor(actor) and draft.author_id is not None:
         article.author_id = _author(draft.author_id).id
     revisions.keep(article, actor=actor, now=now, title=draft.title, summary=draft.summary, body=draft.body)
-    return authoring.update_article(
+    updated = authoring.update_article(
         article,
         title=draft.title,
         summary=draft.summary,
         body=draft.body,
-        tags=authoring.get_or_create_tags(parse_tags(draft.tags)),
+        tags=tags,
         comments_open=draft.comments_open,
+        section=section,
+        now=now,
     )
+    redirects.slug_changed(article, old_slug)  # the old address keeps answering, with a 301
+    return updated
 
 
 def set_published(article: Article, publish: bool, *, actor: User, now: datetime, at: datetime | None = None) -> None:
@@ -253,6 +279,34 @@ def pending_counts(article_ids: list[int]) -> dict[int, int]:
     return {article_id: count for article_id, count in rows}
 
 
+# --- Corrections ---------------------------------------------------------------------------------
+
+
+def add_correction(article: Article, text: str, *, editor: User, now: datetime) -> ArticleCorrection:
+    """A dated correction note at the end of the article (Markdown, sanitised now); flushes."""
+    correction = ArticleCorrection(
+        article_id=article.id,
+        text=text.strip(),
+        text_html=sanitize.render_correction(text.strip()),
+        created_at=now,
+        editor_id=editor.id,
+    )
+    db.session.add(correction)
+    article.correction_count = (article.correction_count or 0) + 1  # a change of the article: retires its page
+    db.session.flush()
+    return correction
+
+
+def corrections_of(article_id: int) -> list[ArticleCorrection]:
+    return list(
+        db.session.scalars(
+            sa.select(ArticleCorrection)
+            .where(ArticleCorrection.article_id == article_id)
+            .order_by(ArticleCorrection.created_at, ArticleCorrection.id)
+        )
+    )
+
+
 # --- Curated Keep Reading links -----------------------------------------------------------------
 
 
@@ -336,6 +390,7 @@ SETTING_FIELDS = (
     "privacy_notice_markdown",
     "edit_window_minutes",
     "require_two_factor_admins",  # two-factor sign-in (blog/accounts/two_factor.py)
+    "time_zone",
 )
 WORD_LISTS = ("hold_words", "block_words")  # one entry per line: stripped, blank lines dropped
 

@@ -28,8 +28,9 @@ class FeedComment:
 
 
 def modified(article: Article) -> datetime:
-    """When an article last changed, never before it was published."""
-    return max(article.published_at or EPOCH, article.updated_at)
+    """When an article's text last changed, never before it was published (an approved comment moves
+    ``updated_at`` but is not an update of the article: ``content_updated_at`` is)."""
+    return max(article.published_at or EPOCH, article.content_updated_at or EPOCH)
 
 
 def latest_articles(*, author: User | None = None, tag: Tag | None = None) -> list[Article]:

@@ -52,3 +52,25 @@ def test_query_count_is_constant(page_queries, make_article, make_comment, add_l
 def test_article_page_query_count_is_small(page_queries, make_article):
     make_article("Plain", slug="plain", tags=("one",))
     assert page_queries("plain") == 5  # article+author, its tags, comments, keep reading, settings
+
+
+def test_corrections_cost_one_query_whatever_their_number(app, page_queries, make_article, make_user):
+    """Read only when an article has some (``articles.correction_count``), in one statement."""
+    from blog.extensions import db
+    from blog.models import Article, User
+    from blog.orm import utcnow
+    from blog.services import editorial
+
+    editor_id = make_user(role="editor")
+    counts = {}
+    for number in (1, 5):
+        slug = f"corrected-{number}"
+        article_id = make_article(f"Corrected {number}", slug=slug, tags=("one",))
+        with app.app_context():
+            for n in range(number):
+                article = db.session.get(Article, article_id)
+                editor = db.session.get(User, editor_id)
+                editorial.add_correction(article, f"Correction {n}.", editor=editor, now=utcnow())
+            db.session.commit()
+        counts[number] = page_queries(slug)
+    assert counts == {1: 6, 5: 6}  # the plain page's five, and the corrections

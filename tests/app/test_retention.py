@@ -206,14 +206,14 @@ def test_the_desk_says_when_the_purge_takes_each_comment(
     page = client.get("/moderation/?status=spam")
     (cell,) = parse(page).xpath(f"//tr[@id='row-{spam}']//span[contains(@class, 'purge-date')]")
     deleted = next_purge(LATER + 20 * DAY)
-    assert " ".join(cell.text_content().split()) == f"Deleted for good on {deleted:%B} {deleted.day}, {deleted.year}"
+    assert " ".join(cell.text_content().split()) == f"Deleted for good on {deleted.day} {deleted:%B} {deleted.year}"
     (cell,) = parse(client.get("/moderation/?status=approved")).xpath(
         f"//tr[@id='row-{approved}']//span[contains(@class, 'purge-date')]"
     )
     assert "IP hash and browser dropped on" in cell.text_content()
 
     details = page_text(client.get(f"/moderation/comments/{spam}"))
-    assert f"Deleted for good on {deleted:%B} {deleted.day}, {deleted.year}" in details
+    assert f"Deleted for good on {deleted.day} {deleted:%B} {deleted.year}" in details
 
     with count_queries() as one:
         client.get("/moderation/?status=spam")

@@ -70,6 +70,7 @@ EXPECTED = {
     "editorial.send_back": EDITOR,
     "editorial.add_link": EDITOR,
     "editorial.change_link": EDITOR,
+    "editorial.add_correction": EDITOR,
     "editorial.users": ADMIN,
     "editorial.new_user": ADMIN,
     "editorial.user": ADMIN,
