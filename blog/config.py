@@ -63,7 +63,7 @@ class Defaults:
     SESSION_COOKIE_NAME = "blog_session"
     REMEMBER_COOKIE_NAME = "blog_remember"
     SITEMAP_MAX_URLS = 50_000  # the sitemap protocol's limit per file; beyond it /sitemap.xml is an index
-    MAX_CONTENT_LENGTH = 4 * 1024 * 1024  # larger requests get 413 (avatars are at most 2 MB)
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024  # larger requests get 413 (upload forms have MEDIA_REQUEST_MAX_BYTES)
     MAX_PAGE = 10_000  # ?page= beyond this is a 404, never an expensive OFFSET
 
     # Comments
@@ -87,9 +87,22 @@ class Defaults:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  (a method name, not a password); werkzeug's default cost (n=2**15, r=8, p=1)
     LOGIN_RATE_LIMIT_IP = "10/minute;50/hour"  # failed sign-ins per client IP
     LOGIN_RATE_LIMIT_ACCOUNT = "5/minute;20/hour"  # failed sign-ins per account (email)
-    AVATAR_FOLDER: str | None = None  # default: instance/avatars
+    AVATAR_FOLDER: str | None = None  # where photos were kept before pictures moved to the database (migration)
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    # Pictures (blog/services/media.py, docs/architecture.md "Pictures"): stored in the database unless
+    # MEDIA_S3_BUCKET names a bucket of an S3-compatible store (MEDIA_S3_ENDPOINT_URL for one other than AWS;
+    # credentials from the usual AWS_* environment). MEDIA_ORIGIN: another origin serving this site's /media/
+    # paths (a CDN); pages then point there and the CSP allows it.
+    MEDIA_S3_BUCKET: str | None = None
+    MEDIA_S3_ENDPOINT_URL: str | None = None
+    MEDIA_S3_REGION: str | None = None
+    MEDIA_ORIGIN: str | None = None
+    MEDIA_MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # one picture's file
+    MEDIA_REQUEST_MAX_BYTES = 32 * 1024 * 1024  # a whole upload form; beyond it the form cannot be read (413)
+    MEDIA_DECODE_PIXELS = 12_000_000  # decoded at most (48 MB); a JPEG's header may name 4x more (decoded smaller)
+    MEDIA_WIDTHS = (480, 960, 1600)  # the variants the job queue makes
 
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25

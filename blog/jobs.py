@@ -36,7 +36,12 @@ __all__ = ["BACKENDS", "Jobs", "after_commit", "crontab", "periodic", "task"]
 log = logging.getLogger(__name__)
 BACKENDS = ("sqlite", "redis", "immediate")
 # The modules that define tasks: imported by init_app, so every app (and the consumer) knows them all.
-TASK_MODULES = ("blog.services.outbox_mail", "blog.services.retention", "blog.services.notifications")
+TASK_MODULES = (
+    "blog.services.outbox_mail",
+    "blog.services.retention",
+    "blog.services.notifications",
+    "blog.services.media",
+)
 
 Schedule = Callable[[Any], bool]  # huey.crontab(...) returns one
 _registry: dict[str, tuple[Callable[..., Any], Schedule | None]] = {}

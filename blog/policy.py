@@ -31,11 +31,13 @@ RULES: dict[str, Need] = {
     "subscriptions.*": Need.ANYONE,  # signed single-purpose links (blog/public/subscriptions.py)
     "feeds.*": Need.ANYONE,
     "search.*": Need.ANYONE,
+    "media.*": Need.ANYONE,  # stored pictures (/media/<key>.webp)
     "accounts.login": Need.ANYONE,
-    "accounts.avatar": Need.ANYONE,
     "accounts.*": Need.SIGNED_IN,  # logout, own profile
     "moderation.*": Need.EDITOR,
     "editorial.*": Need.EDITOR,  # articles, Keep Reading links
+    "editorial.media_library": Need.SIGNED_IN,  # authors too, for their drafts' pictures
+    "editorial.media_item": Need.SIGNED_IN,  # its words: editors any picture's, authors their own (in the view)
     "editorial.users": Need.ADMIN,
     "editorial.new_user": Need.ADMIN,
     "editorial.user": Need.ADMIN,

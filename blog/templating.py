@@ -23,6 +23,9 @@ def init_app(app: Flask) -> None:
     app.context_processor(_staff)
     app.jinja_env.globals["social_networks"] = SOCIAL_NETWORKS
     app.jinja_env.filters["combine"] = lambda a, b: {**a, **b}
+    from blog.services import media
+
+    app.jinja_env.globals["media_url"] = media.url_for_name  # a stored picture's address, from its file name
 
 
 def _site() -> dict:

@@ -1,8 +1,6 @@
-"""Sign-in, sign-out, one's own profile, and avatar images."""
+"""Sign-in, sign-out, one's own profile (and photo: stored and served by services.media)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -12,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     session,
     url_for,
 )
@@ -22,7 +19,7 @@ from flask_login import current_user, login_user, logout_user
 from blog.accounts.forms import LoginForm, ProfileForm, safe_next
 from blog.core import sanitize
 from blog.extensions import db, limiter
-from blog.services import avatars, users
+from blog.services import media, users
 
 bp = Blueprint("accounts", __name__)
 
@@ -76,10 +73,6 @@ def logout():
     return redirect(url_for("public.home"), code=303)
 
 
-def avatar_folder() -> Path:
-    return avatars.folder()
-
-
 @bp.route("/account/profile", methods=["GET", "POST"])
 def profile():
     return edit_profile(current_user._get_current_object(), "accounts.profile")
@@ -98,7 +91,7 @@ def edit_profile(user, endpoint: str, **url_args):
             else:
                 try:
                     _save_profile(user, form)
-                except avatars.AvatarError as error:
+                except media.PictureError as error:
                     db.session.rollback()
                     form.avatar.errors = [str(error)]
                 else:
@@ -116,17 +109,8 @@ def edit_profile(user, endpoint: str, **url_args):
 
 def _save_profile(user, form: ProfileForm) -> None:
     users.update_profile(current_user, user, form.to_draft())
-    upload = form.avatar.data
-    if upload and getattr(upload, "filename", ""):
-        avatars.store(user, upload.read(avatars.MAX_BYTES + 1), avatar_folder())
+    data = media.read_upload(form.avatar.data)
+    if data is not None:
+        media.store_avatar(user, data)
     elif form.remove_avatar.data:
-        avatars.remove(user, avatar_folder())
-
-
-@bp.get("/avatars/<name>")
-def avatar(name: str):
-    """Content-addressed files: safe to cache for a year."""
-    response = send_from_directory(avatar_folder(), name, mimetype="image/webp", max_age=365 * 24 * 3600)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+        media.remove_avatar(user)

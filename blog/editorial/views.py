@@ -8,7 +8,6 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3's; its stubs (3.2) lack it
 
 from blog.accounts.views import edit_profile
-from blog.core import sanitize
 from blog.editorial.forms import (
     ArticleForm,
     ExternalLinkForm,
@@ -23,13 +22,14 @@ from blog.inputs import int_arg
 from blog.models import Role, User
 from blog.orm import utcnow
 from blog.public.your_data import download
-from blog.services import editorial, users
+from blog.services import editorial, media, users
 from blog.services import personal_data as held_data
 from blog.services.editorial import ArticleDraft, EditorialError
 from blog.services.site import get_settings
 
 bp = Blueprint("editorial", __name__, url_prefix="/editorial")
 
+from blog.editorial import media_views
 
 # --- Articles ------------------------------------------------------------------------------------
 
@@ -61,6 +61,7 @@ def articles():
 def new_article():
     form = ArticleForm(author_id=current_user.id)
     form.author_id.choices = _authors()
+    lead_form = media_views.lead_form_for(None)
     if request.method == "POST" and form.validate() and request.form.get("action") != "preview":
         try:
             article = editorial.create_from_draft(_draft(form))
@@ -68,10 +69,12 @@ def new_article():
             db.session.rollback()
             form[error.field or "title"].errors = [str(error)]
         else:
-            db.session.commit()
-            flash(f"Draft “{article.title}” created. Publish it when it is ready.", "success")
-            return redirect(url_for("editorial.article", article_id=article.id), code=303)
-    return _article_page(form, None)
+            if media_views.attach_lead(article, lead_form):
+                db.session.commit()
+                flash(f"Draft “{article.title}” created. Publish it when it is ready.", "success")
+                return redirect(url_for("editorial.article", article_id=article.id), code=303)
+            db.session.rollback()
+    return _article_page(form, None, lead_form)
 
 
 @bp.route("/articles/<int:article_id>", methods=["GET", "POST"])
@@ -82,6 +85,7 @@ def article(article_id: int):
         form.tags.data = ", ".join(t.name for t in found.tags)
         form.body.data = found.body_markdown
     form.author_id.choices = _authors()
+    lead_form = media_views.lead_form_for(found)
     action = request.form.get("action", "save")
     if request.method == "POST" and form.validate() and action != "preview":
         try:
@@ -92,6 +96,9 @@ def article(article_id: int):
             db.session.rollback()
             form[error.field or "title"].errors = [str(error)]
         else:
+            if not media_views.attach_lead(found, lead_form):
+                db.session.rollback()
+                return _article_page(form, editorial.get_article(article_id), lead_form)
             db.session.commit()
             flash(
                 {"publish": "Published.", "unpublish": "Unpublished: the article is now a draft."}.get(
@@ -100,15 +107,20 @@ def article(article_id: int):
                 "success",
             )
             return redirect(url_for("editorial.article", article_id=found.id), code=303)
-    return _article_page(form, found)
+    return _article_page(form, found, lead_form)
 
 
-def _article_page(form: ArticleForm, article):
+def _article_page(form: ArticleForm, article, lead_form=None):
     preview = None
     if request.method == "POST" and request.form.get("action") == "preview":
-        preview = sanitize.render_article(form.body.data or "")
-    status = 422 if request.method == "POST" and form.errors else 200
+        preview = media.render_article(form.body.data or "")
+    status = 422 if request.method == "POST" and (form.errors or (lead_form and lead_form.errors)) else 200
     context = {"form": form, "article": article, "preview": preview}
+    context |= {
+        "lead_form": lead_form,
+        "lead": media_views.lead_picture(article),
+        "library": [media.picture(m) for m in media.list_library(12)],
+    }
     if article is not None:
         q = request.args.get("q", "").strip()[:200]
         context |= {

@@ -4,6 +4,7 @@ from blog.models.article import Article, ArticleStatus, RelatedKind, RelatedLink
 from blog.models.comment import Comment, CommentRevision, CommentStatus, ModerationEvent
 from blog.models.discovery import SEARCH_TABLE, RelatedTerm, RelatedTermCount
 from blog.models.mail import OutboxMail
+from blog.models.media import Media, MediaFile, MediaKind
 from blog.models.notify import ConsentPurpose, ConsentRecord, Delivery, MailNotice, MailSubscription, Topic
 from blog.models.privacy import PrivacyRequest
 from blog.models.settings import SETTINGS_ID, SettingsChange, SiteSettings
@@ -22,6 +23,9 @@ __all__ = [
     "Delivery",
     "MailNotice",
     "MailSubscription",
+    "Media",
+    "MediaFile",
+    "MediaKind",
     "ModerationEvent",
     "OutboxMail",
     "PrivacyRequest",

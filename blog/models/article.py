@@ -57,6 +57,8 @@ class Article(Model):
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
     comments_open: Mapped[bool] = mapped_column(default=True)
     comment_count: Mapped[int] = mapped_column(default=0)  # approved comments only
+    # Pictures: the lead image shown at the top, from the media library (alt text, caption, credit are there).
+    lead_media_id: Mapped[int | None] = mapped_column(sa.ForeignKey("media.id", ondelete="SET NULL"))
 
     author: Mapped[User] = relationship(back_populates="articles", lazy="raise")
     tags: Mapped[list[Tag]] = relationship(

@@ -23,12 +23,14 @@ from blog.models import (
     ArticleStatus,
     Comment,
     CommentStatus,
+    Media,
     RelatedKind,
     RelatedLink,
     Tag,
     User,
     article_tags,
 )
+from blog.services.media import Picture, picture_from_row
 from blog.services.site import get_settings
 
 
@@ -83,6 +85,7 @@ class ArticleView(NamedTuple):
     comment_count: int
     author: AuthorView
     tags: list[TagView]
+    lead: Picture | None = None  # the lead image, from the media library
 
     @property
     def is_published(self) -> bool:
@@ -183,7 +186,8 @@ def get_article_page(
     if row is None:
         return None
     tags = [TagView(*t) for t in db.session.execute(_tags_statement(), {"article_id": row.id})]
-    article = ArticleView(*row[:10], author=AuthorView(*row[10:]), tags=tags)
+    lead = picture_from_row(*row[15:23]) if row[15] is not None else None
+    article = ArticleView._make([*row[:10], AuthorView(*row[10:15]), tags, lead])
     thread_page = (
         visible_comments(article, pending_ids or [], after=after, newest=newest)
         if with_comments
@@ -197,9 +201,7 @@ def get_article_page(
 
 
 @functools.cache
-def _article_statement() -> sa.Select[
-    int, str, str, str, str, int, datetime, datetime, bool, int, int, str, str, str, str | None
-]:
+def _article_statement() -> sa.Select[Any]:  # ArticleView's columns, AuthorView's, then the lead image's
     a, u = Article.__table__.c, User.__table__.c
     return (
         sa.select(
@@ -218,10 +220,17 @@ def _article_statement() -> sa.Select[
             u.display_name,
             u.bio_html,
             u.avatar_path,
+            *_lead_columns(),  # then the lead image's, if any
         )
         .join_from(Article.__table__, User.__table__, a.author_id == u.id)
+        .outerjoin(Media.__table__, a.lead_media_id == Media.__table__.c.id)
         .where(a.slug == sa.bindparam("slug"), a.status == ArticleStatus.PUBLISHED, a.published_at.is_not(None))
     )
+
+
+def _lead_columns() -> tuple[Any, ...]:
+    m = Media.__table__.c
+    return (m.id, m.width, m.height, m.alt_text, m.caption, m.credit, m.original_key, m.variants)
 
 
 @functools.cache

@@ -8,11 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from blog.core import sanitize
 from blog.core.text import slugify
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, SettingsChange, SiteSettings, User
-from blog.services import authoring
+from blog.services import authoring, media
 from blog.services.site import ensure_settings
 
 
@@ -210,7 +209,7 @@ def update_settings(values: dict[str, Any], *, actor: User, now: datetime) -> di
             changes[name] = (old, new)
             setattr(settings, name, new)
     if "privacy_notice_markdown" in changes:
-        settings.privacy_notice_html = sanitize.render_article(settings.privacy_notice_markdown)
+        settings.privacy_notice_html = media.render_article(settings.privacy_notice_markdown)
     if changes:
         db.session.add(
             SettingsChange(actor_id=actor.id, changed_at=now, changes={k: list(v) for k, v in changes.items()})
