@@ -20,11 +20,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP"}
 ACCEPTED_TEXT = "JPEG, PNG, GIF or WebP"
-# Never decode more than this many pixels at once (4 bytes each: 12 MP is 48 MB). A JPEG's header may name up
-# to JPEG_SCALE_LIMIT times more, since it is decoded at 1/2, 1/4 or 1/8 of its size.
-DECODE_PIXELS = 12_000_000
-JPEG_SCALE_LIMIT = 4  # 48 MP: a large camera's photo, decoded at half its size
-MAX_SIDE = 2400  # the stored original is at most this wide or high
+# Never decode more than this many pixels at once (4 bytes each: 6 MP is 24 MB; resizing takes about twice that
+# again). A JPEG's header may name up to JPEG_SCALE_LIMIT times more, since libjpeg decodes it at 1/2 or 1/4 of
+# its width and height (a quarter or a sixteenth of its pixels).
+DECODE_PIXELS = 6_000_000
+JPEG_SCALE_LIMIT = 16  # 96 MP, decoded at a quarter of its width
+MAX_SIDE = 2048  # the stored original is at most this wide or high
 VARIANT_QUALITY = 80
 ORIGINAL_QUALITY = 88
 
@@ -93,11 +94,12 @@ def decode(data: bytes, *, max_side: int = MAX_SIDE, budget: int = DECODE_PIXELS
     try:
         with image:
             if image.format == "JPEG":
-                # Decode at the smallest libjpeg scale that still gives the wanted size (and fits the budget).
-                target = (square, square) if square else (max_side, max_side)
-                image.draft("RGB", target)
-                if image.width * image.height > budget:
-                    raise PictureError(_too_many_pixels(image.size, budget))
+                # libjpeg scales while decoding: ask for the first scale (1/1, 1/2, 1/4, 1/8) that fits the budget.
+                width, height = image.size
+                scale = next((s for s in (1, 2, 4, 8) if (width // s) * (height // s) <= budget), 8)
+                image.draft("RGB", (max(1, width // scale), max(1, height // scale)))
+            if image.width * image.height > budget:  # never, after _open; a second line of defence
+                raise PictureError(_too_many_pixels(image.size, budget))
             image.seek(0)  # an animation's first frame
             image.load()
             ImageOps.exif_transpose(image, in_place=True)  # turn as the camera meant; the EXIF is not copied

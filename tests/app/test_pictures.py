@@ -234,10 +234,10 @@ def test_lead_image_on_the_article_page_with_srcset_and_og_image(app, client, si
     original = f"/media/{item.original_key}.webp"
     assert img.get("src") == original
     assert img.get("alt") == "Sailing boats at the festival"
-    assert (img.get("width"), img.get("height")) == ("2400", "1600")
+    assert (img.get("width"), img.get("height")) == ("2048", "1365")  # the stored original: at most 2048 px
     assert img.get("loading") is None  # at the top of the page: not lazy
     widths = [entry.rsplit(" ", 1)[1] for entry in img.get("srcset").split(", ")]
-    assert widths == ["480w", "960w", "1600w", "2400w"]
+    assert widths == ["480w", "960w", "1600w", "2048w"]
     assert img.get("sizes")
     assert doc.xpath("//figure[@class='lead-image']/figcaption")[0].text_content().split() == [
         *["The", "opening", "parade"],
