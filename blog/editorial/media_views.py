@@ -11,7 +11,6 @@ from flask_login import current_user
 from blog.editorial.media_forms import LeadImageForm, PictureWordsForm, UploadForm
 from blog.editorial.views import bp
 from blog.extensions import db
-from blog.policy import may_moderate
 from blog.services import media
 
 
@@ -43,7 +42,9 @@ def media_library():
 def _library_page(form: UploadForm, edited: tuple[int, PictureWordsForm] | None = None):
     items = [(item, media.picture(item)) for item in media.list_library()]
     word_forms = {
-        item.id: edited[1] if edited and edited[0] == item.id else PictureWordsForm(obj=item, prefix=f"m{item.id}")
+        item.id: edited[1]
+        if edited and edited[0] == item.id
+        else PictureWordsForm(formdata=None, obj=item, prefix=f"m{item.id}")
         for item, _ in items
     }
     failed = request.method == "POST" and (form.errors or (edited and edited[1].errors))
@@ -53,7 +54,7 @@ def _library_page(form: UploadForm, edited: tuple[int, PictureWordsForm] | None 
 
 
 def _may_edit(item) -> bool:
-    return may_moderate(current_user) or item.uploaded_by_id == current_user.id
+    return media.may_change(current_user, item)
 
 
 @bp.post("/media/<int:media_id>")
@@ -113,7 +114,6 @@ def attach_lead(article, form: LeadImageForm) -> bool:
     return True
 
 
-def lead_picture(article):
-    return (
-        media.picture(lead) if article is not None and (lead := media.get_media(article.lead_media_id or 0)) else None
-    )
+def lead_picture(article) -> media.Picture | None:
+    lead = media.get_media(article.lead_media_id) if article is not None and article.lead_media_id else None
+    return None if lead is None else media.picture(lead)

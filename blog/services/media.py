@@ -26,7 +26,7 @@ from flask import current_app, url_for
 from blog import jobs, outbox
 from blog.core import sanitize
 from blog.extensions import db
-from blog.models import Article, Media, MediaFile, MediaKind, User
+from blog.models import Article, Media, MediaFile, MediaKind, Role, User
 from blog.services import images
 from blog.services.images import PictureError
 
@@ -263,13 +263,6 @@ def picture_from_row(
     return Picture(media_id, src, ", ".join(entries), width, height, alt, caption, credit)
 
 
-def lead_picture(article_id: int, lead_media_id: int | None) -> Picture | None:
-    if lead_media_id is None:
-        return None
-    media = db.session.get(Media, lead_media_id)
-    return None if media is None else picture(media)
-
-
 # --- The library -------------------------------------------------------------------------------------
 
 
@@ -287,6 +280,11 @@ def list_library(limit: int = 200) -> list[Media]:
 def get_media(media_id: int) -> Media | None:
     media = db.session.get(Media, media_id)
     return media if media is not None and media.kind is MediaKind.IMAGE else None
+
+
+def may_change(actor: User, media: Media) -> bool:
+    """Editors and admins may change any picture's words; an author those of the pictures they uploaded."""
+    return actor.role in (Role.EDITOR, Role.ADMIN) or media.uploaded_by_id == actor.id
 
 
 def update_words(media: Media, *, alt_text: str, caption: str, credit: str) -> None:

@@ -99,13 +99,16 @@ def test_until_the_variants_exist_the_original_serves(app, client, sign_in, monk
 
 def test_svg_is_refused(app, client, sign_in):
     sign_in("editor")
+    assert upload(client, picture_bytes(size=(300, 200)), alt_text="An earlier picture").status_code == 303
     svg = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
     response = upload(client, svg, name="logo.png", mimetype="image/png", caption="Kept caption")
     assert response.status_code == 422
     assert "SVG drawings are not accepted" in page_text(response)
-    assert parse(response).xpath("//input[@name='caption']/@value") == ["Kept caption"]
+    doc = parse(response)
+    assert doc.xpath("//input[@name='caption']/@value") == ["Kept caption"]
+    assert doc.xpath("//input[contains(@name, '-alt_text')]/@value") == ["An earlier picture"]  # the list as it was
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Media)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Media)) == 1
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from blog.models import Article
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import axe_violations, describe, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -32,8 +32,19 @@ def test_editor_adds_a_lead_image_and_readers_see_it(new_context, live_server, t
     page.fill("#lead-alt_text", "Three tall ships under sail off the breakwater")
     page.fill("#lead-credit", "Photo: Ines Castell")
     page.click("button[name=action][value=save]")
-    expect(page.locator(".flash, .flash-success, [role=status]").first).to_contain_text("Saved")
+    expect(page.locator(".flash-success")).to_contain_text("Saved")
     expect(page.locator("fieldset.lead-image img")).to_be_visible()
+    # The same picture in the body too: the form lists the library's pictures, media.js inserts the Markdown
+    page.locator("details.insert-pictures summary").click()
+    page.get_by_role("button", name="Insert into the body: ![Three tall ships").click()
+    assert "![Three tall ships under sail off the breakwater](/media/" in page.input_value("#body")
+    page.click("button[name=action][value=save]")
+    expect(page.locator(".flash-success")).to_contain_text("Saved")
+
+    page.goto("/editorial/media")  # the picture is in the library too, with its Markdown and a Copy button
+    expect(page.get_by_role("button", name="Copy the Markdown of ![Three tall ships")).to_be_visible()
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
 
     reader = new_context().new_page()
     reader.goto(f"/articles/{slug}")
@@ -47,3 +58,8 @@ def test_editor_adds_a_lead_image_and_readers_see_it(new_context, live_server, t
     og_image = reader.locator("meta[property='og:image']").get_attribute("content") or ""
     assert og_image.startswith("http") and og_image.endswith(".webp")
     expect(reader.locator("figure.lead-image figcaption")).to_contain_text("Photo: Ines Castell")
+    in_body = reader.locator(".story-body img")
+    expect(in_body).to_have_attribute("loading", "lazy")
+    in_body.scroll_into_view_if_needed()
+    reader.wait_for_function("document.querySelector('.story-body img').complete")
+    assert in_body.evaluate("img => img.naturalWidth") > 0
