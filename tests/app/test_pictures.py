@@ -253,6 +253,34 @@ def test_lead_image_on_the_article_page_with_srcset_and_og_image(app, client, si
         assert client.get(url).status_code == 200
 
 
+@pytest.mark.app_config(CACHE_TYPE="SimpleCache")
+def test_cached_pages_take_in_the_variants_once_the_queue_has_made_them(app, client, sign_in, monkeypatch):
+    from blog.services import media
+
+    queued = []
+    monkeypatch.setattr(media.jobs, "after_commit", lambda fn, *args: queued.append(args))
+    editor = sign_in("editor")
+    data = article_form(editor) | {
+        "lead-image": (io.BytesIO(picture_bytes(size=(1000, 600))), "lead.png", "image/png"),
+        "lead-alt_text": "The quay",
+    }
+    assert post_multipart(client, "/editorial/articles/new", data).status_code == 303
+    with app.app_context():
+        article_id = db.session.scalar(sa.select(Article.id))
+    publish = article_form(editor) | {"lead-alt_text": "The quay"}  # as the form sends it back
+    assert post_multipart(client, f"/editorial/articles/{article_id}", publish).status_code == 303
+    client.post("/logout")
+
+    def srcset():
+        return parse(client.get("/articles/harbour-festival")).xpath("//figure[@class='lead-image']/img/@srcset")[0]
+
+    assert srcset().endswith(" 1000w") and "480w" not in srcset()  # the original alone, and now cached
+    [(media_id,)] = queued
+    with app.app_context():
+        assert media.make_variants(media_id) == [480, 960]
+    assert [entry.rsplit(" ", 1)[1] for entry in srcset().split(", ")] == ["480w", "960w", "1000w"]
+
+
 def test_lead_image_needs_alt_text_and_the_article_text_is_kept(app, client, sign_in):
     editor = sign_in("editor")
     data = article_form(editor, action="save") | {
