@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     from blog.services import media
 
     app.jinja_env.globals["media_url"] = media.url_for_name  # a stored picture's address, from its file name
+    app.jinja_env.globals["picture"] = media.picture  # what a template needs to show a media row
 
 
 def _site() -> dict:

@@ -517,7 +517,7 @@ def _list_statement(kind: str) -> sa.Select[Article]:
     return (
         sa.select(Article)
         .where(Article.id.in_(ids))
-        .options(joinedload(Article.author), selectinload(Article.tags), raiseload("*"))
+        .options(joinedload(Article.author), joinedload(Article.lead_media), selectinload(Article.tags), raiseload("*"))
         .order_by(*newest_first)
     )
 

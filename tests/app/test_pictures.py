@@ -326,3 +326,25 @@ def test_media_origin_in_csp_and_urls(app, client, sign_in):
 
 def test_csp_stays_strict_without_a_media_origin(client):
     assert "img-src 'self';" in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_lists_show_a_thumbnail_lazy_below_the_top_story(app, client, make_article, make_user):
+    from blog.models import User
+    from blog.services import media
+
+    writer = make_user("Kim Lee", role="author")
+    older = make_article("Older story", slug="older", author_id=writer)
+    newer = make_article("Newer story", slug="newer", author_id=writer)
+    with app.app_context():
+        for article_id, color in ((older, (10, 10, 10)), (newer, (200, 200, 200))):
+            item = media.upload(
+                picture_bytes(size=(800, 500), color=color), actor=db.session.get(User, writer), alt_text="x"
+            )
+            db.session.get(Article, article_id).lead_media_id = item.id
+        db.session.commit()
+    teasers = parse(client.get("/")).xpath("//article[contains(@class, 'teaser')]")
+    images = [t.xpath(".//img[@class='teaser-image']")[0] for t in teasers]
+    assert [i.get("loading") for i in images] == [None, "lazy"]  # the top story's is in the first screen
+    assert all(i.get("srcset") and i.get("width") == "800" and i.get("alt") == "" for i in images)
+    author_page = parse(client.get("/authors/kim-lee")).xpath("//img[@class='teaser-image']/@loading")
+    assert author_page == ["lazy", "lazy"]
