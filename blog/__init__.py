@@ -36,7 +36,9 @@ def create_app(
     derive(app.config, debug=app.debug, instance_path=app.instance_path)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     from blog import inputs
+    from blog.media.views import limit_upload_requests
 
+    app.before_request(limit_upload_requests)  # upload forms' own size limit: before any hook reads the form
     inputs.init_app(app)  # first: its converter is used by every route, its check runs before other hooks
     db.init_app(app)
     if not serving:
@@ -76,6 +78,9 @@ def create_app(
 
     app.register_blueprint(feeds.bp)
     app.register_blueprint(search.bp)
+    from blog import media
+
+    app.register_blueprint(media.bp)
     templating.init_app(app)
     cli.init_app(app)
     app.register_error_handler(HTTPException, _http_error)

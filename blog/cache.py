@@ -32,7 +32,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from blog import outbox
-from blog.models import Article, Comment, CommentStatus, RelatedLink, SettingsChange, SiteSettings, Tag, User
+from blog.models import Article, Comment, CommentStatus, Media, RelatedLink, SettingsChange, SiteSettings, Tag, User
 from blog.models.article import article_tags
 
 cache = Cache(with_jinja2_ext=False)
@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 # a rolling deploy the new code never reads what the old code stored (nor the other way round).
 FORMAT = 2
 SITE_VERSION = "site:version"
-_PAGE_SOURCES = (Article, User, Tag, RelatedLink, SiteSettings, SettingsChange)  # and Comment, per article
+# and Comment, per article; Media: a lead image's variants (made later by the queue) and its words
+_PAGE_SOURCES = (Article, User, Tag, RelatedLink, SiteSettings, SettingsChange, Media)
 _PAGE_TABLES = {model.__tablename__ for model in (*_PAGE_SOURCES, Comment)} | {article_tags.name}
 _QUEUED = "cache_versions_queued"
 # A bulk statement that changes one article's own page only (e.g. its comment count) says so, instead of

@@ -63,7 +63,7 @@ class Defaults:
     SESSION_COOKIE_NAME = "blog_session"
     REMEMBER_COOKIE_NAME = "blog_remember"
     SITEMAP_MAX_URLS = 50_000  # the sitemap protocol's limit per file; beyond it /sitemap.xml is an index
-    MAX_CONTENT_LENGTH = 4 * 1024 * 1024  # larger requests get 413 (avatars are at most 2 MB)
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024  # larger requests get 413 (upload forms have MEDIA_REQUEST_MAX_BYTES)
     MAX_PAGE = 10_000  # ?page= beyond this is a 404, never an expensive OFFSET
 
     # Comments
@@ -91,7 +91,7 @@ class Defaults:
     # "Forgot your password?" requests per client IP, and per address (the reset mails it may be sent)
     PASSWORD_RESET_RATE_LIMIT = "5/minute;20/hour"  # noqa: S105  (a rate, not a password)
     PASSWORD_RESET_RATE_LIMIT_ADDRESS = "3/hour;10/day"  # noqa: S105  (a rate, not a password)
-    AVATAR_FOLDER: str | None = None  # default: instance/avatars
+    AVATAR_FOLDER: str | None = None  # where photos were kept before pictures moved to the database (migration)
     # Two-factor sign-in (blog/accounts/two_factor.py): codes tried at /login/two-factor, per client IP and per
     # account (failed ones only; the account limit also covers turning it off), and the seconds a correct
     # password waits for its code before signing in must start again.
@@ -100,6 +100,19 @@ class Defaults:
     TWO_FACTOR_PENDING_SECONDS = 300
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    # Pictures (blog/services/media.py, docs/architecture.md "Pictures"): stored in the database unless
+    # MEDIA_S3_BUCKET names a bucket of an S3-compatible store (MEDIA_S3_ENDPOINT_URL for one other than AWS;
+    # credentials from the usual AWS_* environment). MEDIA_ORIGIN: another origin serving this site's /media/
+    # paths (a CDN); pages then point there and the CSP allows it.
+    MEDIA_S3_BUCKET: str | None = None
+    MEDIA_S3_ENDPOINT_URL: str | None = None
+    MEDIA_S3_REGION: str | None = None
+    MEDIA_ORIGIN: str | None = None
+    MEDIA_MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # one picture's file
+    MEDIA_REQUEST_MAX_BYTES = 32 * 1024 * 1024  # a whole upload form; beyond it the form cannot be read (413)
+    MEDIA_DECODE_PIXELS = 6_000_000  # decoded at most (24 MB); a JPEG's header may name 16x more (decoded smaller)
+    MEDIA_WIDTHS = (480, 960, 1600)  # the variants the job queue makes
 
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25

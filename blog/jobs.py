@@ -42,6 +42,7 @@ TASK_MODULES = (
     "blog.services.retention",
     "blog.services.notifications",
     "blog.services.authoring",
+    "blog.services.media",
 )
 
 Schedule = Callable[[Any], bool]  # huey.crontab(...) returns one

@@ -31,8 +31,8 @@ RULES: dict[str, Need] = {
     "subscriptions.*": Need.ANYONE,  # signed single-purpose links (blog/public/subscriptions.py)
     "feeds.*": Need.ANYONE,
     "search.*": Need.ANYONE,
+    "media.*": Need.ANYONE,  # stored pictures (/media/<key>.webp)
     "accounts.login": Need.ANYONE,
-    "accounts.avatar": Need.ANYONE,
     "accounts.forgot_password": Need.ANYONE,
     "accounts.reset_password": Need.ANYONE,  # the signed link is the authority
     "accounts.*": Need.SIGNED_IN,  # logout, own profile
@@ -49,6 +49,8 @@ RULES: dict[str, Need] = {
     "editorial.revisions": Need.SIGNED_IN,
     "editorial.revision_diff": Need.SIGNED_IN,
     "editorial.restore_revision": Need.SIGNED_IN,
+    "editorial.media_library": Need.SIGNED_IN,  # authors too, for their drafts' pictures
+    "editorial.media_item": Need.SIGNED_IN,  # its words: editors any picture's, authors their own (in the view)
     "editorial.users": Need.ADMIN,
     "editorial.new_user": Need.ADMIN,
     "editorial.user": Need.ADMIN,

@@ -34,8 +34,20 @@ class InsecureSettings(RuntimeError):
     """Production refuses to start with the development secret key, or without the site's address."""
 
 
+def content_security_policy(policy: str, media_origin: str | None) -> str:
+    """The CSP, with pictures also allowed from ``MEDIA_ORIGIN`` (a CDN serving our /media/ files) when set."""
+    origin = _origin(media_origin or "")
+    if origin is None:
+        return policy
+    scheme, host, port = origin
+    default_port = 443 if scheme == "https" else 80
+    source = f"{scheme}://{host}" + ("" if port == default_port else f":{port}")
+    return policy.replace("img-src 'self'", f"img-src 'self' {source}", 1)
+
+
 def init_app(app: Flask) -> None:
-    headers = {"Content-Security-Policy": app.config["CONTENT_SECURITY_POLICY"], **HEADERS}
+    policy = content_security_policy(app.config["CONTENT_SECURITY_POLICY"], app.config.get("MEDIA_ORIGIN"))
+    headers = {"Content-Security-Policy": policy, **HEADERS}
 
     @app.after_request
     def add_security_headers(response):

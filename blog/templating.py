@@ -24,6 +24,10 @@ def init_app(app: Flask) -> None:
     app.context_processor(_staff)
     app.jinja_env.globals["social_networks"] = SOCIAL_NETWORKS
     app.jinja_env.filters["combine"] = lambda a, b: {**a, **b}
+    from blog.services import media
+
+    app.jinja_env.globals["media_url"] = media.url_for_name  # a stored picture's address, from its file name
+    app.jinja_env.globals["picture"] = media.picture  # what a template needs to show a media row
 
 
 def _site() -> dict:

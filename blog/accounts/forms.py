@@ -86,7 +86,7 @@ class ProfileForm(FlaskForm):
     bluesky = URLField("Bluesky", filters=[_strip], validators=[Optional(), Length(max=200), web_address])
     linkedin = URLField("LinkedIn", filters=[_strip], validators=[Optional(), Length(max=200), web_address])
     instagram = URLField("Instagram", filters=[_strip], validators=[Optional(), Length(max=200), web_address])
-    avatar = FileField("Photo", description="JPEG, PNG, GIF or WebP, at most 2 MB; shown as a 256 px square.")
+    avatar = FileField("Photo", description="JPEG, PNG, GIF or WebP, at most 10 MB; shown as a 256 px square.")
     remove_avatar = BooleanField("Remove my photo")
 
     def social_fields(self):

@@ -1,8 +1,7 @@
-"""Sign-in, sign-out, one's own profile and password, forgotten passwords, and avatar images."""
+"""Sign-in, sign-out, one's own profile (its photo stored and served by services.media) and password, forgotten
+passwords."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -13,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     session,
     url_for,
 )
@@ -33,7 +31,7 @@ from blog.core import sanitize
 from blog.extensions import address_key, db, limiter
 from blog.models import Role, SecurityEvent, User
 from blog.public import sharing
-from blog.services import avatars, security_log, two_factor, users
+from blog.services import media, security_log, two_factor, users
 
 bp = Blueprint("accounts", __name__)
 
@@ -146,14 +144,12 @@ def sign_out_everywhere():
     return redirect(url_for("accounts.login"), code=303)
 
 
-def _reset_address_key() -> str:
-    return "password-reset:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/account/forgot-password", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"])
 @limiter.limit(
-    lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT_ADDRESS"], methods=["POST"], key_func=_reset_address_key
+    lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT_ADDRESS"],
+    methods=["POST"],
+    key_func=lambda: address_key("password-reset"),
 )
 def forgot_password():
     """The same answer, after the same work, whether or not the address has an account (nobody may learn who
@@ -197,10 +193,6 @@ def _private(page: str, status: int = 200):
     return response
 
 
-def avatar_folder() -> Path:
-    return avatars.folder()
-
-
 @bp.route("/account/profile", methods=["GET", "POST"])
 def profile():
     return edit_profile(current_user._get_current_object(), "accounts.profile")
@@ -219,7 +211,7 @@ def edit_profile(user, endpoint: str, **url_args):
             else:
                 try:
                     _save_profile(user, form)
-                except avatars.AvatarError as error:
+                except media.PictureError as error:
                     db.session.rollback()
                     form.avatar.errors = [str(error)]
                 else:
@@ -247,17 +239,8 @@ def _profile_page(user, form: ProfileForm, *, preview=None, action=None, passwor
 
 def _save_profile(user, form: ProfileForm) -> None:
     users.update_profile(current_user, user, form.to_draft())
-    upload = form.avatar.data
-    if upload and getattr(upload, "filename", ""):
-        avatars.store(user, upload.read(avatars.MAX_BYTES + 1), avatar_folder())
+    data = media.read_upload(form.avatar.data)
+    if data is not None:
+        media.store_avatar(user, data)
     elif form.remove_avatar.data:
-        avatars.remove(user, avatar_folder())
-
-
-@bp.get("/avatars/<name>")
-def avatar(name: str):
-    """Content-addressed files: safe to cache for a year."""
-    response = send_from_directory(avatar_folder(), name, mimetype="image/webp", max_age=365 * 24 * 3600)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+        media.remove_avatar(user)

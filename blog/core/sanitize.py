@@ -77,13 +77,33 @@ def url_scheme_allowed(value: str) -> bool:
     return scheme is None or scheme.group(1) in PROTOCOLS
 
 
-def _attribute_filter(allowed: Mapping[str, list[str]]) -> Callable[[str, str, str], bool]:
-    """bleach's ``attributes`` as a callable: the allowlist, and URLs only with an allowed scheme."""
+# Our own stored pictures (services.media): /media/<sha256>.webp, on this site or on the media origin.
+_MEDIA_PATH = r"/media/[0-9a-f]{64}\.webp"
+
+
+def own_media_pattern(media_origin: str | None = None) -> re.Pattern[str]:
+    """Image addresses an article may show: this site's ``/media/…`` files, also on ``media_origin`` (a CDN)."""
+    origin = (media_origin or "").rstrip("/")
+    return re.compile(f"(?:{re.escape(origin)})?{_MEDIA_PATH}" if origin else _MEDIA_PATH)
+
+
+def _attribute_filter(
+    allowed: Mapping[str, list[str]], images: re.Pattern[str] | None = None
+) -> Callable[[str, str, str], bool]:
+    """bleach's ``attributes`` as a callable: the allowlist, URLs only with an allowed scheme, and an image's
+    ``src`` only when ``images`` matches it (our own media: the CSP would block any other anyway)."""
 
     def allow(tag: str, name: str, value: str) -> bool:
+        if tag == "img" and name == "src":
+            return images is not None and images.fullmatch(value.strip()) is not None
         return name in allowed.get(tag, ()) and (name not in _URL_ATTRS or url_scheme_allowed(value))
 
     return allow
+
+
+# An <img> left without a src (another site's picture): dropped, as the browser could show nothing.
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+_IMG = re.compile(r"<img\s")
 
 
 # What linkify's callbacks get: the link's attributes by (namespace, name), and its text under "_text"; a callback
@@ -116,11 +136,13 @@ def _markdown(*, raw_html: bool, rich: bool) -> MarkdownIt:
     return md
 
 
-def _cleaner(tags: frozenset[str], attrs: dict[str, list[str]], rel: str) -> bleach.Cleaner:
+def _cleaner(
+    tags: frozenset[str], attrs: dict[str, list[str]], rel: str, images: re.Pattern[str] | None = None
+) -> bleach.Cleaner:
     callbacks: list[_LinkCallback] = [_only_web_links, partial(_set_rel, rel)]
     return bleach.Cleaner(
         tags=tags,
-        attributes=_attribute_filter(attrs),
+        attributes=_attribute_filter(attrs, images),
         protocols=PROTOCOLS,
         strip=True,
         strip_comments=True,
@@ -145,20 +167,22 @@ _CLEANERS = {
 _per_thread = threading.local()
 
 
-def _cleaner_for(kind: str) -> bleach.Cleaner:
+def _cleaner_for(kind: str, media_origin: str | None = None) -> bleach.Cleaner:
     """This thread's cleaner. bleach's Cleaner keeps parser state ("not thread-safe ... Create a separate
     cleaner per thread!"), and gunicorn's gthread workers sanitise in several threads at once."""
-    cleaners: dict[str, bleach.Cleaner] = _per_thread.__dict__.setdefault("cleaners", {})
-    if kind not in cleaners:
-        cleaners[kind] = _cleaner(*_CLEANERS[kind])
-    return cleaners[kind]
+    cleaners: dict[tuple[str, str | None], bleach.Cleaner] = _per_thread.__dict__.setdefault("cleaners", {})
+    key = (kind, media_origin if kind == "article" else None)
+    if key not in cleaners:
+        images = own_media_pattern(media_origin) if kind == "article" else None
+        cleaners[key] = _cleaner(*_CLEANERS[kind], images=images)
+    return cleaners[key]
 
 
-def _clean(text: str, md: MarkdownIt, kind: str) -> str:
+def _clean(text: str, md: MarkdownIt, kind: str, media_origin: str | None = None) -> str:
     text = text.replace("\x00", "")
     html = md.render(text)
     html = _DANGEROUS_BLOCKS.sub("", html)
-    return _cleaner_for(kind).clean(html).strip()
+    return _cleaner_for(kind, media_origin).clean(html).strip()
 
 
 def render_comment(source: str) -> str:
@@ -176,6 +200,10 @@ def render_correction(source: str) -> str:
     return _clean(source, _COMMENT_MD, "bio")
 
 
-def render_article(source: str) -> str:
-    """An article body: Markdown with headings, images and tables; raw HTML is allowed in and sanitised."""
-    return _clean(source, _ARTICLE_MD, "article")
+def render_article(source: str, media_origin: str | None = None) -> str:
+    """An article body: Markdown with headings, images and tables; raw HTML is allowed in and sanitised.
+
+    Images only from our media library (``/media/<key>.webp``, here or on ``media_origin``): any other is
+    dropped (the CSP allows no other). They load lazily: the lead image, at the top, is not part of the body."""
+    html = _IMG_WITHOUT_SRC.sub("", _clean(source, _ARTICLE_MD, "article", media_origin))
+    return _IMG.sub('<img loading="lazy" decoding="async" ', html)

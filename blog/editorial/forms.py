@@ -59,7 +59,9 @@ class ArticleForm(FlaskForm):
     body = TextAreaField(
         "Body",
         validators=[Optional(), Length(max=200_000)],
-        description="Markdown: ## sub-headings, > quotes, lists, [links](https://…), images.",
+        description="Markdown: ## sub-headings, > quotes, lists, [links](https://…). Pictures: upload them to the "
+        "media library, then insert their Markdown (![what it shows](/media/….webp)); pictures from other sites "
+        "are not shown.",
     )
     tags = StringField(
         "Tags",

@@ -12,7 +12,6 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3's; its stubs (3.2) lack it
 
 from blog.accounts.views import edit_profile
-from blog.core import sanitize
 from blog.editorial.forms import (
     ArticleForm,
     CorrectionForm,
@@ -30,7 +29,7 @@ from blog.models import Article, Role, User
 from blog.orm import utcnow
 from blog.public.your_data import download
 from blog.services import articles as public_articles
-from blog.services import editorial, users
+from blog.services import editorial, media, users
 from blog.services import personal_data as held_data
 from blog.services import revisions as article_revisions
 from blog.services import security_log as security_events
@@ -39,6 +38,7 @@ from blog.services.site import get_settings
 
 bp = Blueprint("editorial", __name__, url_prefix="/editorial")
 
+from blog.editorial import media_views
 
 # --- Articles ------------------------------------------------------------------------------------
 
@@ -104,6 +104,7 @@ def new_article():
     form = _form()
     if request.method == "GET" and "author_id" in form:
         form.author_id.data = current_user.id
+    lead_form = media_views.lead_form_for(None)
     if request.method == "POST" and form.validate() and request.form.get("action") != "preview":
         try:
             article = editorial.create_from_draft(_draft(form), actor=current_user)
@@ -111,11 +112,13 @@ def new_article():
             db.session.rollback()
             form[error.field or "title"].errors = [str(error)]
         else:
-            db.session.commit()
-            then = "publish it" if editorial.is_editor(current_user) else "submit it for review"
-            flash(f"Draft “{article.title}” created. Preview it, then {then}.", "success")
-            return redirect(url_for("editorial.article", article_id=article.id), code=303)
-    return _article_page(form, None)
+            if media_views.attach_lead(article, lead_form):
+                db.session.commit()
+                then = "publish it" if editorial.is_editor(current_user) else "submit it for review"
+                flash(f"Draft “{article.title}” created. Preview it, then {then}.", "success")
+                return redirect(url_for("editorial.article", article_id=article.id), code=303)
+            db.session.rollback()
+    return _article_page(form, None, lead_form=lead_form)
 
 
 @bp.route("/articles/<int:article_id>", methods=["GET", "POST"])
@@ -124,6 +127,7 @@ def article(article_id: int):
     form = _form(found)
     if request.method == "GET":
         _fill(form, found)
+    lead_form = media_views.lead_form_for(found)
     action = request.form.get("action", "save")
     if request.method == "POST" and form.validate() and action != "preview":
         try:
@@ -141,10 +145,13 @@ def article(article_id: int):
             db.session.rollback()
             form[error.field or "title"].errors = [str(error)]
         else:
+            if not media_views.attach_lead(found, lead_form):
+                db.session.rollback()
+                return _article_page(form, editorial.get_article(article_id), lead_form=lead_form)
             db.session.commit()
             flash(_done(action, found), "success")
             return redirect(url_for("editorial.article", article_id=found.id), code=303)
-    return _article_page(form, found)
+    return _article_page(form, found, lead_form=lead_form)
 
 
 def _fill(form: ArticleForm, article: Article) -> None:
@@ -175,19 +182,26 @@ def _article_page(
     link_form: ExternalLinkForm | None = None,
     link_refusal: str = "",
     correction_form: CorrectionForm | None = None,
+    lead_form=None,
 ):
     preview = None
     if request.method == "POST" and request.form.get("action") == "preview":
-        preview = sanitize.render_article(form.body.data or "")
+        preview = media.render_article(form.body.data or "")
     refused = (
         form.errors
         or (send_back_form is not None and send_back_form.errors)
         or link_refusal
         or (link_form is not None and link_form.errors)
+        or (lead_form is not None and lead_form.errors)
     )
     status = 422 if request.method == "POST" and refused else 200
     editor = editorial.is_editor(current_user)
     context: dict[str, Any] = {"form": form, "article": article, "preview": preview, "editor": editor}
+    context |= {
+        "lead_form": lead_form or media_views.lead_form_for(article, sent=False),
+        "lead": media_views.lead_picture(article),
+        "library": [media.picture(m) for m in media.list_library(12)],
+    }
     if article is not None:
         context["may_edit"] = editorial.may_edit(current_user, article)
         if editor:

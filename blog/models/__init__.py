@@ -14,6 +14,7 @@ from blog.models.article import (
 from blog.models.comment import Comment, CommentRevision, CommentStatus, ModerationEvent
 from blog.models.discovery import SEARCH_TABLE, RelatedTerm, RelatedTermCount
 from blog.models.mail import OutboxMail
+from blog.models.media import Media, MediaFile, MediaKind
 from blog.models.notify import ConsentPurpose, ConsentRecord, Delivery, MailNotice, MailSubscription, Topic
 from blog.models.privacy import PrivacyRequest
 from blog.models.security import SecurityEvent, SecurityLogEntry
@@ -36,6 +37,9 @@ __all__ = [
     "Delivery",
     "MailNotice",
     "MailSubscription",
+    "Media",
+    "MediaFile",
+    "MediaKind",
     "ModerationEvent",
     "OutboxMail",
     "PrivacyRequest",

@@ -13,6 +13,7 @@ from blog.orm import enum_column_type, utcnow
 
 if TYPE_CHECKING:
     from blog.models.comment import Comment
+    from blog.models.media import Media
     from blog.models.user import User
 
 
@@ -65,6 +66,9 @@ class Article(Model):
     content_updated_at: Mapped[datetime | None]
     # correction notes (article_corrections): the page reads them only when there are some (its query budget)
     correction_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Pictures: the lead image shown at the top, from the media library (alt text, caption, credit are there).
+    lead_media_id: Mapped[int | None] = mapped_column(sa.ForeignKey("media.id", ondelete="SET NULL"))
+    lead_media: Mapped[Media | None] = relationship(lazy="raise")  # lists load it with the page's articles
 
     author: Mapped[User] = relationship(back_populates="articles", lazy="raise")
     tags: Mapped[list[Tag]] = relationship(

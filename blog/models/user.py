@@ -37,7 +37,7 @@ class User(UserMixin, Model):
     bio_html: Mapped[str] = mapped_column(sa.Text, default="")  # sanitised at write time
     website: Mapped[str] = mapped_column(sa.String(200), default="")
     social_links: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    avatar_path: Mapped[str | None] = mapped_column(sa.String(255))  # relative to the upload folder
+    avatar_path: Mapped[str | None] = mapped_column(sa.String(255))  # the photo's stored file: "<sha256>.webp"
     is_active: Mapped[bool] = mapped_column(default=True)
     # Flask-Login's alternative id: in the session and the remember-me cookie instead of the user's number, and
     # replaced (``services.users.end_sessions``) on sign-out, a new password, deactivation and "sign out

@@ -24,6 +24,7 @@ from blog.models import (
     ArticleStatus,
     Comment,
     CommentStatus,
+    Media,
     RelatedKind,
     RelatedLink,
     Tag,
@@ -31,6 +32,7 @@ from blog.models import (
     article_tags,
 )
 from blog.orm import utcnow
+from blog.services.media import Picture, picture_from_row
 from blog.services.site import get_settings
 
 
@@ -89,6 +91,7 @@ class ArticleView(NamedTuple):
     content_updated_at: datetime | None = None  # its text's last change after publishing ("Updated …")
     section: TagView | None = None  # the label above the headline: the chosen tag, else the first
     correction_count: int = 0
+    lead: Picture | None = None  # the lead image, from the media library
 
     @property
     def is_published(self) -> bool:
@@ -221,13 +224,16 @@ def get_article_page(
     tags = [TagView(slug, name) for slug, name, _ in tag_rows]
     section_id = row.section_tag_id
     section = next((TagView(slug, name) for slug, name, ident in tag_rows if ident == section_id), None)
-    article = ArticleView(
-        *row[:10],
-        author=AuthorView(*row[10:15]),
-        tags=tags,
-        content_updated_at=row.content_updated_at,
-        section=section or (tags[0] if tags else None),
-        correction_count=row.correction_count,
+    article = ArticleView._make(
+        [
+            *row[:10],
+            AuthorView(*row[10:15]),
+            tags,
+            row.content_updated_at,
+            section or (tags[0] if tags else None),
+            row.correction_count,
+            picture_from_row(*row[18:26]) if row[18] is not None else None,  # the lead image
+        ]
     )
     thread_page = (
         visible_comments(article, pending_ids or [], after=after, newest=newest)
@@ -257,25 +263,7 @@ def _corrections_statement() -> sa.Select[str, datetime]:
 
 
 @functools.cache
-def _article_statement() -> sa.Select[
-    int,
-    str,
-    str,
-    str,
-    str,
-    int,
-    datetime,
-    datetime,
-    bool,
-    int,
-    int,
-    str,
-    str,
-    str,
-    str | None,
-    datetime | None,
-    int | None,
-]:
+def _article_statement() -> sa.Select[Any]:  # ArticleView's columns, AuthorView's, newsroom's, the lead image's
     a, u = Article.__table__.c, User.__table__.c
     return (
         sa.select(
@@ -297,10 +285,17 @@ def _article_statement() -> sa.Select[
             a.content_updated_at,
             a.section_tag_id,
             a.correction_count,
+            *_lead_columns(),  # then the lead image's, if any
         )
         .join_from(Article.__table__, User.__table__, a.author_id == u.id)
+        .outerjoin(Media.__table__, a.lead_media_id == Media.__table__.c.id)
         .where(a.slug == sa.bindparam("slug"), published())
     )
+
+
+def _lead_columns() -> tuple[Any, ...]:
+    m = Media.__table__.c
+    return (m.id, m.width, m.height, m.alt_text, m.caption, m.credit, m.original_key, m.variants)
 
 
 @functools.cache
@@ -591,7 +586,7 @@ def _list_statement(kind: str) -> sa.Select[Article]:
     return (
         sa.select(Article)
         .where(Article.id.in_(ids))
-        .options(joinedload(Article.author), selectinload(Article.tags), raiseload("*"))
+        .options(joinedload(Article.author), joinedload(Article.lead_media), selectinload(Article.tags), raiseload("*"))
         .order_by(*newest_first)
     )
 

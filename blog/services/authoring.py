@@ -13,12 +13,11 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from blog import jobs
-from blog.core import sanitize
 from blog.core.text import slugify
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, Tag, User
 from blog.orm import utcnow
-from blog.services import related, search
+from blog.services import media, related, search
 from blog.services.users import unique_slug
 
 
@@ -64,7 +63,7 @@ def create_article(
         slug=unique_slug(Article, slug or slugify(title), fallback="article"),
         summary=summary.strip(),
         body_markdown=body,
-        body_html=sanitize.render_article(body),
+        body_html=media.render_article(body),
         status=ArticleStatus.PUBLISHED if published_at else ArticleStatus.DRAFT,
         published_at=published_at,
         comments_open=comments_open,
@@ -112,7 +111,7 @@ def update_article(
         article.summary = summary.strip()
     if body is not None:
         article.body_markdown = body
-        article.body_html = sanitize.render_article(body)
+        article.body_html = media.render_article(body)
     if tags is not None:
         _with_tags_loaded(article).tags = list(tags)
     if tags is not None or not isinstance(section, _Keep):

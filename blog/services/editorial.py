@@ -26,7 +26,7 @@ from blog.models import (
     Tag,
     User,
 )
-from blog.services import articles, authoring, outbox_mail, redirects, revisions
+from blog.services import articles, authoring, media, outbox_mail, redirects, revisions
 from blog.services.site import ensure_settings
 
 
@@ -407,7 +407,7 @@ def update_settings(values: dict[str, Any], *, actor: User, now: datetime) -> di
             changes[name] = (old, new)
             setattr(settings, name, new)
     if "privacy_notice_markdown" in changes:
-        settings.privacy_notice_html = sanitize.render_article(settings.privacy_notice_markdown)
+        settings.privacy_notice_html = media.render_article(settings.privacy_notice_markdown)
     if changes:
         db.session.add(
             SettingsChange(actor_id=actor.id, changed_at=now, changes={k: list(v) for k, v in changes.items()})

@@ -56,7 +56,7 @@ from blog.models import (
     User,
 )
 from blog.orm import utcnow
-from blog.services import avatars, consent, notifications, outbox_mail, security_log, two_factor, users
+from blog.services import consent, media, notifications, outbox_mail, security_log, two_factor, users
 from blog.services.comments import refresh_comment_count
 
 ANONYMOUS = "Anonymous"
@@ -415,7 +415,7 @@ def _erase_account(user: User, actor: User | None) -> None:
         users.set_role_and_status(actor, user, role=user.role, is_active=False)
     except users.UserError as error:
         raise ErasureRefused(str(error)) from None
-    avatars.remove(user, avatars.folder())
+    media.remove_avatar(user)
     user.email = f"erased-{user.id}@invalid"
     user.display_name = FORMER_STAFF
     user.slug = f"former-contributor-{user.id}"

@@ -9,15 +9,16 @@ import sqlalchemy as sa
 from blog.core import sanitize
 from blog.extensions import db
 from blog.models import Article, Comment, SiteSettings, User
+from blog.services import media
 
 BATCH = 500
 
 # (model, source column, HTML column, renderer): every *_html column the site stores.
 STORED_HTML = (
-    (Article, Article.body_markdown, Article.body_html, sanitize.render_article),
+    (Article, Article.body_markdown, Article.body_html, media.render_article),
     (User, User.bio_markdown, User.bio_html, sanitize.render_bio),
     (Comment, Comment.body_text, Comment.body_html, sanitize.render_comment),
-    (SiteSettings, SiteSettings.privacy_notice_markdown, SiteSettings.privacy_notice_html, sanitize.render_article),
+    (SiteSettings, SiteSettings.privacy_notice_markdown, SiteSettings.privacy_notice_html, media.render_article),
 )
 
 

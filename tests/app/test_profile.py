@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from blog.extensions import db
-from blog.models import User
+from blog.models import Media, MediaFile, User
 from tests.helpers import page_text, parse
 
 
@@ -113,16 +113,26 @@ def test_avatar_upload_is_reencoded_resized_and_served(app, client, author, fmt)
     served.close()
 
 
-def test_new_avatar_replaces_the_old_file(app, client, author, tmp_path):
+def stored_files(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(MediaFile.key)))
+
+
+def test_new_avatar_replaces_the_old_file(app, client, author):
+    """The photo lives in the database (every node reaches it); the old one goes when a new one comes."""
     for color in ((1, 2, 3), (200, 100, 50)):
         data = profile_form(client) | {"avatar": (io.BytesIO(image_bytes("PNG", color=color)), "me.png")}
         assert client.post("/account/profile", data=data, content_type="multipart/form-data").status_code == 303
-    folder = tmp_path / "avatars"
-    assert len(list(folder.iterdir())) == 1
+    [key] = stored_files(app)
+    with app.app_context():
+        assert db.session.get(User, author).avatar_path == f"{key}.webp"
     data = profile_form(client) | {"remove_avatar": "y"}
     assert client.post("/account/profile", data=data).status_code == 303
-    assert list(folder.iterdir()) == []
+    assert stored_files(app) == []
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Media)) == 0
     assert parse(client.get("/authors/farid-mensah")).xpath("//header[@class='profile']//img") == []
+    assert client.get(f"/media/{key}.webp").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -142,25 +152,36 @@ def test_fake_images_are_refused(app, client, author, upload, status, message):
         assert (user.avatar_path, user.display_name) == (None, "Farid Mensah")  # nothing partly saved
 
 
-def test_oversized_image_is_refused(app, client, author):
-    big = Image.frombytes("RGB", (1000, 1000), os.urandom(1000 * 1000 * 3))  # noise does not compress
+@pytest.mark.app_config(MEDIA_MAX_UPLOAD_BYTES=5 * 1024 * 1024)
+def test_oversized_image_is_refused_and_the_bio_kept(app, client, author):
+    """A 6.9 MB photo (over the 4 MB site-wide request limit, under the form's own) gets the form again, with
+    a message about the photo and the unsaved bio still there: not "ERROR 413" about comments."""
+    big = Image.frombytes("RGB", (1400, 1400), os.urandom(1400 * 1400 * 3))  # noise does not compress
     out = io.BytesIO()
-    big.save(out, "PNG")
-    assert 2 * 1024 * 1024 < out.tell() < 4 * 1024 * 1024
-    data = profile_form(client) | {"avatar": (io.BytesIO(out.getvalue()), "big.png")}
+    big.save(out, "BMP")
+    noise = out.getvalue() + os.urandom(1_350_000)
+    assert 6.5 * 1024 * 1024 < len(noise) < 7.5 * 1024 * 1024
+    data = profile_form(client) | {"bio": "Unsaved words about me.", "avatar": (io.BytesIO(noise), "big.png")}
     response = post_upload(client, "/account/profile", data)
     assert response.status_code == 422
-    assert "the limit is 2 MB" in page_text(response)
+    doc = parse(response)
+    assert "That image is 6.9 MB; the limit is 5 MB" in page_text(response)
+    assert doc.xpath("//textarea[@name='bio']/text()")[0].strip() == "Unsaved words about me."
 
 
-def test_five_megabyte_upload_is_413(app, client, author):
-    data = profile_form(client) | {"avatar": (io.BytesIO(b"\x89PNG" + b"\x00" * (5 * 1024 * 1024)), "huge.png")}
+@pytest.mark.app_config(MEDIA_REQUEST_MAX_BYTES=5 * 1024 * 1024)
+def test_upload_too_large_to_read_shows_the_form_again(app, client, author):
+    data = profile_form(client) | {"avatar": (io.BytesIO(b"\x89PNG" + b"\x00" * (6 * 1024 * 1024)), "huge.png")}
     response = post_upload(client, "/account/profile", data)
-    assert response.status_code == 413
-    assert "at most 4 MB" in page_text(response)
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/account/profile")
+    page = client.get("/account/profile")
+    assert page.status_code == 200
+    assert "That upload was 6.0 MB, more than we accept at once (5 MB), so nothing was saved" in page_text(page)
 
 
-def test_missing_avatar_is_404(client):
-    response = client.get("/avatars/nothing.webp")
-    assert response.status_code == 404
-    response.close()
+def test_missing_picture_is_404(client):
+    for path in ("/media/" + "0" * 64 + ".webp", "/media/nothing.webp", "/avatars/nothing.webp"):
+        response = client.get(path)
+        assert response.status_code == 404
+        response.close()

@@ -35,6 +35,8 @@ def site_at(revision: str, url: str, tmp_path, **settings):
                     "search_articles",
                     "articles",
                     "tags",
+                    "media_files",
+                    "media",
                     "users",
                 ):
                     conn.execute(sa.text(f"DELETE FROM {table}"))

@@ -70,12 +70,39 @@ def test_article_keeps_structure():
     assert link.get("rel") == "noopener"
 
 
-def test_article_allows_safe_html_and_images():
+OWN = "/media/" + "ab" * 32 + ".webp"
+
+
+def test_article_allows_safe_html_and_our_own_images():
     out = sanitize.render_article(
-        '<figure><img src="https://example.org/a.jpg" alt="Harbour"><figcaption>The harbour</figcaption></figure>'
+        f'<figure><img src="{OWN}" alt="Harbour"><figcaption>The harbour</figcaption></figure>'
     )
-    assert '<img src="https://example.org/a.jpg" alt="Harbour">' in out
+    assert f'<img loading="lazy" decoding="async" src="{OWN}" alt="Harbour">' in out
     assert "<figcaption>The harbour</figcaption>" in out
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "https://example.org/a.jpg",  # another site: the CSP would block it, and it tracks readers
+        "//example.org" + OWN,
+        "https://media.example" + OWN,  # looks like ours, but no media origin is configured
+        "/media/../static/site.css",
+        OWN + "?x=1",
+        "data:image/png;base64,AAAA",
+        "/static/site.css",
+    ],
+)
+def test_article_drops_images_from_elsewhere(src):
+    out = sanitize.render_article(f'Before <img src="{src}" alt="Harbour"> after ![md]({src})')
+    assert "<img" not in out
+    assert "Before" in out and "after" in out
+
+
+def test_article_allows_images_on_the_media_origin():
+    out = sanitize.render_article(f"![Boats](https://media.example{OWN})", "https://media.example/")
+    assert f'src="https://media.example{OWN}"' in out
+    assert "<img" not in sanitize.render_article(f"![Boats](https://other.example{OWN})", "https://media.example")
 
 
 def test_comment_is_markdown_lite_with_raw_html_shown_as_text():
