@@ -81,7 +81,7 @@ class ArticleForm(FlaskForm):
 
     # Scheduled publishing (editors): left out of an author's form, with author_id (``for_author``).
     publish_at = DateTimeLocalField(
-        "Publish at (UTC)",
+        "Publish at",  # the view names the site's time zone
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[Optional()],
         description="Empty: now. A time to come keeps the article hidden until then.",

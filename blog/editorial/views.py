@@ -12,6 +12,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3's; its stubs (3.2) lack it
 
 from blog.accounts.views import edit_profile
+from blog.core import dates
 from blog.editorial.forms import (
     ArticleForm,
     CorrectionForm,
@@ -67,12 +68,18 @@ def _form(obj=None) -> ArticleForm:
     if not editorial.is_editor(current_user):
         return form.for_author()
     form.author_id.choices = _authors()
+    form.publish_at.label.text = f"Publish at ({_zone_name()} time)"
     return form
+
+
+def _zone_name() -> str:
+    """The site's time zone: the publish time is typed and shown in it, stored in UTC."""
+    return str(get_settings().time_zone)
 
 
 def _publish_at(form: ArticleForm) -> datetime | None:
     when = form.publish_at.data if "publish_at" in form else None
-    return None if when is None else when.replace(tzinfo=UTC)
+    return None if when is None else when.replace(tzinfo=dates.zone(_zone_name())).astimezone(UTC)
 
 
 def _own_article(article_id: int) -> Article:
@@ -160,13 +167,13 @@ def _fill(form: ArticleForm, article: Article) -> None:
     form.body.data = article.body_markdown
     form.section.data = article.section.name if article.section_tag_id and article.section else ""
     if "publish_at" in form and article.is_scheduled:
-        form.publish_at.data = article.published_at
+        form.publish_at.data = dates.local(article.published_at, _zone_name()).replace(tzinfo=None)
 
 
 def _done(action: str, article: Article) -> str:
     if action == "publish" and article.is_scheduled:
         assert article.published_at is not None  # noqa: S101  (is_scheduled)
-        return f"Scheduled for {article.published_at:%Y-%m-%d %H:%M} UTC: hidden until then."
+        return f"Scheduled for {dates.format_datetime(article.published_at, _zone_name())}: hidden until then."
     return {
         "publish": "Published.",
         "unpublish": "Unpublished: the article is now a draft.",

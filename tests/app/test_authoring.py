@@ -2,13 +2,15 @@
 through the outbox to a real SMTP server); the comments on their stories through the public projection;
 revisions with diff and restore. Who may do what is enforced on the server, whatever the form shows."""
 
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import Article, ArticleRevision, ArticleStatus, CommentStatus
 from tests.conftest import PASSWORD
-from tests.helpers import SMTPInbox, form_fields, free_port, page_text, parse
+from tests.helpers import SMTPInbox, form_fields, free_port, page_text, parse, set_settings
 
 SMTP_PORT = free_port()
 
@@ -242,6 +244,23 @@ def test_an_editor_schedules_and_the_form_says_so(app, editor):
     )
     assert response.status_code == 303
     page = eda.get(f"/editorial/articles/{article_id}")
-    assert "Scheduled for 2999-01-02 08:30 UTC" in page_text(page)
+    assert "Scheduled for 2 January 2999, 8:30 UTC" in page_text(page)
     assert eda.get("/articles/later").status_code == 404
     assert article(app, article_id).status is ArticleStatus.PUBLISHED
+
+
+def test_the_publish_time_is_typed_and_shown_in_the_sites_time_zone(app, editor):
+    eda, eda_id = editor
+    set_settings(app, time_zone="Europe/Paris")
+    article_id = create(eda, slug="later", author_id=str(eda_id))
+    response = eda.post(
+        f"/editorial/articles/{article_id}",
+        data=draft_data(action="publish", publish_at="2999-07-02T09:30", author_id=str(eda_id)),
+    )
+    assert response.status_code == 303
+    assert article(app, article_id).published_at == datetime(2999, 7, 2, 7, 30, tzinfo=UTC)  # CEST is UTC+2
+    page = eda.get(f"/editorial/articles/{article_id}")
+    assert "Scheduled for 2 July 2999, 9:30 CEST" in page_text(page)
+    doc = parse(page)
+    assert doc.xpath("//input[@name='publish_at']/@value") == ["2999-07-02T09:30"]
+    assert "Publish at (Europe/Paris time)" in doc.xpath("string(//label[@for='publish_at'])")

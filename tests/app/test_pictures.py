@@ -24,8 +24,7 @@ def gps_jpeg() -> bytes:
     exif = Image.Exif()
     exif[0x010F] = "Camera Maker"  # Make
     exif[0x0110] = "Secret Model SN-12345"  # Model
-    gps = exif.get_ifd(0x8825)
-    gps.update({1: "N", 2: (51.0, 30.0, 12.5), 3: "W", 4: (0.0, 7.0, 39.0)})
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 12.5), 3: "W", 4: (0.0, 7.0, 39.0)}  # GPS IFD (any Pillow we allow)
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif)
     data = out.getvalue()

@@ -12,14 +12,15 @@ from PIL import Image
 from blog.extensions import db
 from blog.models import MediaFile
 from tests.app.test_pictures import only_media, picture_bytes, upload
+from tests.helpers import free_port
 
 
 @pytest.fixture(scope="module")
 def s3_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
+    yield f"http://127.0.0.1:{port}"
     server.stop()
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS
@@ -22,9 +23,11 @@ def shot(page, name: str) -> None:
     page.screenshot(path=ARTIFACTS / f"authoring-{name}-desktop.png", full_page=True)
 
 
-def test_an_author_drafts_previews_submits_and_an_editor_publishes(new_context, live_server):
+def test_an_author_drafts_previews_submits_and_an_editor_publishes(new_context, live_server, tmp_path):
     author = live_server.user("Tamsin Penrose")
     editor = live_server.user("Ruth Calloway", role="editor")
+    photo = tmp_path / "lifeboat.jpg"
+    Image.new("RGB", (1800, 1200), (200, 80, 40)).save(photo, "JPEG")
 
     writer = new_context().new_page()
     sign_in(writer, author.email)
@@ -35,6 +38,8 @@ def test_an_author_drafts_previews_submits_and_an_editor_publishes(new_context, 
     writer.fill("#summary", "Calm seas helped the crew reach the walkers cut off by the tide.")
     writer.fill("#body", "The crew launched at **dawn**.\n\n## Cut off by the tide\n\nAll three are well.")
     writer.fill("#tags", "Harbour, Lifeboat")
+    writer.set_input_files("#lead-image", str(photo))
+    writer.fill("#lead-alt_text", "The lifeboat coming into the harbour at dawn")
     writer.get_by_role("button", name="Create draft").click()
     expect(writer.locator(".flashes")).to_contain_text("created")
     expect(writer.get_by_role("button", name="Save and publish")).to_have_count(0)
@@ -64,6 +69,12 @@ def test_an_author_drafts_previews_submits_and_an_editor_publishes(new_context, 
     reader.get_by_role("link", name=TITLE).first.click()
     expect(reader.locator("h1#story-title")).to_have_text(TITLE)
     expect(reader.locator(".byline")).to_contain_text("Tamsin Penrose")
+    lead = reader.locator("figure.lead-image img")
+    expect(lead).to_have_attribute("alt", "The lifeboat coming into the harbour at dawn")
+    assert "480w" in (lead.get_attribute("srcset") or "")  # the variants the queue made from the author's upload
+    reader.wait_for_function("document.querySelector('figure.lead-image img').complete")
+    assert lead.evaluate("img => img.naturalWidth") > 0
+    assert (reader.locator("meta[property='og:image']").get_attribute("content") or "").endswith(".webp")
     shot(reader, "published")
 
 
@@ -80,7 +91,9 @@ def test_a_scheduled_article_appears_only_after_its_time(new_context, live_serve
     desk.get_by_role("button", name="Create draft").click()
     desk.fill("#publish_at", when.strftime("%Y-%m-%dT%H:%M"))
     desk.get_by_role("button", name="Save and publish").click()
-    expect(desk.locator(".status-scheduled")).to_contain_text(f"Scheduled for {when:%Y-%m-%d %H:%M} UTC")
+    expect(desk.locator(".status-scheduled")).to_contain_text(
+        f"Scheduled for {when.day} {when:%B %Y}, {when.hour}:{when:%M} UTC"
+    )
 
     reader = new_context().new_page()
     for path in ("/", "/search?q=regatta", "/feed.atom"):
