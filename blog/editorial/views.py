@@ -166,7 +166,7 @@ def _fill(form: ArticleForm, article: Article) -> None:
     form.tags.data = ", ".join(t.name for t in article.tags)
     form.body.data = article.body_markdown
     form.section.data = article.section.name if article.section_tag_id and article.section else ""
-    if "publish_at" in form and article.is_scheduled:
+    if "publish_at" in form and article.is_scheduled and article.published_at is not None:
         form.publish_at.data = dates.local(article.published_at, _zone_name()).replace(tzinfo=None)
 
 
