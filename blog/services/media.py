@@ -156,13 +156,13 @@ def read_upload(upload: Any) -> bytes | None:
     return data
 
 
-def upload(data: bytes, *, actor: User, alt_text: str, caption: str = "", credit: str = "") -> Media:
-    """A new library picture from uploaded bytes (or PictureError); its variants are made after the commit."""
-    check_size(len(data))
-    decoded = images.decode(data, budget=current_app.config["MEDIA_DECODE_PIXELS"])
+def _store(
+    decoded: images.Decoded, kind: MediaKind, *, by: User, alt_text: str, caption: str = "", credit: str = ""
+) -> Media:
+    """A library row for a decoded picture, with its original stored (the variants come later, if any)."""
     media = Media(
-        kind=MediaKind.IMAGE,
-        uploaded_by_id=actor.id,
+        kind=kind,
+        uploaded_by_id=by.id,
         alt_text=alt_text,
         caption=caption,
         credit=credit,
@@ -173,6 +173,14 @@ def upload(data: bytes, *, actor: User, alt_text: str, caption: str = "", credit
     )
     db.session.add(media)
     media.original_key = _add_file(media, decoded).key
+    return media
+
+
+def upload(data: bytes, *, actor: User, alt_text: str, caption: str = "", credit: str = "") -> Media:
+    """A new library picture from uploaded bytes (or PictureError); its variants are made after the commit."""
+    check_size(len(data))
+    decoded = images.decode(data, budget=current_app.config["MEDIA_DECODE_PIXELS"])
+    media = _store(decoded, MediaKind.IMAGE, by=actor, alt_text=alt_text, caption=caption, credit=credit)
     db.session.flush()
     jobs.after_commit(make_variants, media.id)
     return media
@@ -305,17 +313,7 @@ def store_avatar(user: User, data: bytes) -> None:
     file name, ``<key>.webp``)."""
     check_size(len(data))
     decoded = images.decode(data, square=AVATAR_SIZE, budget=current_app.config["MEDIA_DECODE_PIXELS"])
-    media = Media(
-        kind=MediaKind.AVATAR,
-        uploaded_by_id=user.id,
-        alt_text=user.display_name,
-        width=decoded.width,
-        height=decoded.height,
-        original_key="",
-        variants=[],
-    )
-    db.session.add(media)
-    media.original_key = _add_file(media, decoded).key
+    media = _store(decoded, MediaKind.AVATAR, by=user, alt_text=user.display_name)
     _replace_avatar(user, f"{media.original_key}.{EXT}")
 
 
