@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import flask_migrate
+import jinja2
 import pytest
 import sqlalchemy as sa
 
@@ -72,10 +73,19 @@ def own_database(url: str) -> str:
     return own.render_as_string(hide_password=False)
 
 
+@pytest.fixture(scope="session")
+def compiled_templates(tmp_path_factory) -> jinja2.BytecodeCache:
+    """Jinja's bytecode cache, shared by every test's app: each app compiling every template anew from its
+    source was a third of the app tests' time. Jinja checks each entry against the template's source."""
+    return jinja2.FileSystemBytecodeCache(str(tmp_path_factory.mktemp("templates")))
+
+
 @pytest.fixture
-def bare_app(tmp_path):
+def bare_app(tmp_path, compiled_templates):
     """An app without a database to speak of: for what needs only its URL map, templates and filters."""
-    return create_app(app_config(), instance_path=str(tmp_path))
+    app = create_app(app_config(), instance_path=str(tmp_path))
+    app.jinja_env.bytecode_cache = compiled_templates
+    return app
 
 
 @pytest.fixture
@@ -98,11 +108,12 @@ def database_url(request, tmp_path_factory) -> str:
 
 
 @pytest.fixture
-def app(request, tmp_path, database_url):
+def app(request, tmp_path, database_url, compiled_templates):
     """A fresh app and empty database; ``@pytest.mark.app_config(KEY=value)`` overrides settings."""
     marker = request.node.get_closest_marker("app_config")
     overrides = marker.kwargs if marker else {}
     app = create_app(app_config(SQLALCHEMY_DATABASE_URI=database_url, **overrides), instance_path=str(tmp_path))
+    app.jinja_env.bytecode_cache = compiled_templates
     on_sqlite = database_url.startswith("sqlite")
     if on_sqlite:
         with app.app_context():
