@@ -15,7 +15,9 @@ import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.models import Comment, CommentStatus
+from blog.models import Article, Comment, CommentStatus, User
+from blog.services import media, redirects
+from tests.app.test_pictures import picture_bytes
 
 # With forgery protection on, as in production: the forms are sent the way a browser sends them.
 pytestmark = pytest.mark.app_config(WTF_CSRF_ENABLED=True)
@@ -37,6 +39,9 @@ EXTRA_URLS = [
     "/search?q=harbour",
     "/search?q=example.net",
     "/articles/harbour-vote/comments/1/edit",  # another browser's comment: refused, with a message
+    "/account/reset-password/not-a-link-we-sent",
+    "/login/two-factor",  # without a password first: back to the sign-in page
+    "/2019/04/harbour-vote/",  # an old address of the article (the redirects table): 301
 ]
 
 
@@ -73,6 +78,12 @@ def seeded(app, make_user, make_article, make_comment, post_comment):
     author = make_user("Ruth Calloway", bio="Covers the council.")
     first = make_article("Harbour vote tonight", author_id=author, tags=("harbour", "council"), slug="harbour-vote")
     second = make_article("Ferry returns", author_id=author, tags=("ferries",), slug="ferry-returns")
+    with app.app_context():  # a lead image (its files are public too) and an old address that redirects
+        article = db.session.get(Article, first)
+        picture = media.upload(picture_bytes(), actor=db.session.get(User, author), alt_text="The harbour at dusk")
+        media.set_lead(article, picture)
+        redirects.remember_old_path(article, "/2019/04/harbour-vote/")
+        db.session.commit()
     parent = None
     for n, address in enumerate(ADDRESSES):
         response = post_comment(
@@ -104,7 +115,7 @@ def crawl(client, start: list[str], limit: int = 400) -> dict[str, tuple[int, st
         if url in seen:
             continue
         response = client.get(url)
-        body = response.get_data(as_text=True)
+        body = response.get_data().decode("utf-8", "replace")  # pictures too: an address in their metadata
         headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
         seen[url] = (response.status_code, body, headers)
         for link in re.findall(r'(?:href|src|action)="([^"]+)"|<loc>([^<]+)</loc>', body):
@@ -126,6 +137,9 @@ def test_no_commenter_email_in_any_public_output(client, seeded):
     assert any(u.startswith("/articles/") for u in ok_pages) and any(u.startswith("/authors/") for u in ok_pages)
     assert any(u.startswith("/tags/") for u in ok_pages) and any("replytocom=" in u for u in ok_pages)
     assert any("comments=newest" in u for u in ok_pages)  # the other comment order
+    assert any(u.startswith("/media/") for u in ok_pages)  # the lead image's file
+    assert "/account/forgot-password" in ok_pages  # linked from the sign-in page
+    assert pages["/2019/04/harbour-vote/"][0] == 301
     assert any(re.fullmatch(r"/articles/[^/]+/comments/\d+", u) for u in pages)  # comment permalinks (redirects)
     assert all(status < 500 for status, _, _ in pages.values())
 
