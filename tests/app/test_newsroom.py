@@ -1,5 +1,6 @@
 """Newsroom details: section label, site time zone, "Updated", redirects after slug changes."""
 
+import json
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -47,6 +48,23 @@ def test_the_editor_chooses_the_section_label(app, client, sign_in, make_article
     assert kicker(client, "/") == ["Football"]
     form = parse(client.get(f"/editorial/articles/{article_id}"))
     assert form.xpath("//input[@name='section']/@value") == ["Football"]
+
+
+def test_breadcrumbs_lead_from_home_through_the_section(app, client, sign_in, make_article):
+    article_id = make_article("Late winner", slug="late-winner", tags=("community", "football"))
+    sign_in("editor")
+    client.post(f"/editorial/articles/{article_id}", data=edit_data(app, article_id, section="Football"))
+    doc = parse(client.get("/articles/late-winner"))
+    [trail] = doc.xpath("//nav[@aria-label='Breadcrumb']")
+    assert [(a.text, a.get("href")) for a in trail.xpath(".//li/a")] == [("Home", "/"), ("Football", "/tags/football")]
+    [data] = [json.loads(s) for s in doc.xpath("//script[@type='application/ld+json']/text()") if "BreadcrumbList" in s]
+    assert [(i["position"], i["name"], i["item"]) for i in data["itemListElement"]] == [
+        (1, "Home", "http://localhost/"),
+        (2, "Football", "http://localhost/tags/football"),
+        (3, "Late winner", "http://localhost/articles/late-winner"),
+    ]
+    untagged = make_article("No section", slug="no-section")
+    assert untagged and not parse(client.get("/articles/no-section")).xpath("//nav[@aria-label='Breadcrumb']")
 
 
 def test_a_section_that_is_not_one_of_the_tags_is_refused_with_the_form_kept(app, client, sign_in, make_article):
