@@ -51,6 +51,7 @@ RULES: dict[str, Need] = {
     "editorial.restore_revision": Need.SIGNED_IN,
     "editorial.media_library": Need.SIGNED_IN,  # authors too, for their drafts' pictures
     "editorial.media_item": Need.SIGNED_IN,  # its words: editors any picture's, authors their own (in the view)
+    "editorial.delete_media": Need.SIGNED_IN,  # editors any picture, authors their own (in the view)
     "editorial.users": Need.ADMIN,
     "editorial.new_user": Need.ADMIN,
     "editorial.user": Need.ADMIN,

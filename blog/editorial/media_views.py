@@ -39,7 +39,11 @@ def media_library():
     return _library_page(form)
 
 
-def _library_page(form: UploadForm, edited: tuple[int, PictureWordsForm] | None = None):
+def _library_page(
+    form: UploadForm, edited: tuple[int, PictureWordsForm] | None = None, refused: tuple[int, str] | None = None
+):
+    """The library; after a refusal, the message beside its picture: ``edited`` for the words form (as sent),
+    ``refused`` for a deletion (which picture, why)."""
     items = [(item, media.picture(item)) for item in media.list_library()]
     word_forms = {
         item.id: edited[1]
@@ -48,9 +52,10 @@ def _library_page(form: UploadForm, edited: tuple[int, PictureWordsForm] | None 
         for item, _ in items
     }
     failed = request.method == "POST" and (form.errors or (edited and edited[1].errors))
-    return render_template("editorial/media.html", form=form, items=items, word_forms=word_forms, may_edit=_may_edit), (
-        422 if failed else 200
+    page = render_template(
+        "editorial/media.html", form=form, items=items, word_forms=word_forms, may_edit=_may_edit, refused=refused
     )
+    return page, 409 if refused else 422 if failed else 200
 
 
 def _may_edit(item) -> bool:
@@ -72,6 +77,23 @@ def media_item(media_id: int):
     db.session.commit()
     flash("Saved.", "success")
     return redirect(url_for("editorial.media_library", _anchor=f"media-{item.id}"), code=303)
+
+
+@bp.post("/media/<int:media_id>/delete")
+def delete_media(media_id: int):
+    """Delete a picture and its files: editors any, authors their own; never one an article shows."""
+    item = media.get_media(media_id) or abort(404, "There is no such picture.")
+    if not _may_edit(item):
+        abort(403, "You may delete your own pictures only.")
+    shown_in = media.used_by(item)
+    if shown_in:
+        titles = ", ".join(f"“{title}”" for title in shown_in)
+        reason = f"Not deleted: {titles} show{'s' if len(shown_in) == 1 else ''} this picture. Remove it there first."
+        return _library_page(UploadForm(formdata=None), refused=(item.id, reason))
+    media.delete(item)
+    db.session.commit()
+    flash("Picture deleted.", "success")
+    return redirect(url_for("editorial.media_library"), code=303)
 
 
 # --- An article's lead image -------------------------------------------------------------------------

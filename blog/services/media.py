@@ -329,9 +329,26 @@ def _replace_avatar(user: User, name: str | None) -> None:
 
 
 def delete_media_by_key(key: str, *, kind: MediaKind) -> None:
-    """Delete the pictures of this kind whose original is ``key``, and their files no other picture uses
-    (from the S3 store once the deletion is committed)."""
-    found = list(db.session.scalars(sa.select(Media).where(Media.original_key == key, Media.kind == kind)))
+    """Delete the pictures of this kind whose original is ``key``."""
+    _delete(list(db.session.scalars(sa.select(Media).where(Media.original_key == key, Media.kind == kind))))
+
+
+def used_by(media: Media) -> list[str]:
+    """The titles of the articles that show this picture: as their lead image, or in their text (any of its
+    files' addresses)."""
+    paths = [f"/media/{key}.{EXT}" for key in [media.original_key, *(key for _, key in media.variants or [])]]
+    shown = sa.or_(Article.lead_media_id == media.id, *(Article.body_markdown.contains(p) for p in paths))
+    return list(db.session.scalars(sa.select(Article.title).where(shown).order_by(Article.title)))
+
+
+def delete(media: Media) -> None:
+    """Delete a library picture (the caller has checked ``used_by``)."""
+    _delete([media])
+
+
+def _delete(found: list[Media]) -> None:
+    """Delete these pictures, and their files no other picture uses (from the S3 store once the deletion is
+    committed: a rolled-back deletion keeps its files)."""
     if not found:
         return
     keys = set(db.session.scalars(sa.select(MediaFile.key).where(MediaFile.media_id.in_([m.id for m in found]))))

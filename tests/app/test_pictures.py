@@ -199,6 +199,45 @@ def test_authors_change_the_words_of_their_own_pictures_only(app, client, sign_i
     assert only_media(app).alt_text == "Boats in the harbour"
 
 
+def test_a_picture_no_article_shows_is_deleted_with_its_files(app, client, sign_in):
+    sign_in("author")
+    assert upload(client, picture_bytes(size=(1200, 800))).status_code == 303
+    item = only_media(app)
+    with app.app_context():
+        files = [f"/media/{key}.webp" for key in db.session.scalars(sa.select(MediaFile.key))]
+    assert len(files) == 3 and all(client.get(url).status_code == 200 for url in files)  # the original, 480, 960
+    response = client.post(f"/editorial/media/{item.id}/delete")
+    assert response.status_code == 303
+    assert "Picture deleted." in page_text(client.get(response.headers["Location"]))
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(MediaFile)) == 0
+    assert [client.get(url).status_code for url in files] == [404, 404, 404]
+
+
+def test_a_picture_an_article_shows_is_not_deleted_and_the_page_says_where(app, client, sign_in):
+    editor = sign_in("editor")
+    assert upload(client, picture_bytes(size=(300, 200))).status_code == 303
+    item = only_media(app)
+    body = f"The quay at noon.\n\n![Boats](/media/{item.original_key}.webp)"
+    assert client.post("/editorial/articles/new", data=article_form(editor, body=body)).status_code == 303
+    response = client.post(f"/editorial/media/{item.id}/delete")
+    assert response.status_code == 409
+    message = parse(response).xpath(f"string(//*[@id='media-{item.id}-refused'])")
+    assert message == "Not deleted: “Harbour festival returns” shows this picture. Remove it there first."
+    assert client.get(f"/media/{item.original_key}.webp").status_code == 200
+
+
+def test_authors_delete_their_own_pictures_only(app, client, sign_in):
+    sign_in("editor")
+    assert upload(client, picture_bytes(size=(300, 200))).status_code == 303
+    item = only_media(app)
+    client.post("/logout")
+    sign_in("author")
+    assert client.post(f"/editorial/media/{item.id}/delete").status_code == 403
+    assert client.post("/editorial/media/999999/delete").status_code == 404
+    assert only_media(app).id == item.id
+
+
 # --- The lead image -------------------------------------------------------------------------------
 
 

@@ -73,6 +73,7 @@ EXPECTED = {
     "editorial.add_correction": EDITOR,
     "editorial.media_library": SIGNED_IN,
     "editorial.media_item": SIGNED_IN,
+    "editorial.delete_media": SIGNED_IN,
     "editorial.users": ADMIN,
     "editorial.new_user": ADMIN,
     "editorial.user": ADMIN,
