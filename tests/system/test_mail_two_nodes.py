@@ -49,6 +49,12 @@ def test_smtp_down_then_up_every_mail_once_on_two_nodes(tmp_path):
             nodes = [Node(env, tmp_path / f"logs-{n}", workers=1, threads=2) for env, n in zip(envs, "ab", strict=True)]
             with running(*nodes) as (a, b):
                 workers = [start_worker(env, tmp_path / f"logs-{n}") for env, n in zip(envs, "ab", strict=True)]
+                wait_for(  # a worker interrupted while still starting exits 1 ("Aborted!"), before its first try
+                    lambda: all(
+                        "consumer started" in (tmp_path / f"logs-{n}" / "worker.err").read_text() for n in "ab"
+                    ),
+                    what="both workers to start",
+                )
                 for n, node in enumerate((a, b, a, b)):  # first comments: held, a mail to the editor each
                     posted = Browser(node.port).post_comment(
                         SLUG, name=f"Reader {n}", email=f"reader{n}@example.net", body=f"Held comment {n}."
