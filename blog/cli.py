@@ -26,6 +26,18 @@ retention_cli = AppGroup(
 blog_cli.add_command(retention_cli)
 
 
+def command_line() -> str:
+    """How the logs name an action taken here rather than by a signed-in account: with the operating-system user
+    who ran it, since the server has no account for them."""
+    import getpass
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        who = "unknown user"
+    return f"command line ({who})"[:80]
+
+
 @blog_cli.command("worker")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1), help="Threads running tasks.")
 @click.option(
@@ -221,7 +233,10 @@ def set_password(email: str, password_stdin: bool) -> None:
     except users.UserError as error:
         raise click.ClickException(f"Password not changed: {error}") from None
     security_log.record(
-        SecurityEvent.PASSWORD_CHANGED, user=user, detail="It was set on the server, from the command line."
+        SecurityEvent.PASSWORD_CHANGED,
+        user=user,
+        detail="It was set on the server, from the command line.",
+        via=command_line(),
     )
     db.session.commit()
     click.echo(f"New password set for {user.display_name}; their other sessions have ended.")

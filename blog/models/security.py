@@ -37,6 +37,8 @@ class SecurityLogEntry(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))  # None: themselves
+    # Who acted when no account did: "command line (<operating-system user>)" for `flask users set-password`.
+    actor_label: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
     event: Mapped[str] = mapped_column(sa.String(32))  # a SecurityEvent value
     ip_hash: Mapped[str] = mapped_column(sa.String(64), default="")  # keyed hash; "" outside a request, or purged
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

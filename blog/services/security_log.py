@@ -47,15 +47,17 @@ _MAILED = {
 }
 
 
-def record(event: str, *, user: User, actor: User | None = None, detail: str = "") -> None:
+def record(event: str, *, user: User, actor: User | None = None, detail: str = "", via: str = "") -> None:
     """Add an entry to the log (flushes; the caller commits), from the current request's address if there is one,
-    and mail the person for a password or role change. ``detail``: a line for that mail (the new role)."""
+    and mail the person for a password or role change. ``detail``: a line for that mail (the new role); ``via``:
+    who acted when no account did (``cli.command_line()``), shown in the log's "By" column."""
     kind = SecurityEvent(event)
     ip = request.remote_addr if has_request_context() else None
     db.session.add(
         SecurityLogEntry(
             user_id=user.id,
             actor_id=None if actor is None or actor.id == user.id else actor.id,
+            actor_label=via,
             event=kind.value,
             ip_hash=privacy.ip_hash(current_app.config["HASH_KEY"], ip) if ip else "",
             created_at=utcnow(),
@@ -63,12 +65,17 @@ def record(event: str, *, user: User, actor: User | None = None, detail: str = "
     )
     db.session.flush()
     if kind in _MAILED and user.is_active:
-        _mail(user, kind, actor, detail)
+        _mail(user, kind, actor, detail, via)
 
 
-def _mail(user: User, kind: SecurityEvent, actor: User | None, detail: str) -> None:
+def _mail(user: User, kind: SecurityEvent, actor: User | None, detail: str, via: str) -> None:
     site = get_settings().site_title or current_app.config["SITE_NAME"]
-    by = "an admin" if actor is not None and actor.id != user.id else "you (or someone signed in as you)"
+    if via:
+        by = "the server's command line"
+    elif actor is not None and actor.id != user.id:
+        by = "an admin"
+    else:
+        by = "you (or someone signed in as you)"
     lines = [
         f"Hello {user.display_name},",
         "",
@@ -126,7 +133,7 @@ def export_for(user: User) -> list[dict[str, str | None]]:
     return [
         {
             "event": e.event,
-            "by": None if e.actor_id is None else "an admin",
+            "by": e.actor_label or (None if e.actor_id is None else "an admin"),
             "ip_hash": e.ip_hash or None,
             "created_at": e.created_at.isoformat(),
         }

@@ -138,6 +138,17 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(app, clien
     assert sign_in(client, password=PASSWORD).status_code == 422
     assert sign_in(client, password=NEW_PASSWORD).status_code == 303
     assert "password-changed" in events(app, author)
+
+
+def test_the_security_log_names_the_command_line_and_its_user(app, runner, admin_client, author):
+    import getpass
+
+    result = runner.invoke(args=["users", "set-password", EMAIL, "--password-stdin"], input=f"{NEW_PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    [row] = parse(admin_client.get(f"/editorial/security-log?user={author}")).xpath("//tbody/tr")
+    assert " ".join(row.xpath("td[4]")[0].text_content().split()) == f"command line ({getpass.getuser()})"
+    [(_to, _subject, body)] = outbox(app)
+    assert "by the server's command line" in body
     [(to, _subject, body)] = [m for m in outbox(app) if m[1] == "Your password was changed"]
     assert to == [EMAIL] and "If this wasn't you" in body and "/account/forgot-password" in body
 
