@@ -94,6 +94,16 @@ def idf(document_count: int, n_docs: int) -> float:
     return math.log((1 + n_docs) / (1 + document_count)) + 1.0
 
 
+def tag_weight(document_count: int, n_docs: int) -> float:
+    """How much sharing a tag says: its IDF, but nothing for a tag only one article carries.
+
+    Such a tag can never be shared, so it can only lengthen its article's tag vector. Weighted by its IDF
+    (the largest there is) it used to outweigh the tags an article does share: a new article with two tags of
+    its own and two it shared with four others scored below the floor against every one of them.
+    """
+    return idf(document_count, n_docs) if document_count > 1 else 0.0
+
+
 def signature(
     counts: Mapping[str, int], document_counts: Mapping[str, int], n_docs: int, *, size: int = SIGNATURE_SIZE
 ) -> dict[str, float]:
@@ -125,7 +135,10 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 
 
 def tag_similarity(a: frozenset[str], b: frozenset[str], tag_idf: Mapping[str, float]) -> float:
-    """Cosine of the IDF-weighted tag sets: sharing a rare tag says more than sharing a common one."""
+    """Cosine of the IDF-weighted tag sets: sharing a rare tag says more than sharing a common one.
+
+    ``tag_idf`` holds each tag's ``tag_weight``; a tag it lacks weighs as much as its heaviest.
+    """
     shared = a & b
     if not shared:
         return 0.0
@@ -135,7 +148,8 @@ def tag_similarity(a: frozenset[str], b: frozenset[str], tag_idf: Mapping[str, f
         return tag_idf.get(tag, default)
 
     dot = sum(weight(t) ** 2 for t in shared)
-    return dot / math.sqrt(sum(weight(t) ** 2 for t in a) * sum(weight(t) ** 2 for t in b))
+    norms = sum(weight(t) ** 2 for t in a) * sum(weight(t) ** 2 for t in b)
+    return dot / math.sqrt(norms) if norms > 0 else 0.0
 
 
 def closeness(a: datetime, b: datetime, half_life_days: float) -> float:

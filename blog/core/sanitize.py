@@ -16,6 +16,8 @@ import bleach
 from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
 
+from blog.core import placement
+
 PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_PROTOCOLS = frozenset({"http", "https"})
 UGC_REL = "nofollow ugc noopener"
@@ -204,6 +206,7 @@ def render_article(source: str, media_origin: str | None = None) -> str:
     """An article body: Markdown with headings, images and tables; raw HTML is allowed in and sanitised.
 
     Images only from our media library (``/media/<key>.webp``, here or on ``media_origin``): any other is
-    dropped (the CSP allows no other). They load lazily: the lead image, at the top, is not part of the body."""
-    html = _IMG_WITHOUT_SRC.sub("", _clean(source, _ARTICLE_MD, "article", media_origin))
-    return _IMG.sub('<img loading="lazy" decoding="async" ', html)
+    dropped (the CSP allows no other). They load lazily: the lead image, at the top, is not part of the body.
+    A ``[keep-reading]`` line (where the editor puts Keep Reading) is stored as ``placement.MARKER``."""
+    html = _IMG_WITHOUT_SRC.sub("", _clean(placement.isolate(source), _ARTICLE_MD, "article", media_origin))
+    return placement.mark(_IMG.sub('<img loading="lazy" decoding="async" ', html))

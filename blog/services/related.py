@@ -200,7 +200,7 @@ def _dates(article_ids: Iterable[int]) -> dict[int, datetime]:
 def _tag_idf(tag_ids: Iterable[int]) -> dict[str, float]:
     keys = [tag_key(t) for t in tag_ids]
     counts = _document_counts([*keys, ALL])
-    return {key: related.idf(counts.get(key, 0), counts.get(ALL, 0)) for key in keys}
+    return {key: related.tag_weight(counts.get(key, 0), counts.get(ALL, 0)) for key in keys}
 
 
 def compute_picks(article_id: int, *, limit: int) -> list[related.Pick]:

@@ -188,3 +188,19 @@ def test_text_candidates_add_up_postings_and_skip_the_subject():
 
 def test_tokenizer_folds_stems_and_stops():
     assert terms("The Councillors’ ferries, voting and VOTED on Café") == ["councillor", "ferry", "vot", "vot", "caf"]
+
+
+def test_a_tag_only_one_article_carries_weighs_nothing():
+    # The cause of "a new article sharing two tags with four published ones gets no pick": its own tags,
+    # which no other article carries, weighed most (highest IDF) and diluted the two it shares.
+    from blog.core.related import idf, tag_weight
+
+    n = 5
+    shared, own = {"port", "board"}, {"minutes", "open-data"}
+    subject, candidate = frozenset(shared | own), frozenset(shared | {"cranes"})
+    old = {t: idf(5, n) for t in shared} | {t: idf(1, n) for t in own | {"cranes"}}
+    assert 0.3 * tag_similarity(subject, candidate, old) < Weights().min_relevance  # the bug: below the floor
+    new = {t: tag_weight(5, n) for t in shared} | {t: tag_weight(1, n) for t in own | {"cranes"}}
+    assert tag_similarity(subject, candidate, new) == pytest.approx(1.0)
+    assert tag_weight(1, n) == 0 and tag_weight(2, n) == idf(2, n)
+    assert tag_similarity(frozenset({"minutes"}), frozenset({"minutes"}), {"minutes": 0.0}) == 0
