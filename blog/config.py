@@ -70,6 +70,7 @@ class Defaults:
     COMMENT_MIN_SECONDS = 3  # a form sent back sooner than this is refused (bots are fast)
     COMMENT_MAX_AGE_SECONDS = 24 * 3600  # a form older than this must be sent again
     COMMENT_RATE_LIMIT = "5/minute;30/hour"  # per client IP, on the comment endpoint
+    REPORT_RATE_LIMIT = "5/minute;20/hour"  # readers' reports of comments per client IP
     COMMENTER_COOKIE_DAYS = 365  # "Save my name, email, and website" (only with consent)
     PENDING_COMMENTS_KEPT = 20  # own pending comments a reader's session remembers
     DATA_REQUEST_RATE_LIMIT = "5/minute;20/hour"  # /your-data requests per client IP

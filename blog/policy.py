@@ -57,6 +57,7 @@ RULES: dict[str, Need] = {
     "editorial.user": Need.ADMIN,
     "editorial.user_profile": Need.ADMIN,
     "editorial.settings": Need.ADMIN,
+    "editorial.revoke_ban": Need.ADMIN,  # bans are listed and lifted in the settings
     "editorial.send_reset_link": Need.ADMIN,
     "editorial.deactivate_user": Need.ADMIN,
     "editorial.reactivate_user": Need.ADMIN,

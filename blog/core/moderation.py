@@ -61,15 +61,18 @@ def _matches(words: Iterable[str], draft: Draft) -> list[str]:
     return [w for w in words if w in haystack]
 
 
-def decide(policy: Policy, draft: Draft, *, by_editor: bool, known_commenter: bool) -> Verdict:
+def decide(policy: Policy, draft: Draft, *, by_editor: bool, known_commenter: bool, banned: str = "") -> Verdict:
     """The status a new comment gets, with the reasons (stored for the moderation desk).
 
-    Block words -> spam; a signed-in editor -> approved; too many links or a hold word -> pending;
+    Block words -> spam; a banned commenter (``banned``: "address" or "network", what the ban matched) -> spam,
+    unless a signed-in editor wrote it; a signed-in editor -> approved; too many links or a hold word -> pending;
     a commenter with an earlier approved comment (same email and name) -> approved; else pending.
     """
     blocked = _matches(policy.block_words, draft)
     if blocked:
         return Verdict(Status.SPAM, tuple(f"block word: {w}" for w in blocked))
+    if banned and not by_editor:
+        return Verdict(Status.SPAM, (f"banned {banned}",))
     if by_editor:
         return Verdict(Status.APPROVED, ("editor",))
     reasons = []

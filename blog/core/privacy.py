@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import ipaddress
 import re
 import unicodedata
 
@@ -65,3 +66,33 @@ def person_key(hash_key: str | bytes, email: str) -> str:
     """A keyed hash that names an address without holding it: for records that must outlive the address (the
     audit trail of a data request), where a later request from the same address can still be matched."""
     return hmac.new(_bytes(hash_key), b"person:" + normalise_email(email).encode(), hashlib.sha256).hexdigest()
+
+
+# --- Networks: who is "one reader" for reports and bans ---------------------------------------------------------
+# An IPv4 household or small office usually shares one address, and a phone's address moves within its carrier's
+# /24; an IPv6 site is given a whole /64 (RFC 6177), and a device picks new addresses inside it at will (privacy
+# extensions, RFC 8981). So one reader is one IPv4 /24 or one IPv6 /64, and an IPv4 address written as IPv6
+# (``::ffff:192.0.2.7``, as a dual-stack socket reports it) is the IPv4 address it carries.
+IPV4_PREFIX = 24
+IPV6_PREFIX = 64
+
+
+def network_of(ip: str) -> str | None:
+    """The network an address belongs to, as text (``192.0.2.0/24``, ``2001:db8:1:2::/64``); None when ``ip``
+    is not an IP address."""
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):  # the IPv4 address it carries, or itself without a zone index
+        address = address.ipv4_mapped or ipaddress.IPv6Address(int(address))
+    prefix = IPV4_PREFIX if address.version == 4 else IPV6_PREFIX
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def network_key(hash_key: str | bytes, ip: str) -> str:
+    """A keyed hash of the /24 or /64 network ``ip`` is in (``network_of``); "" when it is not an address."""
+    network = network_of(ip)
+    if network is None:
+        return ""
+    return hmac.new(_bytes(hash_key), b"network:" + network.encode(), hashlib.sha256).hexdigest()

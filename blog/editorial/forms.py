@@ -162,6 +162,13 @@ class SettingsForm(FlaskForm):
         "Minutes a commenter may edit or delete their comment (0: never)",
         validators=[InputRequired("Enter a number (0 or more)."), NumberRange(0, 1440)],
     )
+    unpublish_after_reports = WholeNumberField(
+        "Send a published comment back to pending after reports from this many readers (0: never)",
+        # not InputRequired: a form that leaves it out (an older script) keeps the stored value
+        validators=[NumberRange(0, 100, "Enter a number from 0 to 100 (0: never).")],
+        description="Readers are counted by network (an IPv4 /24 or IPv6 /64). A comment an editor approved again "
+        "after reports is never taken down by reports.",
+    )
     # Retention (core.retention): the privacy page quotes these figures.
     keep_ip_days = WholeNumberField(
         "Drop a comment's IP address hash and browser name after this many days",

@@ -30,7 +30,7 @@ from blog.models import Article, Role, User
 from blog.orm import utcnow
 from blog.public.your_data import download
 from blog.services import articles as public_articles
-from blog.services import editorial, media, users
+from blog.services import commenters, editorial, media, users
 from blog.services import personal_data as held_data
 from blog.services import revisions as article_revisions
 from blog.services import security_log as security_events
@@ -507,7 +507,18 @@ def settings():
         flash("Settings saved; they apply from the next comment." if changes else "Nothing changed.", "success")
         return redirect(url_for("editorial.settings"), code=303)
     status = 422 if request.method == "POST" else 200
-    return render_template("editorial/settings.html", form=form, history=editorial.recent_settings_changes()), status
+    return render_template(
+        "editorial/settings.html", form=form, history=editorial.recent_settings_changes(), bans=commenters.bans()
+    ), status
+
+
+@bp.post("/settings/bans/<int:ban_id>/revoke")
+def revoke_ban(ban_id: int):
+    """Lift a commenter ban (listed in the settings): their next comments go through the rules again."""
+    lifted = commenters.revoke(ban_id)
+    db.session.commit()
+    flash("Ban lifted." if lifted else "That ban had already been lifted.", "success")
+    return redirect(url_for("editorial.settings", _anchor="bans-title"), code=303)
 
 
 # --- Personal data (admins): any address's, a staff account's too ----------------------------------------

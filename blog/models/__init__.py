@@ -12,6 +12,7 @@ from blog.models.article import (
     article_tags,
 )
 from blog.models.comment import Comment, CommentRevision, CommentStatus, ModerationEvent
+from blog.models.commenters import BanKind, CommenterBan, CommentReport
 from blog.models.discovery import SEARCH_TABLE, RelatedTerm, RelatedTermCount
 from blog.models.mail import OutboxMail
 from blog.models.media import Media, MediaFile, MediaKind
@@ -29,9 +30,12 @@ __all__ = [
     "ArticleCorrection",
     "ArticleRevision",
     "ArticleStatus",
+    "BanKind",
     "Comment",
+    "CommentReport",
     "CommentRevision",
     "CommentStatus",
+    "CommenterBan",
     "ConsentPurpose",
     "ConsentRecord",
     "Delivery",

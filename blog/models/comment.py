@@ -55,6 +55,10 @@ class Comment(Model):
     status_changed_at: Mapped[datetime | None]
     edited_at: Mapped[datetime | None]  # the last change to the text after it was posted (CommentRevision)
     ip_hash: Mapped[str] = mapped_column(sa.String(64), default="")  # keyed hash, never the raw IP
+    # privacy.network_key: the keyed hash of the IP's /24 or /64 (a ban's network); dropped with ip_hash
+    network_hash: Mapped[str] = mapped_column(sa.String(64), default="", server_default="")
+    # privacy.person_key of author_email: the commenter view's address (/moderation/commenters/<key>)
+    author_key: Mapped[str] = mapped_column(sa.String(64), default="", server_default="", index=True)
     user_agent: Mapped[str] = mapped_column(sa.String(255), default="")
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     moderation_reasons: Mapped[list[str]] = mapped_column(sa.JSON, default=list)

@@ -45,6 +45,9 @@ class SiteSettings(Model):
     require_two_factor_admins: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # the IANA time zone every date on the site is shown in ("Europe/Paris"); stored dates stay UTC
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
+    # readers' reports (services.commenters): a published comment reported from this many distinct networks goes
+    # back to pending for review, unless an editor approved it again after reports; 0: never by itself
+    unpublish_after_reports: Mapped[int] = mapped_column(default=3, server_default="3")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlsplit
 
 import sqlalchemy as sa
@@ -11,9 +12,10 @@ from werkzeug.datastructures import MultiDict
 
 from blog.accounts.forms import safe_next
 from blog.extensions import db
-from blog.models import Article, Comment, CommentStatus
+from blog.inputs import parse_id
+from blog.models import Article, BanKind, Comment, CommentStatus
 from blog.orm import utcnow
-from blog.services import comment_edits, moderation, retention
+from blog.services import comment_edits, commenters, moderation, retention
 from blog.services.moderation import ModerationError
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -28,7 +30,14 @@ DONE = {
 }
 
 
+IP_FILTER = re.compile(r"[0-9a-f]{6,64}")
+BAD_IP_FILTER = "“ip” must be an IP hash as the desk shows it: 6 to 64 characters from 0-9 and a-f."
+
+
 def _desk_query(args: MultiDict[str, str]) -> tuple[moderation.DeskQuery, Article | None]:
+    ip = args.get("ip", "").strip().lower()
+    if ip and not IP_FILTER.fullmatch(ip):
+        abort(400, BAD_IP_FILTER)
     try:
         status = CommentStatus(args.get("status", "pending"))
     except ValueError:
@@ -40,6 +49,7 @@ def _desk_query(args: MultiDict[str, str]) -> tuple[moderation.DeskQuery, Articl
         status=status,
         article_id=article.id if article else None,
         q=args.get("q", "").strip()[:200],
+        ip=ip,
         before=moderation.Cursor.parse(args.get("before")),
         after=moderation.Cursor.parse(args.get("after")),
         per_page=current_app.config["DESK_PER_PAGE"],
@@ -49,6 +59,8 @@ def _desk_query(args: MultiDict[str, str]) -> tuple[moderation.DeskQuery, Articl
 
 @bp.get("/")
 def desk():
+    if request.args.get("status") == REPORTED:
+        return _reported_page()
     return _desk_page(request.args, here=request.full_path.rstrip("?"))
 
 
@@ -64,6 +76,7 @@ def _desk_page(
             "status": query.status.value,
             "article": article.slug if article else None,
             "q": query.q or None,
+            "ip": query.ip or None,
         }.items()
         if v
     }
@@ -80,6 +93,7 @@ def _desk_page(
         refusal=refusal,
         selected=selected,
         chosen=chosen,
+        reported_count=commenters.reported_count(),
     )
 
 
@@ -160,3 +174,75 @@ def _comment_page(comment_id: int, *, refusal: str = "") -> str:
         fate=retention.fates([found], utcnow())[found.id],
         refusal=refusal,
     )
+
+
+# --- Commenters: one commenter's comments, bans, readers' reports ---------------------------------------------------
+
+REPORTED = "reported"  # ?status=reported: the Reported tab (not a status: a reported comment is still published)
+COMMENTER_KEY = re.compile(r"[0-9a-f]{64}")
+
+
+@bp.get("/commenters/<key>")
+def commenter(key: str):
+    """Every comment from one address, named by its keyed hash (never the address itself in a URL)."""
+    if not COMMENTER_KEY.fullmatch(key):
+        abort(404, "There is no such commenter.")
+    found = commenters.comments_of(key)
+    if not found:
+        abort(404, "There is no such commenter (their comments may have been deleted).")
+    networks = {c.network_hash for c in found if c.network_hash}
+    return render_template(
+        "moderation/commenter.html",
+        key=key,
+        comments=found,
+        latest=found[0],
+        banned=commenters.banned_kinds(key, networks),
+        limit=commenters.COMMENTER_LIMIT,
+        here=request.full_path.rstrip("?"),
+    )
+
+
+@bp.post("/bans")
+def ban():
+    """Ban the address, or the network, a comment came from: their next comments go to spam."""
+    try:
+        kind = BanKind(request.form.get("kind", ""))
+    except ValueError:
+        abort(400, "Choose what to ban: “address” or “network”.")
+    comment_id = parse_id(request.form.get("comment_id")) or abort(400, "Say which comment's writer to ban.")
+    found = db.session.get(Comment, comment_id) or abort(404, "There is no such comment (it may have been deleted).")
+    try:
+        commenters.ban(found, kind, actor=current_user, now=utcnow())
+    except commenters.CommenterError as error:
+        db.session.rollback()
+        abort(409, str(error))
+    db.session.commit()
+    what = "address" if kind is BanKind.ADDRESS else "network (IPv4 /24 or IPv6 /64)"
+    flash(f"Banned the {what} of comment {comment_id}: their next comments go to spam.", "success")
+    return _back()
+
+
+def _reported_page() -> str:
+    return render_template(
+        "moderation/reported.html",
+        rows=commenters.reported(),
+        counts=moderation.count_by_status(),
+        shown_count=moderation.shown_count,
+        reported_count=commenters.reported_count(),
+        actions=ACTIONS_FOR,
+        here=request.full_path.rstrip("?"),
+    )
+
+
+@bp.post("/comments/<int:comment_id>/reports/keep")
+def keep(comment_id: int):
+    """The editor read the reports and keeps the comment published; reports never unpublish it again."""
+    found = db.session.get(Comment, comment_id) or abort(404, "There is no such comment (it may have been deleted).")
+    try:
+        commenters.keep(found, actor=current_user, now=utcnow())
+    except commenters.CommenterError as error:
+        db.session.rollback()
+        abort(409, str(error))
+    db.session.commit()
+    flash(f"Comment {comment_id} kept published; its reports are dealt with.", "success")
+    return _back()

@@ -208,3 +208,7 @@ class CommentEditForm(CommenterForm):
 
     body = body_field()
     body_max_length = BODY_MAX_LENGTH
+
+
+class ReportForm(CommenterForm):
+    """A reader reports a published comment: nothing to fill in (what counts is who: one report per network)."""

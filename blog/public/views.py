@@ -14,10 +14,10 @@ from blog.models import Comment
 from blog.orm import utcnow
 from blog.policy import may_moderate
 from blog.public import commenter, sharing
-from blog.public.forms import FORGED, CommentEditForm, CommentForm
+from blog.public.forms import FORGED, CommentEditForm, CommentForm, ReportForm
 from blog.public.sharing import shareable
 from blog.security import origin_check
-from blog.services import articles, comment_edits, comments, retention
+from blog.services import articles, comment_edits, commenters, comments, retention
 from blog.services.site import get_settings
 
 bp = Blueprint("public", __name__)
@@ -272,6 +272,48 @@ def edit_comment(slug: str, comment_id: int):
     db.session.commit()
     commenter.tell(comment_id, status)
     return redirect(url_for("public.article", slug=slug, _anchor=f"comment-{comment_id}"), code=303)
+
+
+@bp.route("/articles/<slug>/comments/<int:comment_id>/report", methods=["GET", "POST"])
+@csrf.exempt  # as the comment form: signed-in readers' forms carry their token, anonymous ones pass the origin check
+@limiter.limit(lambda: current_app.config["REPORT_RATE_LIMIT"], methods=["POST"])
+def report_comment(slug: str, comment_id: int):
+    """A reader reports a published comment to the editors (no account needed): once per network; reports from
+    enough networks take it off the page until an editor has looked (services.commenters.report)."""
+    posted = request.method == "POST"
+    if posted:
+        origin_check()
+    form = ReportForm()
+    forged = posted and not form.validate()  # before the lookup, as Flask-WTF's own check would be
+    comment = commenters.reportable(slug, comment_id)
+    if forged:
+        return (
+            _report_page(slug, comment, form, status=400, message=FORGED_REPORT)
+            if comment
+            else abort(400, FORGED_REPORT)
+        )
+    if comment is None:
+        abort(404, "There is no such published comment.")
+    if not posted:
+        return _report_page(slug, comment, form)
+    outcome = commenters.report(
+        comment,
+        ip=request.remote_addr or "",
+        now=utcnow(),
+        unpublish_after=get_settings().unpublish_after_reports,
+    )
+    db.session.commit()
+    return _report_page(slug, comment, None, message=REPORTED if outcome.counted else REPORTED_BEFORE)
+
+
+FORGED_REPORT = "Your session had expired or the form could not be verified, so nothing was reported. Please try again."
+REPORTED = "Thank you: the editors will look at this comment."
+REPORTED_BEFORE = "This comment has already been reported from your network: the editors will look at it."
+
+
+def _report_page(slug: str, comment: Comment, form: ReportForm | None, *, status: int = 200, message: str = ""):
+    html = render_template("public/report_comment.html", slug=slug, comment=comment, form=form, message=message)
+    return sharing.private(make_response(html, status))
 
 
 NOT_YOURS = "A comment can only be edited from the browser it was sent from, for a few minutes after it was sent."

@@ -14,7 +14,7 @@ from blog import cache
 from blog.core import moderation, privacy, sanitize
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ConsentPurpose, ModerationEvent, Role, User
-from blog.services import consent, notifications
+from blog.services import commenters, consent, notifications
 from blog.services.site import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -86,11 +86,14 @@ def submit_comment(
     if duplicate:
         raise CommentRefused(DUPLICATE, field="body")
 
+    hash_key = current_app.config["HASH_KEY"]
+    network = privacy.network_key(hash_key, client.ip)
     verdict = moderation.decide(
         policy_from(settings),
         draft,
         by_editor=user is not None and user.role in (Role.EDITOR, Role.ADMIN),
         known_commenter=known,
+        banned=commenters.ban_matching(privacy.person_key(hash_key, draft.email), network),
     )
     comment = record_comment(
         article,
@@ -102,7 +105,8 @@ def submit_comment(
         status=CommentStatus(verdict.status),
         created_at=now,
         reasons=list(verdict.reasons),
-        ip_hash=privacy.ip_hash(current_app.config["HASH_KEY"], client.ip),
+        ip_hash=privacy.ip_hash(hash_key, client.ip),
+        network_hash=network,
         user_agent=client.user_agent[:255],
         user=user,
     )
@@ -194,6 +198,7 @@ def record_comment(
     created_at: datetime,
     reasons: list[str] | None = None,
     ip_hash: str = "",
+    network_hash: str = "",
     user_agent: str = "",
     user: User | None = None,
 ) -> Comment:
@@ -205,6 +210,7 @@ def record_comment(
         status=status,
         author_name=name,
         author_email=privacy.normalise_email(email),
+        author_key=privacy.person_key(current_app.config["HASH_KEY"], email),
         author_website=website,
         avatar_colour=avatar_colour(email),
         body_text=body,
@@ -212,6 +218,7 @@ def record_comment(
         created_at=created_at,
         moderation_reasons=reasons or [],
         ip_hash=ip_hash,
+        network_hash=network_hash,
         user_agent=user_agent,
         user_id=None if user is None else user.id,
     )

@@ -389,6 +389,7 @@ SETTING_FIELDS = (
     "purge_trash_days",
     "privacy_notice_markdown",
     "edit_window_minutes",
+    "unpublish_after_reports",  # readers' reports (services.commenters.report)
     "require_two_factor_admins",  # two-factor sign-in (blog/accounts/two_factor.py)
     "time_zone",
 )

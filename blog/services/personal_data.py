@@ -339,6 +339,8 @@ def _anonymise(comment: Comment) -> None:
     comment.author_website = ""
     comment.avatar_colour = 0  # the colour came from the address
     comment.ip_hash = ""
+    comment.network_hash = ""
+    comment.author_key = ""  # no longer anyone's: the commenter view and bans must not find it
     comment.user_agent = ""
     comment.user_id = None
 

@@ -65,7 +65,10 @@ def _ip_due(policy: Policy, now: datetime) -> Where | None:
 
 def _drop_ip(where: Where, now: datetime) -> int:
     result = db.session.execute(
-        sa.update(Comment).where(*where).values(ip_hash="", user_agent="").execution_options(synchronize_session=False)
+        sa.update(Comment)
+        .where(*where)
+        .values(ip_hash="", network_hash="", user_agent="")
+        .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
 

@@ -46,7 +46,7 @@ def test_tabs_show_live_counts_newest_first(client, desk):
     _, ids = desk
     response = client.get("/moderation/")
     tabs = [" ".join(a.text_content().split()) for a in parse(response).xpath("//nav[@class='tabs']//a")]
-    assert tabs == ["Pending (3)", "Approved (1)", "Spam (1)", "Trash (0)"]
+    assert tabs == ["Pending (3)", "Approved (1)", "Spam (1)", "Trash (0)", "Reported (0)"]
     assert rows(response) == [f"row-{ids['p3']}", f"row-{ids['p2']}", f"row-{ids['p1']}"]
     text = page_text(response)
     assert "pat@example.net" in text  # editors see emails on the desk

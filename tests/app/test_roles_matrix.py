@@ -24,7 +24,8 @@ EXPECTED = {
     "public.your_data_list": ANYONE,
     "public.your_data_export": ANYONE,
     "public.your_data_erase": ANYONE,
-    "public.edit_comment": ANYONE,  # its writer's browser only: see test_roles_matrix
+    "public.edit_comment": ANYONE,
+    "public.report_comment": ANYONE,  # readers report published comments, no account needed  # its writer's browser only: see test_roles_matrix
     "public.author": ANYONE,
     "public.tag": ANYONE,
     "public.healthz": ANYONE,
@@ -59,6 +60,9 @@ EXPECTED = {
     "moderation.act": EDITOR,
     "moderation.bulk": EDITOR,
     "moderation.comment": EDITOR,
+    "moderation.commenter": EDITOR,
+    "moderation.ban": EDITOR,
+    "moderation.keep": EDITOR,
     "editorial.articles": SIGNED_IN,  # authors: their own articles only (tests/app/test_authoring.py)
     "editorial.new_article": SIGNED_IN,
     "editorial.article": SIGNED_IN,
@@ -79,6 +83,7 @@ EXPECTED = {
     "editorial.user": ADMIN,
     "editorial.user_profile": ADMIN,
     "editorial.settings": ADMIN,
+    "editorial.revoke_ban": ADMIN,
     "editorial.send_reset_link": ADMIN,
     "editorial.deactivate_user": ADMIN,
     "editorial.reactivate_user": ADMIN,
@@ -121,6 +126,7 @@ def world(app, make_user, make_article, make_comment, add_link):
         "action": "up",
         "name": "missing.webp",
         "key": "0" * 64,
+        "ban_id": 1,
         "media_id": 1,
         "filename": "site.css",
         "number": 1,

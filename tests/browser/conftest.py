@@ -173,8 +173,10 @@ def live_database(request, tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def live_server(browser, live_database, tmp_path_factory) -> Iterator[LiveServer]:
-    """The app on a fresh migrated database, with real forms (CSRF on) and the shared fragment cache."""
+def live_server(request, browser, live_database, tmp_path_factory) -> Iterator[LiveServer]:
+    """The app on a fresh migrated database, with real forms (CSRF on) and the shared fragment cache; a module's
+    ``LIVE_SERVER_CONFIG`` adds settings (e.g. ``PROXY_FIX_X_FOR=1``: readers at different addresses, each
+    browser context sending its own ``X-Forwarded-For`` as a reverse proxy would)."""
     folder = tmp_path_factory.mktemp("live")
     app = create_app(
         app_config(
@@ -183,6 +185,7 @@ def live_server(browser, live_database, tmp_path_factory) -> Iterator[LiveServer
             CACHE_TYPE="SimpleCache",
             COMMENT_MIN_SECONDS=0,
             RATELIMIT_ENABLED=False,
+            **getattr(request.module, "LIVE_SERVER_CONFIG", {}),
         ),
         instance_path=str(folder),
     )

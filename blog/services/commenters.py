@@ -1,0 +1,262 @@
+"""Commenters as editors see them: all of one commenter's comments, bans, and readers' reports.
+
+A commenter is named by keyed hashes only (core.privacy): ``person_key`` of their address (``Comment.author_key``,
+the commenter view's URL) and ``network_key`` of the IPv4 /24 or IPv6 /64 they wrote from
+(``Comment.network_hash``). Bans and reports store those hashes, never an address, an IP or a name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import joinedload, raiseload
+
+from blog.core import privacy
+from blog.extensions import db
+from blog.models import (
+    Article,
+    BanKind,
+    Comment,
+    CommenterBan,
+    CommentReport,
+    CommentStatus,
+    ModerationEvent,
+    User,
+)
+
+COMMENTER_LIMIT = 200  # comments the commenter view lists, newest first
+
+
+class CommenterError(ValueError):
+    """What the editor asked cannot be done; the message is for people."""
+
+
+# --- The commenter view ------------------------------------------------------------------------------------------
+
+
+def comments_of(author_key: str, *, limit: int = COMMENTER_LIMIT) -> list[Comment]:
+    """One commenter's comments (every status), newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Comment)
+            .where(Comment.author_key == author_key)
+            .options(
+                joinedload(Comment.article).load_only(Article.id, Article.title, Article.slug, raiseload=True),
+                raiseload("*"),
+            )
+            .order_by(Comment.created_at.desc(), Comment.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# --- Bans ---------------------------------------------------------------------------------------------------------
+
+
+def ban_matching(author_key: str, network_hash: str) -> str:
+    """What a ban matches for a new comment: "address", "network", or "" (no ban)."""
+    where = [sa.and_(CommenterBan.kind == BanKind.ADDRESS, CommenterBan.key_hash == author_key)]
+    if network_hash:
+        where.append(sa.and_(CommenterBan.kind == BanKind.NETWORK, CommenterBan.key_hash == network_hash))
+    kinds = set(db.session.scalars(sa.select(CommenterBan.kind).where(sa.or_(*where))))
+    return next((kind.value for kind in BanKind if kind in kinds), "")
+
+
+def ban(comment: Comment, kind: BanKind, *, actor: User, now: datetime) -> CommenterBan:
+    """Ban the address or the network ``comment`` came from; banning twice keeps the first ban. Flushes."""
+    key = comment.author_key if kind is BanKind.ADDRESS else comment.network_hash
+    if not key:
+        raise CommenterError(
+            "This comment's network is not known (it is older than bans, or its IP hash has been dropped): "
+            "ban the address instead."
+            if kind is BanKind.NETWORK
+            else "This comment's address is no longer known (its personal data was erased)."
+        )
+    existing = db.session.scalar(sa.select(CommenterBan).where(CommenterBan.kind == kind, CommenterBan.key_hash == key))
+    if existing is not None:
+        return existing
+    made = CommenterBan(kind=kind, key_hash=key, created_at=now, actor_id=actor.id, comment_id=comment.id)
+    db.session.add(made)
+    db.session.flush()
+    return made
+
+
+def bans() -> list[CommenterBan]:
+    return list(
+        db.session.scalars(
+            sa.select(CommenterBan)
+            .options(joinedload(CommenterBan.actor).load_only(User.display_name, raiseload=True))
+            .order_by(CommenterBan.created_at.desc(), CommenterBan.id.desc())
+        )
+    )
+
+
+def banned_kinds(author_key: str, network_hashes: set[str]) -> set[BanKind]:
+    """Which of this commenter's address and networks are banned (for the commenter view)."""
+    where = [sa.and_(CommenterBan.kind == BanKind.ADDRESS, CommenterBan.key_hash == author_key)]
+    if network_hashes:
+        where.append(sa.and_(CommenterBan.kind == BanKind.NETWORK, CommenterBan.key_hash.in_(network_hashes)))
+    return set(db.session.scalars(sa.select(CommenterBan.kind).where(sa.or_(*where))))
+
+
+def revoke(ban_id: int) -> bool:
+    """Lift a ban; False when there was none (already lifted). Flushes."""
+    return bool(db.session.execute(sa.delete(CommenterBan).where(CommenterBan.id == ban_id)).rowcount)  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
+
+
+# --- Readers' reports ---------------------------------------------------------------------------------------------
+
+REPORTED_REASON = "reported by readers from {n} networks"
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    counted: bool  # False: this reader's network had reported it already
+    unpublished: bool  # this report sent it back to pending
+
+
+def reportable(slug: str, comment_id: int) -> Comment | None:
+    """The published comment ``comment_id`` on the published article ``slug``, or None."""
+    from blog.services.articles import get_published_article  # articles imports comments, which imports this
+
+    article = get_published_article(slug)
+    if article is None:
+        return None
+    return db.session.scalar(
+        sa.select(Comment).where(
+            Comment.id == comment_id, Comment.article_id == article.id, Comment.status == CommentStatus.APPROVED
+        )
+    )
+
+
+def report(comment: Comment, *, ip: str, now: datetime, unpublish_after: int) -> ReportOutcome:
+    """A reader (at the address ``ip``) reports a published comment: once per network (IPv4 /24, IPv6 /64).
+    Reports from ``unpublish_after`` distinct networks (0: never) send it back to pending for review, unless an
+    editor approved it again after reports. Flushes."""
+    if comment.status is not CommentStatus.APPROVED:
+        raise CommenterError("Only a published comment can be reported.")
+    network_hash = privacy.network_key(current_app.config["HASH_KEY"], ip)
+    inserted = db.session.scalar(
+        _insert_ignoring_duplicate()
+        .values(comment_id=comment.id, network_hash=network_hash, created_at=now)
+        .returning(CommentReport.id)
+    )
+    if inserted is None:
+        return ReportOutcome(counted=False, unpublished=False)
+    if unpublish_after <= 0 or _approved_after_reports(comment.id):
+        return ReportOutcome(counted=True, unpublished=False)
+    networks = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(CommentReport.network_hash))).where(CommentReport.comment_id == comment.id)
+    )
+    if (networks or 0) < unpublish_after:
+        return ReportOutcome(counted=True, unpublished=False)
+    from blog.services import moderation  # moderation imports comments, which imports this module
+
+    comment.moderation_reasons = [*comment.moderation_reasons, REPORTED_REASON.format(n=networks)]
+    moderation.change_status(comment, CommentStatus.PENDING, action="reported", actor=None, now=now)
+    return ReportOutcome(counted=True, unpublished=True)
+
+
+def _insert_ignoring_duplicate() -> sa.Insert:
+    """INSERT … ON CONFLICT DO NOTHING on both databases: two reports from one network at once count once."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(CommentReport).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(CommentReport).on_conflict_do_nothing()
+
+
+KEEP = "keep"  # the editor read the reports and keeps the comment published (an event from approved to approved)
+STAFF_APPROVALS = ("approve", KEEP)
+
+
+def _last_review() -> sa.ScalarSelect[datetime]:
+    """When staff last approved (or kept) the comment in the enclosing query: reports after that are open."""
+    return (
+        sa.select(sa.func.max(ModerationEvent.created_at))
+        .where(
+            ModerationEvent.comment_id == Comment.id,
+            ModerationEvent.actor_id.is_not(None),
+            ModerationEvent.action.in_(STAFF_APPROVALS),
+        )
+        .scalar_subquery()
+    )
+
+
+def _approved_after_reports(comment_id: int) -> bool:
+    """An editor approved (or kept) the comment after its first report: reports never unpublish it again."""
+    first_report = (
+        sa.select(sa.func.min(CommentReport.created_at)).where(CommentReport.comment_id == comment_id).scalar_subquery()
+    )
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists().where(
+                    ModerationEvent.comment_id == comment_id,
+                    ModerationEvent.actor_id.is_not(None),
+                    ModerationEvent.action.in_(STAFF_APPROVALS),
+                    ModerationEvent.created_at >= first_report,
+                )
+            )
+        )
+    )
+
+
+def _open_reports() -> sa.Select[int, int]:
+    """(comment id, open reports): reports after the comment's last review, of comments still on the site."""
+    reviewed = _last_review()
+    return (
+        sa.select(CommentReport.comment_id, sa.func.count().label("reports"))
+        .join(Comment, Comment.id == CommentReport.comment_id)
+        .where(
+            Comment.status.in_((CommentStatus.APPROVED, CommentStatus.PENDING)),
+            sa.or_(reviewed.is_(None), CommentReport.created_at > reviewed),
+        )
+        .group_by(CommentReport.comment_id)
+    )
+
+
+REPORTED_LIMIT = 200
+
+
+def reported(*, limit: int = REPORTED_LIMIT) -> list[tuple[Comment, int]]:
+    """The Reported tab: published or held comments with open reports, most reported first."""
+    counts = _open_reports().subquery()
+    rows = db.session.execute(
+        sa.select(Comment, counts.c.reports)
+        .join(counts, counts.c.comment_id == Comment.id)
+        .options(
+            joinedload(Comment.article).load_only(Article.id, Article.title, Article.slug, raiseload=True),
+            raiseload("*"),
+        )
+        .order_by(counts.c.reports.desc(), Comment.created_at.desc(), Comment.id.desc())
+        .limit(limit)
+    ).all()
+    return [(comment, n) for comment, n in rows]
+
+
+def reported_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(_open_reports().subquery())) or 0
+
+
+def keep(comment: Comment, *, actor: User, now: datetime) -> None:
+    """The editor keeps a reported comment published: its reports are reviewed, and never unpublish it. Flushes."""
+    if comment.status is not CommentStatus.APPROVED:
+        raise CommenterError(f"Comment {comment.id} is {comment.status}: approve it instead.")
+    db.session.add(
+        ModerationEvent(
+            comment_id=comment.id,
+            actor_id=actor.id,
+            action=KEEP,
+            from_status=comment.status,
+            to_status=comment.status,
+            created_at=now,
+        )
+    )
+    db.session.flush()
