@@ -6,7 +6,7 @@ commenter view's URL), computed here for the comments already stored, with the s
 network (network_hash), which older comments never had: they can be banned by address only.
 
 Revision ID: dcfb19890530
-Revises: b452cdb9b637
+Revises: 49de448492df
 Create Date: 2026-12-03 13:29:21.120864
 
 """
@@ -20,7 +20,7 @@ from flask import current_app
 
 # revision identifiers, used by Alembic.
 revision = "dcfb19890530"
-down_revision = "b452cdb9b637"
+down_revision = "49de448492df"
 branch_labels = None
 depends_on = None
 
