@@ -241,12 +241,14 @@ def moderate_comment(comment_id: int, action: str) -> None:
         raise click.ClickException(f"There is no comment {comment_id}.")
     before = comment.status
     try:
-        moderate(comment, action, actor=None, now=utcnow())
+        changed = moderate(comment, action, actor=None, now=utcnow())
     except ModerationError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
     after = "deleted" if action == "delete" else comment.status
-    click.echo(f"Comment {comment_id}: {before} -> {after}.")
+    click.echo(
+        f"Comment {comment_id}: {before} -> {after}." if changed else f"Comment {comment_id} is {before} already."
+    )
 
 
 @personal_data_cli.command("export")

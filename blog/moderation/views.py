@@ -114,14 +114,19 @@ def act(comment_id: int, action: str):
     if action not in moderation.TRANSITIONS:
         abort(400, f"Unknown action “{action}”. Use one of: {', '.join(moderation.TRANSITIONS)}.")
     comment = db.session.get(Comment, comment_id)
+    if comment is None and action == "delete":  # deleted already (another editor, a second click): done
+        flash(f"Comment {comment_id} was already deleted.", "success")
+        return _back()
     if comment is None:
         return _refused("There is no such comment (it may have been deleted).", 404)
     try:
-        moderation.moderate(comment, action, actor=current_user, now=utcnow())
+        changed = moderation.moderate(comment, action, actor=current_user, now=utcnow())
+    except moderation.CommentGone as error:
+        return _refused(str(error), 404)
     except ModerationError as error:
         return _refused(str(error), 409)
     db.session.commit()
-    flash(f"Comment {comment_id} {DONE[action]}.", "success")
+    flash(f"Comment {comment_id} {'' if changed else 'was already '}{DONE[action]}.", "success")
     return _back()
 
 
@@ -136,7 +141,9 @@ def bulk():
     except ModerationError as error:
         return _refused(str(error), 400, action=action)
     db.session.commit()
-    flash(f"{done} comment{'' if done == 1 else 's'} {DONE[action]}.", "success")
+    already = len(ids) - done
+    note = f" ({already} already {'were' if already > 1 else 'was'})" if already else ""
+    flash(f"{done} comment{'' if done == 1 else 's'} {DONE[action]}{note}.", "success")
     return _back()
 
 
