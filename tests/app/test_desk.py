@@ -86,7 +86,7 @@ def test_one_click_actions_record_events_and_return_to_the_same_view(app, client
     for action, expected in [("unapprove", P), ("spam", S), ("restore", P), ("trash", T), ("restore", P), ("trash", T)]:
         assert client.post(f"/moderation/comments/{ids['p1']}/{action}").status_code == 303
         assert status_of(app, ids["p1"]) is expected
-    assert client.post(f"/moderation/comments/{ids['p1']}/delete").status_code == 303
+    assert client.post(f"/moderation/comments/{ids['p1']}/delete", data={"confirm": "yes"}).status_code == 303
     with app.app_context():
         assert db.session.get(Comment, ids["p1"]) is None
         events = db.session.execute(
@@ -140,7 +140,7 @@ def test_actions_are_idempotent(app, client, desk):
         assert client.post(f"/moderation/comments/{ids['p1']}/approve").status_code == 303
     assert "was already approved" in page_text(client.get("/moderation/"))
     for _ in range(2):
-        assert client.post(f"/moderation/comments/{ids['s1']}/delete").status_code == 303
+        assert client.post(f"/moderation/comments/{ids['s1']}/delete", data={"confirm": "yes"}).status_code == 303
     assert f"Comment {ids['s1']} was already deleted." in page_text(client.get("/moderation/"))
     response = client.post("/moderation/bulk", data={"ids": [ids["p1"], ids["p2"]], "action": "approve"})
     assert response.status_code == 303

@@ -135,7 +135,7 @@ def test_delete_and_approve_of_one_comment_at_once(served):
     statuses = []
     for comment_id in ids:
         statuses += at_once(
-            lambda c=comment_id: one.post(f"/moderation/comments/{c}/delete", {})[0],
+            lambda c=comment_id: one.post(f"/moderation/comments/{c}/delete", {"confirm": "yes"})[0],
             lambda c=comment_id: two.post(f"/moderation/comments/{c}/approve", {})[0],
         )
     assert 500 not in statuses

@@ -59,6 +59,9 @@ EXPECTED = {
     "moderation.act": EDITOR,
     "moderation.bulk": EDITOR,
     "moderation.comment": EDITOR,
+    "moderation.log": ADMIN,
+    "moderation.empty": EDITOR,
+    "moderation.log_csv": ADMIN,
     "editorial.articles": SIGNED_IN,  # authors: their own articles only (tests/app/test_authoring.py)
     "editorial.new_article": SIGNED_IN,
     "editorial.article": SIGNED_IN,
@@ -125,6 +128,7 @@ def world(app, make_user, make_article, make_comment, add_link):
         "filename": "site.css",
         "number": 1,
         "token": "not-a-signed-token",
+        "status": "trash",  # /moderation/empty/<status>
     }
     overrides = {
         ("public.author", "slug"): "author-person",
