@@ -246,7 +246,11 @@ def set_password(email: str, password_stdin: bool) -> None:
 @click.argument("comment_id", type=int)
 @click.argument("action", type=click.Choice(["approve", "unapprove", "spam", "trash", "restore", "delete"]))
 def moderate_comment(comment_id: int, action: str) -> None:
-    """Apply ACTION to comment COMMENT_ID (recorded in its moderation history)."""
+    """Apply ACTION to comment COMMENT_ID (recorded in its moderation history and the moderation log as done
+    by "command line (<your user name on this server>)")."""
+    import getpass
+
+    from blog.core.audit import command_line_actor
     from blog.models import Comment
     from blog.orm import utcnow
     from blog.services.moderation import ModerationError, moderate
@@ -256,12 +260,14 @@ def moderate_comment(comment_id: int, action: str) -> None:
         raise click.ClickException(f"There is no comment {comment_id}.")
     before = comment.status
     try:
-        moderate(comment, action, actor=None, now=utcnow())
+        changed = moderate(comment, action, actor=None, now=utcnow(), actor_label=command_line_actor(getpass.getuser()))
     except ModerationError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
     after = "deleted" if action == "delete" else comment.status
-    click.echo(f"Comment {comment_id}: {before} -> {after}.")
+    click.echo(
+        f"Comment {comment_id}: {before} -> {after}." if changed else f"Comment {comment_id} is {before} already."
+    )
 
 
 @personal_data_cli.command("export")

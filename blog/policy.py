@@ -39,6 +39,8 @@ RULES: dict[str, Need] = {
     "two_factor.sign_in": Need.ANYONE,  # the second step of signing in: nobody is signed in yet
     "two_factor.*": Need.SIGNED_IN,  # one's own two-factor sign-in
     "moderation.*": Need.EDITOR,
+    "moderation.log": Need.ADMIN,  # the site-wide moderation log
+    "moderation.log_csv": Need.ADMIN,
     "editorial.*": Need.EDITOR,  # Keep Reading links, sending an article back, corrections (add_correction)
     # Authors write: their own articles only (services.editorial.article_for checks ownership: 403 otherwise).
     "editorial.articles": Need.SIGNED_IN,

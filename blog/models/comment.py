@@ -11,6 +11,8 @@ from blog.extensions import Model
 from blog.orm import enum_column_type, utcnow
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine.default import DefaultExecutionContext
+
     from blog.models.article import Article
     from blog.models.user import User
 
@@ -77,21 +79,31 @@ class Comment(Model):
         return f"<Comment {self.id} {self.status}>"
 
 
+def _comment_number(context: DefaultExecutionContext) -> int | None:
+    return context.get_current_parameters().get("comment_id")
+
+
 class ModerationEvent(Model):
     """Audit trail: who moved which comment from which status to which, and when."""
 
     __tablename__ = "moderation_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Kept after a comment is deleted for good, so the trail shows the deletion.
+    # The comment while it exists; NULL once it is deleted for good (comment_number keeps which it was).
     comment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="SET NULL"), index=True)
-    actor_id: Mapped[int | None] = mapped_column(  # None: the system (a rule) acted
+    # The comment's number, kept after it is deleted (no foreign key): set from comment_id on insert.
+    comment_number: Mapped[int | None] = mapped_column(default=_comment_number, index=True)
+    actor_id: Mapped[int | None] = mapped_column(  # None: the system (a rule), the commenter, or a command
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    # Who acted when no signed-in user did: "command line (<os user>)" for a command; "" otherwise.
+    actor_label: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
     action: Mapped[str] = mapped_column(sa.String(32))
     from_status: Mapped[CommentStatus | None] = mapped_column(enum_column_type(CommentStatus))
     to_status: Mapped[CommentStatus | None] = mapped_column(enum_column_type(CommentStatus))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # A deletion's record of what was deleted: status, article, keyed hashes only (core.audit.snapshot).
+    snapshot: Mapped[dict[str, str | int] | None] = mapped_column(sa.JSON)
 
     comment: Mapped[Comment | None] = relationship(back_populates="events", lazy="raise")
     actor: Mapped[User | None] = relationship(lazy="raise")

@@ -1,4 +1,4 @@
-"""The moderation desk: tabs, filters, search, one-click and bulk actions, a comment's history."""
+"""The moderation desk: tabs, filters, search, one-click and bulk actions, a comment's history, the site-wide log."""
 
 from __future__ import annotations
 
@@ -6,16 +6,29 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from blog import inputs
 from blog.accounts.forms import safe_next
+from blog.core import audit
 from blog.extensions import db
 from blog.inputs import parse_id
 from blog.models import Article, BanKind, Comment, CommentStatus
 from blog.orm import utcnow
-from blog.services import comment_edits, commenters, moderation, retention
+from blog.services import audit_log, comment_edits, commenters, moderation, retention
 from blog.services.moderation import ModerationError
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -128,14 +141,26 @@ def act(comment_id: int, action: str):
     if action not in moderation.TRANSITIONS:
         abort(400, f"Unknown action “{action}”. Use one of: {', '.join(moderation.TRANSITIONS)}.")
     comment = db.session.get(Comment, comment_id)
+    if comment is None and action == "delete":  # deleted already (another editor, a second click): done
+        flash(f"Comment {comment_id} was already deleted.", "success")
+        return _back()
     if comment is None:
         return _refused("There is no such comment (it may have been deleted).", 404)
+    if action == "delete" and not _confirmed() and comment.status in moderation.TRANSITIONS["delete"][0]:
+        return _confirm(
+            title=f"Delete comment {comment_id} for good?",
+            message=f"The comment by {comment.author_name} will be deleted permanently; this cannot be undone.",
+            action=url_for("moderation.act", comment_id=comment_id, action="delete"),
+            button="Delete permanently",
+        )
     try:
-        moderation.moderate(comment, action, actor=current_user, now=utcnow())
+        changed = moderation.moderate(comment, action, actor=current_user, now=utcnow())
+    except moderation.CommentGone as error:
+        return _refused(str(error), 404)
     except ModerationError as error:
         return _refused(str(error), 409)
     db.session.commit()
-    flash(f"Comment {comment_id} {DONE[action]}.", "success")
+    flash(f"Comment {comment_id} {'' if changed else 'was already '}{DONE[action]}.", "success")
     return _back()
 
 
@@ -146,12 +171,69 @@ def bulk():
         return _refused("Choose what to do with the selected comments.", 400)
     try:
         ids = moderation.parse_ids(request.form.getlist("ids"))
+        if action == "delete" and not _confirmed():
+            moderation.check_many(ids, action)
+            return _confirm(
+                title=f"Delete {len(ids)} comment{'' if len(ids) == 1 else 's'} for good?",
+                message="The selected comments will be deleted permanently; this cannot be undone.",
+                action=url_for("moderation.bulk"),
+                button="Delete permanently",
+                fields=[("action", "delete"), *(("ids", str(i)) for i in ids)],
+            )
         done = moderation.moderate_many(ids, action, actor=current_user, now=utcnow())
     except ModerationError as error:
         return _refused(str(error), 400, action=action)
     db.session.commit()
-    flash(f"{done} comment{'' if done == 1 else 's'} {DONE[action]}.", "success")
+    already = len(ids) - done
+    note = f" ({already} already {'were' if already > 1 else 'was'})" if already else ""
+    flash(f"{done} comment{'' if done == 1 else 's'} {DONE[action]}{note}.", "success")
     return _back()
+
+
+def _confirmed() -> bool:
+    return request.form.get("confirm") == "yes"
+
+
+def _confirm(*, title: str, message: str, action: str, button: str, fields: list[tuple[str, str]] | None = None):
+    """Ask first (a page of its own, so it works without JavaScript): nothing is changed until the form it
+    shows is sent, with ``confirm=yes``."""
+    back = safe_next(request.form.get("next")) or url_for("moderation.desk")
+    return render_template(
+        "moderation/confirm.html",
+        title=title,
+        message=message,
+        action=action,
+        button=button,
+        fields=[*(fields or []), ("next", back)],
+        back=back,
+    )
+
+
+@bp.post("/empty/<status>")
+def empty(status: str):
+    """Empty Spam / Empty Trash: asks first with the count, then deletes those comments for good."""
+    target = moderation.EMPTIABLE.get(status) or abort(404, "Only the spam and the trash can be emptied.")
+    count, upto = moderation.emptying(target)
+    back = url_for("moderation.desk", status=status)
+    if not _confirmed():
+        if not count:
+            flash(f"The {status} is empty already.", "success")
+            return redirect(back, code=303)
+        return _confirm(
+            title=f"Empty the {status}?",
+            message=f"{count} {status} comment{'' if count == 1 else 's'} will be deleted permanently; "
+            "this cannot be undone.",
+            action=url_for("moderation.empty", status=status),
+            button=f"Delete {count} comment{'' if count == 1 else 's'} permanently",
+            fields=[("upto", str(upto))],
+        )
+    upto_seen = inputs.int_arg("upto", source=request.form, message="The confirmation is incomplete; try again.")
+    if upto_seen is None:
+        abort(400, "The confirmation is incomplete; try again.")
+    done = moderation.empty(target, upto=upto_seen, actor=current_user, now=utcnow())
+    db.session.commit()
+    flash(f"{done} {status} comment{'' if done == 1 else 's'} deleted permanently.", "success")
+    return redirect(back, code=303)
 
 
 @bp.get("/comments/<int:comment_id>")
@@ -170,6 +252,7 @@ def _comment_page(comment_id: int, *, refusal: str = "") -> str:
         comment=found,
         history=moderation.comment_history(comment_id),
         revisions=comment_edits.revisions(comment_id),
+        actor_text=audit.actor_text,
         actions=ACTIONS_FOR[found.status],
         fate=retention.fates([found], utcnow())[found.id],
         refusal=refusal,
@@ -246,3 +329,45 @@ def keep(comment_id: int):
     db.session.commit()
     flash(f"Comment {comment_id} kept published; its reports are dealt with.", "success")
     return _back()
+# --- The site-wide moderation log (admins) -------------------------------------------------------
+
+
+def _log_query() -> audit_log.LogQuery:
+    actor = request.args.get("actor", "")
+    if actor and actor not in audit_log.ACTOR_CHOICES and inputs.parse_id(actor) is None:
+        abort(400, f"“actor” must be a user's number, “cli” or “none”, not “{actor[:40]}”.")
+    days = {}
+    for name in ("since", "until"):
+        try:
+            days[name] = audit_log.parse_day(request.args.get(name, "").strip())
+        except ValueError:
+            abort(400, f"“{name}” must be a day written YYYY-MM-DD (like 2026-11-30).")
+    return audit_log.LogQuery(
+        actor=actor,
+        action=request.args.get("action", "").strip()[:32],
+        since=days["since"],
+        until=days["until"],
+        before=inputs.int_arg("before"),
+    )
+
+
+@bp.get("/log")
+def log():
+    query = _log_query()
+    return render_template(
+        "moderation/log.html",
+        log=audit_log.page(query),
+        query=query,
+        actors=audit_log.actors(),
+        actor_choices=audit_log.ACTOR_CHOICES,
+        actions=audit_log.actions(),
+        filters={k: v for k, v in request.args.items() if k != "before" and v},
+    )
+
+
+@bp.get("/log.csv")
+def log_csv():
+    query = _log_query()
+    response = Response(stream_with_context(audit_log.csv_lines(query)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="moderation-log.csv"'
+    return response

@@ -93,3 +93,21 @@ def test_staff_forms_need_the_token_even_from_our_own_origin(app, client, articl
     comment_id = make_comment(article_id, status=__import__("blog").models.CommentStatus.PENDING)
     refused = client.post(f"/moderation/comments/{comment_id}/approve", headers={"Sec-Fetch-Site": "same-origin"})
     assert refused.status_code == 400
+
+
+def test_the_desks_new_forms_need_the_token(app, client, article, sign_in, make_comment):
+    """Empty Spam / Empty Trash, a confirmed delete (issue 22): refused without the session's token."""
+    from blog.models import CommentStatus
+
+    sign_in("admin")
+    with app.app_context():
+        article_id = db.session.scalar(sa.text("SELECT id FROM articles"))
+    spam = make_comment(article_id, status=CommentStatus.SPAM)
+    headers = {"Sec-Fetch-Site": "same-origin"}
+    for url, data in [
+        ("/moderation/empty/spam", {"confirm": "yes", "upto": str(spam)}),
+        (f"/moderation/comments/{spam}/delete", {"confirm": "yes"}),
+    ]:
+        assert client.post(url, data=data, headers=headers).status_code == 400, url
+    with app.app_context():
+        assert db.session.scalar(sa.text("SELECT count(*) FROM comments")) == 1

@@ -63,6 +63,9 @@ EXPECTED = {
     "moderation.commenter": EDITOR,
     "moderation.ban": EDITOR,
     "moderation.keep": EDITOR,
+    "moderation.log": ADMIN,
+    "moderation.empty": EDITOR,
+    "moderation.log_csv": ADMIN,
     "editorial.articles": SIGNED_IN,  # authors: their own articles only (tests/app/test_authoring.py)
     "editorial.new_article": SIGNED_IN,
     "editorial.article": SIGNED_IN,
@@ -131,6 +134,7 @@ def world(app, make_user, make_article, make_comment, add_link):
         "filename": "site.css",
         "number": 1,
         "token": "not-a-signed-token",
+        "status": "trash",  # /moderation/empty/<status>
     }
     overrides = {
         ("public.author", "slug"): "author-person",
