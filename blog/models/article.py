@@ -43,6 +43,7 @@ class Article(Model):
         sa.Index("ix_articles_author_id_status_published_at", "author_id", "status", "published_at"),
         # Search: an article whose title is the query, whatever the case, goes first.
         sa.Index("ix_articles_lower_title", sa.text("lower(title)")),
+        sa.Index("ix_articles_wp_guid", "wp_guid", unique=True),  # imported: matched by it on a second run
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +70,10 @@ class Article(Model):
     # Pictures: the lead image shown at the top, from the media library (alt text, caption, credit are there).
     lead_media_id: Mapped[int | None] = mapped_column(sa.ForeignKey("media.id", ondelete="SET NULL"))
     lead_media: Mapped[Media | None] = relationship(lazy="raise")  # lists load it with the page's articles
+    # Imported from WordPress (services.wxr_import): its GUID matches it on a second run (nothing added twice),
+    # its post id is kept for the record. None: written here.
+    wp_guid: Mapped[str | None] = mapped_column(sa.String(500))
+    wp_post_id: Mapped[int | None]
 
     author: Mapped[User] = relationship(back_populates="articles", lazy="raise")
     tags: Mapped[list[Tag]] = relationship(

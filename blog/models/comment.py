@@ -36,6 +36,9 @@ class Comment(Model):
         # without statistics still prefers them to the article and status indexes (which grow with the site).
         sa.Index("ix_comments_author_email_article_id", "author_email", "article_id"),
         sa.Index("ix_comments_author_email_status", "author_email", "status"),
+        # Imported from WordPress: a comment's id there, unique within its article, matches it on a second run,
+        # and replies find their parent through it (services.wxr_import) rather than through a map in memory.
+        sa.Index("ix_comments_article_id_wp_id", "article_id", "wp_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +67,8 @@ class Comment(Model):
     user_agent: Mapped[str] = mapped_column(sa.String(255), default="")
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
     moderation_reasons: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    wp_id: Mapped[int | None]  # imported: WordPress's comment id (None: written here)
+    wp_parent_id: Mapped[int | None]  # imported: WordPress's id of the comment it replies to, until parent_id is set
 
     article: Mapped[Article] = relationship(back_populates="comments", lazy="raise")
     parent: Mapped[Comment | None] = relationship(remote_side=[id], lazy="raise")

@@ -42,7 +42,22 @@ def list_page(**filters) -> articles.Page:
 @bp.get("/")
 @shareable
 def home():
+    if "p" in request.args:  # a WordPress post's short link (/?p=ID), kept by the import: 301 to the article
+        return _wordpress_short_link(int_arg("p"))
     return render_template("public/home.html", page=list_page())
+
+
+def _wordpress_short_link(post_id: int | None):
+    from blog import REDIRECT_MAX_AGE
+    from blog.services import redirects
+
+    slug = redirects.target_slug(f"/?p={post_id}") if post_id is not None else None
+    if slug is None:
+        abort(404)
+    moved = redirect(url_for("public.article", slug=slug), code=301)
+    moved.cache_control.public = True
+    moved.cache_control.max_age = REDIRECT_MAX_AGE
+    return moved
 
 
 @bp.get("/articles/<slug>")

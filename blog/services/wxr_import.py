@@ -1,0 +1,403 @@
+"""Importing a WordPress export (WXR 1.0–1.2): authors, posts, tags, comments and old permalinks.
+
+``import_wxr(path, on_batch=db.session.commit)`` first reads the whole file once (``core.wxr.check``): a file
+that is not well-formed, declares entities or is not WXR is refused with the line and column before anything
+is written. It then streams it (constant memory, whatever its size) and writes in batches, calling
+``on_batch`` after each (the CLI and the job commit there, so the live site keeps taking comments and an
+interrupted import keeps what it wrote). Matching is by what WordPress gave us, kept on the rows: an article
+by its GUID (``articles.wp_guid``), a comment by its id within its article (``comments.wp_id``), an author by
+email address — so a second run continues where the first stopped and adds nothing already there.
+
+Comments go in with Core ``insert()`` executemany, ``batch_size`` rows at a time; replies find their parents
+after each batch by one UPDATE joining on the stored WordPress ids (a parent that comes later in the file is
+found at the end of its article), not through a map in memory. Each imported comment gets an "imported"
+moderation event (set-based, one INSERT … SELECT per batch), so the desk's history says where it came from.
+At the end the search index and Keep Reading are rebuilt once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, cast
+from urllib.parse import unquote
+
+import sqlalchemy as sa
+from flask import current_app
+
+from blog.core import privacy, sanitize, wxr
+from blog.core.text import slugify
+from blog.extensions import db
+from blog.models import Article, ArticleStatus, Comment, ModerationEvent, Tag, User
+from blog.orm import utcnow
+from blog.services import authoring, comments, redirects, related, search, site, users
+
+BATCH_SIZE = 2000
+ATTACHMENTS_LISTED = 50  # the summary names this many attachment URLs, and counts the rest
+IMPORTED = "imported"  # the moderation event's action, and the comments' moderation reason
+
+
+@dataclass
+class Summary:
+    """What an import did, for the summary table (CLI) and the admin page (``as_dict``)."""
+
+    authors_created: int = 0
+    authors_existing: int = 0
+    articles: dict[str, int] = field(default_factory=dict)  # by our status (scheduled separately)
+    articles_existing: int = 0
+    tags_created: int = 0
+    comments: dict[str, int] = field(default_factory=dict)  # by status
+    comments_existing: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)  # reason → count
+    attachments: list[str] = field(default_factory=list)
+    attachment_count: int = 0
+    redirects: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        self.skipped[reason] = self.skipped.get(reason, 0) + n
+
+    def rows(self) -> list[tuple[str, str]]:
+        rows = [
+            ("authors", f"{self.authors_created} created, {self.authors_existing} already here"),
+            ("articles", _by(self.articles) + f"; {self.articles_existing} already imported"),
+            ("tags", f"{self.tags_created} created"),
+            ("comments", _by(self.comments) + f"; {self.comments_existing} already imported"),
+            ("old links", f"{self.redirects} redirect(s)"),
+            ("attachments", f"{self.attachment_count} referenced, not downloaded"),
+        ]
+        rows += [(f"skipped: {reason}", str(n)) for reason, n in self.skipped.items()]
+        return rows
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows(),
+            "attachments": self.attachments,
+            "notes": self.notes,
+            "comments": sum(self.comments.values()),
+        }
+
+
+def _by(counts: dict[str, int]) -> str:
+    total = sum(counts.values())
+    return f"{total} created" + (" (" + ", ".join(f"{n} {k}" for k, n in counts.items()) + ")" if counts else "")
+
+
+@dataclass
+class _Current:
+    """The item whose comments are being read."""
+
+    article_id: int | None = None  # None: its comments are skipped (a page, an attachment, …)
+    skip_reason: str = ""
+    known: set[int] = field(default_factory=set)  # its comments' WordPress ids already stored (a second run)
+    unresolved: bool = False  # a reply whose parent was not found yet
+
+
+class _Importer:
+    def __init__(self, *, batch_size: int, actor_id: int | None, on_batch: Callable[[], None]) -> None:
+        self.summary = Summary()
+        self.batch_size = batch_size
+        self.actor_id = actor_id
+        self.on_batch = on_batch
+        self.hash_key = current_app.config["HASH_KEY"]
+        self.now = utcnow()
+        self.authors: dict[str, int] = {}  # WordPress login → user id
+        self.tags: dict[str, int] = {}  # our slug → tag id
+        self.current = _Current()
+        self.rows: list[dict[str, Any]] = []
+        self.touched: set[int] = set()  # articles with comments in the batch
+        self.insert = sa.insert(cast(sa.Table, Comment.__table__))  # Core: no ORM objects
+
+    # --- records ------------------------------------------------------------------------------------------
+
+    def site(self, record: wxr.Site) -> None:
+        settings = site.ensure_settings()
+        if not settings.site_title and record.title:
+            settings.site_title = record.title[:120]
+            settings.site_tagline = record.description[:200]
+
+    def author(self, record: wxr.Author) -> int:
+        login = record.login or slugify(record.display_name) or "author"
+        email = privacy.normalise_email(record.email) or f"{slugify(login) or 'author'}@imported.invalid"
+        found = db.session.scalar(sa.select(User.id).where(User.email == email))
+        if found is None:
+            user = users.create_user(
+                email=email,
+                name=(record.display_name or login)[:80],
+                role="author",
+                password=None,  # they choose one through "Forgot your password?"
+                bio=record.description,
+            )
+            found = user.id
+            self.summary.authors_created += 1
+            if not record.email:
+                self.summary.notes.append(f"Author {login!r} had no email address: given {email}.")
+        else:
+            self.summary.authors_existing += 1
+        self.authors[record.login] = found
+        return found
+
+    def post(self, record: wxr.Post) -> None:
+        self._end_article()
+        self.current = _Current()
+        if record.post_type == "attachment":
+            self.summary.attachment_count += 1
+            if len(self.summary.attachments) < ATTACHMENTS_LISTED:
+                self.summary.attachments.append(record.attachment_url or record.guid)
+            self.current.skip_reason = "comments on attachments"
+            return
+        if record.post_type != "post":
+            reason = "pages (we have no pages)" if record.post_type == "page" else f"{record.post_type} items"
+            self.summary.skip(reason)
+            self.current.skip_reason = f"comments on {reason.split(' ')[0]}"
+            return
+        status = wxr.post_status(record.status)
+        if status is None:
+            self.summary.skip(f"posts with WordPress status {record.status!r}")
+            self.current.skip_reason = "comments on skipped posts"
+            return
+        guid = (record.guid or f"wp-post:{record.wp_id}")[:500]
+        existing = db.session.scalar(sa.select(Article.id).where(Article.wp_guid == guid))
+        if existing is not None:
+            self.summary.articles_existing += 1
+            self.current.article_id = existing
+            self.current.known = set(
+                db.session.scalars(
+                    sa.select(Comment.wp_id).where(Comment.article_id == existing, Comment.wp_id.is_not(None))
+                )
+            )
+            return
+        self.current.article_id = self._create_article(record, status, guid)
+
+    def _create_article(self, record: wxr.Post, status: str, guid: str) -> int:
+        author_id = self.authors.get(record.creator)
+        if author_id is None:
+            author_id = self.author(
+                wxr.Author(
+                    wp_id=None, login=record.creator or "imported", email="", display_name=record.creator or "Imported"
+                )
+            )
+        author = db.session.get(User, author_id)
+        assert author is not None  # noqa: S101  (just found or made)
+        tags, section = self._tags(record)
+        when = wxr.utc(record.date_gmt, record.date_local)
+        if record.date_gmt is None and record.date_local is not None and status in ("published", "scheduled"):
+            self.summary.notes.append(f"{record.title[:60]!r}: no GMT date, its local time was taken as UTC.")
+        published_at = (when or self.now) if status in ("published", "scheduled") else None
+        body = record.content.strip()
+        article = authoring.create_article(
+            author=author,
+            title=(record.title or "(untitled)")[:200],
+            body=body,
+            summary=wxr.strip_tags(record.excerpt)[:500],
+            slug=slugify(record.slug, max_length=200) or slugify(record.title, max_length=200) or None,
+            tags=tags,
+            published_at=published_at,
+            comments_open=record.comment_status == "open",
+            index=False,  # search and Keep Reading are rebuilt once, at the end
+            section=section,
+        )
+        if status == "review":
+            article.status = ArticleStatus.REVIEW
+        article.wp_guid = guid
+        article.wp_post_id = record.wp_id or None
+        if when is not None:
+            article.created_at = min(when, self.now)
+        label = "draft (private in WordPress)" if record.status == "private" else status
+        if status == "published" and published_at is not None and published_at > self.now:
+            label = "scheduled"
+        self.summary.articles[label] = self.summary.articles.get(label, 0) + 1
+        for path in wxr.permalink_paths(record):
+            redirects.remember_old_path(article, path)
+            self.summary.redirects += 1
+        db.session.flush()
+        return article.id
+
+    def _tags(self, record: wxr.Post) -> tuple[list[Tag], Tag | None]:
+        found: list[Tag] = []
+        section: Tag | None = None
+        for kind, pairs in (("category", record.categories), ("tag", record.tags)):
+            for nicename, name in pairs:
+                if kind == "category" and nicename == "uncategorized":
+                    continue  # WordPress's default category: not a section of ours
+                tag = self._tag(nicename, name)
+                if tag not in found:
+                    found.append(tag)
+                if kind == "category" and section is None:
+                    section = tag  # the first category is the section label
+        return found, section
+
+    def _tag(self, nicename: str, name: str) -> Tag:
+        name = (name or unquote(nicename)).strip()[:80] or "untitled"
+        slug = slugify(unquote(nicename)) or slugify(name) or "tag-" + hashlib.sha256(name.encode()).hexdigest()[:10]
+        tag_id = self.tags.get(slug)
+        if tag_id is not None:
+            tag = db.session.get(Tag, tag_id)
+            assert tag is not None  # noqa: S101  (rows are not deleted during an import)
+            return tag
+        tag = db.session.scalar(sa.select(Tag).where(sa.or_(Tag.slug == slug, Tag.name == name)).limit(1))
+        if tag is None:
+            tag = Tag(slug=slug, name=name)
+            db.session.add(tag)
+            db.session.flush()
+            self.summary.tags_created += 1
+        self.tags[slug] = tag.id
+        return tag
+
+    def comment(self, record: wxr.Comment) -> None:
+        current = self.current
+        if current.article_id is None:
+            self.summary.skip(current.skip_reason or "comments outside a post")
+            return
+        kind = record.comment_type.lower()
+        if kind in wxr.SKIPPED_COMMENT_TYPES:
+            self.summary.skip(f"{kind}s")
+            return
+        if kind not in ("", "comment"):
+            self.summary.skip(f"comments of type {kind!r}")
+            return
+        if record.wp_id in current.known:
+            self.summary.comments_existing += 1
+            return
+        current.known.add(record.wp_id)
+        status = wxr.comment_status(record.approved)
+        body = wxr.html_to_text(record.content)
+        email = privacy.normalise_email(record.email)[:254]
+        created = wxr.utc(record.date_gmt, record.date_local) or self.now
+        self.rows.append(
+            {
+                "article_id": current.article_id,
+                "wp_id": record.wp_id,
+                "wp_parent_id": record.parent or None,
+                "parent_id": None,
+                "depth": 0,
+                "status": status,
+                "author_name": (record.author or "Anonymous")[:80],
+                "author_email": email,
+                "author_website": record.url[:200] if sanitize.url_scheme_allowed(record.url) else "",
+                "avatar_colour": privacy.avatar_colour(self.hash_key, email),
+                "body_text": body,
+                "body_html": sanitize.render_comment(body),
+                "created_at": created,
+                "status_changed_at": None,
+                "edited_at": None,
+                "ip_hash": privacy.ip_hash(self.hash_key, record.ip) if record.ip else "",  # never the raw IP
+                "user_agent": "",
+                "user_id": None,
+                "moderation_reasons": [IMPORTED],
+            }
+        )
+        if record.parent:
+            current.unresolved = True
+        self.summary.comments[status] = self.summary.comments.get(status, 0) + 1
+        self.touched.add(current.article_id)
+        if len(self.rows) >= self.batch_size:
+            self.flush()
+
+    # --- batches ------------------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write the batch's comments, find their parents, record their events, recount; then ``on_batch``."""
+        if self.rows:
+            before = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Comment.id), 0)))
+            db.session.execute(self.insert, self.rows)
+            new = sa.and_(Comment.id > before, Comment.wp_id.is_not(None))
+            if any(row["wp_parent_id"] for row in self.rows):
+                _resolve_parents(new)
+            db.session.execute(
+                sa.insert(ModerationEvent).from_select(
+                    ["comment_id", "actor_id", "action", "to_status", "created_at"],
+                    sa.select(
+                        Comment.id,
+                        sa.literal(self.actor_id, sa.Integer),
+                        sa.literal(IMPORTED),
+                        Comment.status,
+                        sa.literal(self.now, ModerationEvent.created_at.type),
+                    ).where(new),
+                )
+            )
+            for article_id in sorted(self.touched):
+                comments.refresh_comment_count(article_id)
+            self.rows, self.touched = [], set()
+        self.on_batch()
+
+    def _end_article(self) -> None:
+        """The item's comments are all read: a reply whose parent came later in the file finds it now."""
+        if self.current.article_id is not None and self.current.unresolved:
+            if self.rows:
+                self.flush()
+            _resolve_parents(Comment.article_id == self.current.article_id)
+
+    def finish(self) -> None:
+        self._end_article()
+        self.flush()
+        search.rebuild()
+        related.rebuild_index()
+        related.refresh_all_picks()
+        self.on_batch()
+
+
+def _resolve_parents(scope: sa.ColumnElement[bool]) -> None:
+    """Set ``parent_id`` from ``wp_parent_id`` (the parent in the same article with that WordPress id), then
+    ``depth`` from the parent's, for the comments in ``scope``: set-based, a few statements per batch."""
+    parent = sa.orm.aliased(Comment)
+    found = (
+        sa.select(parent.id)
+        .where(parent.article_id == Comment.article_id, parent.wp_id == Comment.wp_parent_id)
+        .scalar_subquery()
+    )
+    db.session.execute(
+        sa.update(Comment)
+        .where(scope, Comment.wp_parent_id.is_not(None), Comment.parent_id.is_(None))
+        .values(parent_id=found)
+        .execution_options(synchronize_session=False)
+    )
+    parent_depth = sa.select(parent.depth + 1).where(parent.id == Comment.parent_id).scalar_subquery()
+    for _ in range(1000):  # each round settles one more level of a thread (deeper than any real one)
+        changed = db.session.execute(
+            sa.update(Comment)
+            .where(scope, Comment.parent_id.is_not(None), Comment.depth != parent_depth)
+            .values(depth=parent_depth)
+            .execution_options(synchronize_session=False)
+        )
+        if not cast("sa.CursorResult[Any]", changed).rowcount:  # an UPDATE's result is a CursorResult
+            break
+
+
+def import_wxr(
+    path: str,
+    *,
+    on_batch: Callable[[], None] = lambda: None,
+    on_progress: Callable[[int, int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+    actor_id: int | None = None,
+) -> Summary:
+    """Import the WXR file at ``path`` (see the module's docstring). Raises ``core.wxr.WxrError`` before writing
+    anything when the file is refused. ``on_progress(bytes_read, bytes_total)`` is called as it reads."""
+    wxr.check(path)
+    total = os.path.getsize(path)
+    importer = _Importer(batch_size=batch_size, actor_id=actor_id, on_batch=on_batch)
+    with open(path, "rb") as handle:
+        for n, record in enumerate(wxr.read(handle)):
+            if isinstance(record, wxr.Comment):
+                importer.comment(record)
+                if on_progress is not None and n % 500 == 0:
+                    on_progress(handle.tell(), total)
+                continue
+            if isinstance(record, wxr.Post):
+                importer.post(record)
+            elif isinstance(record, wxr.Author):
+                importer.author(record)
+            else:
+                importer.site(record)
+            if on_progress is not None:
+                on_progress(handle.tell(), total)
+        importer.finish()
+        if on_progress is not None:
+            on_progress(total, total)
+    drafts = importer.summary.articles.get("draft (private in WordPress)")
+    if drafts:
+        importer.summary.notes.append(f"{drafts} private post(s) became drafts: we have no private articles.")
+    return importer.summary
