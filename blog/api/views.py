@@ -9,18 +9,21 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from spectree import Response as Responses
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from werkzeug.datastructures import MultiDict
 
 from blog.api import schemas as s
 from blog.api.problems import MEDIA_TYPE, problem
-from blog.extensions import csrf
+from blog.extensions import csrf, db, limiter
+from blog.models import CommentStatus
 from blog.orm import utcnow
 from blog.public import sharing
-from blog.public.forms import form_token
+from blog.public.forms import CommentForm, form_token
+from blog.security import origin_check
 from blog.services import api_reads, articles, comments
-from blog.services.articles import Page, PublicComment
+from blog.services.articles import Page, PublicComment, public_comment
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookie session here: public reads, origin-checked comments, bearer tokens for staff
@@ -35,8 +38,6 @@ def _validation_problem(req, resp, error, instance, adapter) -> None:
         for e in adapter.validation_errors(error)
     ]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
-    from flask import abort
-
     abort(problem(422, f"The request did not match the API's schema ({detail}).", kind="invalid", errors=errors))
 
 
@@ -247,6 +248,89 @@ def tag_articles(slug: str):
         return _not_found("tag")
     page = articles.list_published(_page_no(), current_app.config["ARTICLES_PER_PAGE"], tag=found)
     return s.ArticleList(items=[_summary(a) for a in page.items], paging=_paging(page, "api.tag_articles", slug=slug))
+
+
+# --- comment submission: the same pipeline as the form (forgery class 2: the origin check, plus JSON only) --------
+
+COMMENT_LIMIT_SCOPE = "comment-submission"  # one budget with the article page's form (blog/public/views.py)
+
+
+def _comment_request_checks(req, resp, error, instance, adapter) -> None:
+    """Before the body's schema: where the request came from (403), then its type (415), then the schema (422).
+    A browser cannot send ``application/json`` across sites without asking first (CORS), and we never say yes."""
+    origin_check()
+    if req.mimetype != "application/json":
+        abort(problem(415, "Send the comment as JSON (Content-Type: application/json).", kind="json-only"))
+    if req.get_json(silent=True) is None:
+        abort(problem(400, "The body is not valid JSON.", kind="invalid-json"))
+    _validation_problem(req, resp, error, instance, adapter)
+
+
+@bp.post("/articles/<slug>/comments")
+@limiter.shared_limit(lambda: current_app.config["COMMENT_RATE_LIMIT"], scope=COMMENT_LIMIT_SCOPE)
+@spec.validate(
+    json=s.CommentIn,
+    resp=Responses(
+        HTTP_201=s.CommentAccepted,
+        HTTP_400=s.Problem,
+        HTTP_403=s.Problem,
+        HTTP_404=s.Problem,
+        HTTP_409=s.Problem,
+        HTTP_415=s.Problem,
+        HTTP_422=s.Problem,
+        HTTP_429=s.Problem,
+    ),
+    before=_comment_request_checks,
+    tags=["comments"],
+)
+def submit_comment(slug: str):
+    """Post a comment (or a reply) to a published article, as the article page's form does: the same rules,
+    moderation and rate limits. Fetch the article first: its ``comment_form_token`` goes back as ``ts``."""
+    article = articles.get_published_article(slug)
+    if article is None:
+        return _not_found("article")
+    data: s.CommentIn = request.context.json  # type: ignore[attr-defined]
+    form = CommentForm(formdata=comment_form_data(data), meta={"csrf": False}, article_id=article.id)
+    if not form.validate():
+        errors = [s.FieldError(field=name, message=messages[0]) for name, messages in form.errors.items()]
+        return problem(422, " ".join(e.message for e in errors), kind="invalid-comment", errors=errors)
+    try:
+        comment = comments.submit_comment(
+            article,
+            form.to_draft(),
+            now=utcnow(),
+            client=comments.Client(ip=request.remote_addr or "", user_agent=request.user_agent.string),
+            notify=data.notify,
+        )
+    except comments.CommentRefused as refusal:
+        db.session.rollback()
+        errors = [s.FieldError(field=refusal.field, message=str(refusal))] if refusal.field else None
+        status = 409 if refusal.field == "body" else refusal.status  # the same comment twice: a conflict
+        return problem(status, str(refusal), kind="comment-refused", errors=errors)
+    approved = comment.status is CommentStatus.APPROVED
+    answer = s.CommentAccepted(
+        id=comment.id,
+        status="approved" if approved else "pending",  # spam is "pending" too: no oracle for the filter's verdict
+        comment=_comment(public_comment(comment)) if approved else None,
+    )
+    db.session.commit()
+    location = url_for("public.comment_permalink", slug=slug, comment_id=answer.id)
+    return answer, 201, {"Location": location, "Cache-Control": "no-store"}
+
+
+def comment_form_data(data: s.CommentIn) -> MultiDict:
+    """The JSON body as the comment form's fields, so that one set of validators decides (blog/public/forms.py)."""
+    return MultiDict(
+        {
+            "name": data.name,
+            "email": data.email,
+            "website": data.website,
+            "body": data.body,
+            "parent_id": "" if data.parent_id is None else str(data.parent_id),
+            "url": data.url,
+            "ts": data.ts,
+        }
+    )
 
 
 def _not_found(what: str) -> Response:

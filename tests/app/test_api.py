@@ -171,3 +171,102 @@ def test_the_api_ignores_the_session_cookie(client, sign_in, story):
     sign_in("admin")
     body = client.get(f"{API}/articles/harbour-vote").get_json()
     assert [c["author_name"] for c in body["comments"]["items"]] == ["Ann Reader", "Bo Reply"]
+
+
+# --- comment submission -----------------------------------------------------------------------------------------
+
+
+def api_comment(client, slug: str = "harbour-vote", headers: dict | None = None, **fields):
+    token = client.get(f"{API}/articles/{slug}").get_json()["comment_form_token"]
+    body = {"name": "Pat Reader", "email": "pat@example.net", "body": "Nice piece.", "ts": token, **fields}
+    return client.post(f"{API}/articles/{slug}/comments", json=body, headers=headers or {})
+
+
+def stored_comments(app) -> list[tuple[str, str]]:
+    import sqlalchemy as sa
+
+    from blog.extensions import db
+    from blog.models import Comment
+
+    with app.app_context():
+        return [(c.author_name, c.status.value) for c in db.session.scalars(sa.select(Comment).order_by(Comment.id))]
+
+
+def test_a_comment_posted_as_json_goes_through_moderation(app, client, story):
+    response = api_comment(client, body="A first comment, held for moderation.")
+    assert response.status_code == 201, response.get_json()
+    answer = response.get_json()
+    assert answer["status"] == "pending" and answer["comment"] is None
+    assert response.headers["Location"].endswith(f"/comments/{answer['id']}")
+    assert stored_comments(app)[-1] == ("Pat Reader", "pending")
+    shown = client.get(f"{API}/articles/harbour-vote/comments").get_json()
+    assert "Pat Reader" not in [c["author_name"] for c in shown["items"]]
+
+
+def test_a_known_commenters_reply_is_published_at_once(app, client, story):
+    thread = client.get(f"{API}/articles/harbour-vote/comments").get_json()["items"]
+    response = api_comment(
+        client, name="Ann Reader", email="ann@example.net", body="Me again", parent_id=thread[0]["id"]
+    )
+    answer = response.get_json()
+    assert response.status_code == 201 and answer["status"] == "approved"
+    assert answer["comment"]["parent_id"] == thread[0]["id"] and answer["comment"]["depth"] == 1
+    assert "email" not in str(answer)
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "field"),
+    [
+        ({"name": ""}, 422, "name"),  # the schema
+        ({"name": "pat@example.net"}, 422, "name"),  # the form's rules: a name that is an address
+        ({"website": "javascript:alert(1)"}, 422, "website"),
+        ({"ts": "forged"}, 422, "ts"),
+        ({"url": "http://spam.example"}, 422, "url"),  # the honeypot
+        ({"parent_id": 999999}, 422, "parent_id"),
+        ({"body": "x" * 5001}, 422, "body"),
+    ],
+)
+def test_a_refused_comment_says_which_field(app, client, story, fields, status, field):
+    response = api_comment(client, **fields)
+    assert response.status_code == status and response.content_type == "application/problem+json"
+    assert field in [e["field"] for e in response.get_json()["errors"]]
+    assert len(stored_comments(app)) == 4  # the story's own
+
+
+def test_the_same_comment_twice_is_a_conflict(client, story):
+    assert api_comment(client, body="Only once").status_code == 201
+    again = api_comment(client, body="Only once")
+    assert again.status_code == 409 and "Duplicate" in again.get_json()["detail"]
+
+
+def test_comment_submission_needs_json(app, client, story):
+    form = client.post(f"{API}/articles/harbour-vote/comments", data={"name": "Pat", "body": "Hi"})
+    assert form.status_code == 415 and form.content_type == "application/problem+json"
+    broken = client.post(
+        f"{API}/articles/harbour-vote/comments", data="{not json", headers={"Content-Type": "application/json"}
+    )
+    assert broken.status_code == 400
+    assert client.post(f"{API}/articles/nowhere/comments", json={}).status_code in (404, 422)
+    assert len(stored_comments(app)) == 4
+
+
+def test_comments_closed_is_a_403(app, client, story):
+    from blog.extensions import db
+    from blog.models import Article
+
+    token = client.get(f"{API}/articles/harbour-vote").get_json()["comment_form_token"]
+    with app.app_context():
+        db.session.get(Article, story).comments_open = False
+        db.session.commit()
+    assert client.get(f"{API}/articles/harbour-vote").get_json()["comment_form_token"] is None
+    body = {"name": "Pat Reader", "email": "pat@example.net", "body": "Too late", "ts": token}
+    response = client.post(f"{API}/articles/harbour-vote/comments", json=body)
+    assert response.status_code == 403 and response.get_json()["detail"] == "Comments are closed."
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, COMMENT_RATE_LIMIT="2/minute")
+def test_the_form_and_the_api_share_one_rate_limit(client, story, post_comment):
+    assert post_comment("harbour-vote", body="From the form").status_code == 303
+    assert api_comment(client, body="From the API").status_code == 201
+    third = api_comment(client, body="One too many")
+    assert third.status_code == 429 and third.content_type == "application/problem+json"
