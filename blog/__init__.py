@@ -81,6 +81,9 @@ def create_app(
     from blog import media
 
     app.register_blueprint(media.bp)
+    from blog import api
+
+    app.register_blueprint(api.bp)
     templating.init_app(app)
     cli.init_app(app)
     app.register_error_handler(HTTPException, _http_error)
@@ -132,6 +135,13 @@ def _moved(error: HTTPException) -> BaseResponse | None:
     return moved
 
 
+def _is_api_request() -> bool:
+    """The JSON API answers its errors as problem details, whether or not a route matched."""
+    from flask import request
+
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
 REDIRECT_MAX_AGE = 3600  # seconds a browser or proxy may keep an old address's 301
 
 
@@ -153,6 +163,10 @@ def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
     db.session.rollback()  # an error keeps nothing half-done, and a failed statement mustn't stop the page's queries
+    if _is_api_request():
+        from blog.api.problems import from_http_error
+
+        return from_http_error(error)
     if error.code == 404 and (moved := _moved(error)) is not None:
         return moved
     generic = error.description == type(error).description

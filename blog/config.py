@@ -71,6 +71,10 @@ class Defaults:
     COMMENT_MAX_AGE_SECONDS = 24 * 3600  # a form older than this must be sent again
     COMMENT_RATE_LIMIT = "5/minute;30/hour"  # per client IP, on the comment endpoint
     REPORT_RATE_LIMIT = "5/minute;20/hour"  # readers' reports of comments per client IP
+    # Sites whose pages may read the JSON API's public endpoints from a browser (CORS): origins such as
+    # "https://app.example", or "*" for any. BLOG_API_CORS_ORIGINS='["https://app.example"]'.
+    API_CORS_ORIGINS: list[str] = []
+    API_TOKEN_LIMIT = 20  # live personal access tokens per person
     COMMENTER_COOKIE_DAYS = 365  # "Save my name, email, and website" (only with consent)
     PENDING_COMMENTS_KEPT = 20  # own pending comments a reader's session remembers
     DATA_REQUEST_RATE_LIMIT = "5/minute;20/hour"  # /your-data requests per client IP

@@ -164,13 +164,30 @@ def choice_arg(name: str, choices: tuple[str, ...]) -> str:
     return raw
 
 
+def _json_has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_json_has_nul(k) or _json_has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_json_has_nul(v) for v in value)
+    return False
+
+
 def refuse_unreadable_input() -> None:
     """Before every view: a NUL anywhere a view reads text, or a JSON body that isn't text fields, is a 400."""
     if has_nul(request.path) or any(has_nul(k, v) for k, v in request.args.items(multi=True)):
         abort(400, NUL_MESSAGE)
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
-    if request.is_json:
+    if request.is_json and request.blueprint == "api":  # the API's schemas say what its bodies hold
+        try:
+            nul = _json_has_nul(request.get_json(silent=True))
+        except RecursionError:  # nested deeper than the parser (or this walk) goes
+            abort(400, JSON_MESSAGE)
+        if nul:
+            abort(400, NUL_MESSAGE)
+    elif request.is_json:
         try:
             body: Any = request.get_json(silent=True)  # None for invalid JSON or UTF-8, and for an empty body
         except RecursionError:  # nested deeper than the parser goes

@@ -32,6 +32,9 @@ RULES: dict[str, Need] = {
     "feeds.*": Need.ANYONE,
     "search.*": Need.ANYONE,
     "media.*": Need.ANYONE,  # stored pictures (/media/<key>.webp)
+    # The JSON API never reads the session: public reads and comments are anyone's, the staff routes check a
+    # bearer token's user and scopes themselves (blog/api/tokens.py).
+    "api.*": Need.ANYONE,
     "accounts.login": Need.ANYONE,
     "accounts.forgot_password": Need.ANYONE,
     "accounts.reset_password": Need.ANYONE,  # the signed link is the authority
@@ -116,7 +119,7 @@ TWO_FACTOR_SETUP = frozenset(
 
 
 def _require_two_factor():
-    if request.endpoint is None or request.endpoint in TWO_FACTOR_SETUP:
+    if request.endpoint is None or request.endpoint in TWO_FACTOR_SETUP or request.blueprint == "api":
         return None
     if not current_user.is_authenticated or current_user.role is not Role.ADMIN:
         return None

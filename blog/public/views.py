@@ -118,7 +118,8 @@ def _cache_timeout(article) -> int:
 
 @bp.post("/articles/<slug>/comments")
 @csrf.exempt  # anonymous readers have no session to hold a token: the origin check protects them
-@limiter.limit(lambda: current_app.config["COMMENT_RATE_LIMIT"])
+# One budget with the JSON API's comment route (blog/api/views.py): the same limits, whichever way it is sent.
+@limiter.shared_limit(lambda: current_app.config["COMMENT_RATE_LIMIT"], scope="comment-submission")
 def submit_comment(slug: str):
     origin_check()
     article = articles.get_published_article(slug) or abort(404)

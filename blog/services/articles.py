@@ -415,6 +415,24 @@ def visible_comments(
     return Thread(entries[:cut], cursor is None, next_cursor)
 
 
+def public_comment(comment: Comment) -> PublicComment:
+    """One stored comment as the public may see it (the API's answer to its writer), without the email."""
+    return PublicComment(
+        comment.id,
+        comment.parent_id,
+        comment.author_name,
+        comment.author_website,
+        comment.body_html,
+        comment.created_at,
+        privacy.initials(comment.author_name),
+        comment.avatar_colour,
+        comment.depth,
+        comment.status is not CommentStatus.APPROVED,
+        comment.edited_at,
+        "" if comment.user_id is None else "Staff",
+    )
+
+
 def comment_page(slug: str, comment_id: int, *, newest: bool = False) -> tuple[bool, str | None]:
     """Where a comment is shown: (it is, the ``comments_after`` cursor of its page — None for the first page).
 

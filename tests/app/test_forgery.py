@@ -111,3 +111,40 @@ def test_the_desks_new_forms_need_the_token(app, client, article, sign_in, make_
         assert client.post(url, data=data, headers=headers).status_code == 400, url
     with app.app_context():
         assert db.session.scalar(sa.text("SELECT count(*) FROM comments")) == 1
+# --- the JSON API's comment route: the origin check, and JSON only (a cross-site form cannot send JSON) ----------
+
+
+def api_send(client, headers: dict, **kwargs):
+    token = client.get("/api/v1/articles/harbour").get_json()["comment_form_token"]
+    body = {"name": "Pat Reader", "email": "pat@example.net", "body": "Nice piece.", "ts": token}
+    return client.post("/api/v1/articles/harbour/comments", headers=headers, **({"json": body} | kwargs))
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://blog.localhost"},
+        {"Origin": "https://evil.example"},
+        {"Referer": "https://evil.example/page"},
+    ],
+    ids=["cross-site", "same-site", "origin", "referer"],
+)
+def test_the_apis_comment_route_refuses_other_sites(app, client, article, headers):
+    response = api_send(client, headers)
+    assert response.status_code == 403 and response.content_type == "application/problem+json"
+    assert stored(app) == 0
+
+
+def test_the_apis_comment_route_takes_json_only(app, client, article):
+    form = api_send(client, {"Sec-Fetch-Site": "same-origin"}, json=None, data={"name": "Pat", "body": "Hi"})
+    plain = api_send(client, {}, json=None, data='{"name": "Pat"}', content_type="text/plain")
+    assert (form.status_code, plain.status_code) == (415, 415)
+    assert api_send(client, {"Sec-Fetch-Site": "same-origin"}).status_code == 201
+    assert stored(app) == 1
+
+
+def test_the_apis_comment_route_ignores_a_signed_in_session(app, client, article, sign_in):
+    sign_in("editor")  # its session cookie proves nothing here: no CSRF token needed, no editor's rights either
+    response = api_send(client, {"Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 201 and response.get_json()["status"] == "pending"

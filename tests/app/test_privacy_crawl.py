@@ -42,6 +42,14 @@ EXTRA_URLS = [
     "/account/reset-password/not-a-link-we-sent",
     "/login/two-factor",  # without a password first: back to the sign-in page
     "/2019/04/harbour-vote/",  # an old address of the article (the redirects table): 301
+    # The JSON API: its lists lead on to every article, author, tag and comment page (links in "url"/"next")
+    "/api/v1/articles",
+    "/api/v1/articles/harbour-vote/comments",
+    "/api/v1/articles/ferry-returns/comments?order=newest",
+    "/api/v1/authors",
+    "/api/v1/tags",
+    "/api/v1/openapi.json",
+    "/api/v1/docs",
 ]
 
 
@@ -118,8 +126,11 @@ def crawl(client, start: list[str], limit: int = 400) -> dict[str, tuple[int, st
         body = response.get_data().decode("utf-8", "replace")  # pictures too: an address in their metadata
         headers = "\n".join(f"{k}: {v}" for k, v in response.headers.items())
         seen[url] = (response.status_code, body, headers)
-        for link in re.findall(r'(?:href|src|action)="([^"]+)"|<loc>([^<]+)</loc>', body):
-            target = html.unescape(link[0] or link[1])
+        links = re.findall(
+            r'(?:href|src|action)="([^"]+)"|<loc>([^<]+)</loc>|"(?:url|api_url|next)": ?"(/[^"]+)"', body
+        )
+        for link in links:
+            target = html.unescape(link[0] or link[1] or link[2])
             parts = urlsplit(target)
             if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
                 continue
@@ -140,6 +151,10 @@ def test_no_commenter_email_in_any_public_output(client, seeded):
     assert any(u.startswith("/media/") for u in ok_pages)  # the lead image's file
     assert "/account/forgot-password" in ok_pages  # linked from the sign-in page
     assert pages["/2019/04/harbour-vote/"][0] == 301
+    api = [u for u in ok_pages if u.startswith("/api/v1/")]
+    # the API's article, its comments, authors' lists
+    assert "/api/v1/articles/harbour-vote" in api and "/api/v1/articles/ferry-returns" in api
+    assert any(u.startswith("/api/v1/authors/") for u in api) and any(u.startswith("/api/v1/tags/") for u in api)
     assert any(re.fullmatch(r"/articles/[^/]+/comments/\d+", u) for u in pages)  # comment permalinks (redirects)
     assert all(status < 500 for status, _, _ in pages.values())
 
