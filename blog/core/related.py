@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from blog.core.placement import source_without_marker
 from blog.core.terms import term_counts
 
 
@@ -22,6 +23,7 @@ class ReadingLink:
     title: str
     article_slug: str | None = None  # one of ours
     url: str | None = None  # or an external page
+    fill: bool = False  # not a related pick: one of the section's latest articles, filling the box (shown marked)
 
     @property
     def key(self) -> str:
@@ -86,6 +88,7 @@ class Pick:
 
 def article_terms(title: str, summary: str, body: str) -> Counter[str]:
     """Term frequencies of an article; title and summary words say more about it than body words."""
+    body = source_without_marker(body)  # the editor's [keep-reading] line is no word of the story
     return term_counts((title, TITLE_BOOST), (summary, SUMMARY_BOOST), (body, BODY_BOOST))
 
 

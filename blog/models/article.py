@@ -69,6 +69,10 @@ class Article(Model):
     # Pictures: the lead image shown at the top, from the media library (alt text, caption, credit are there).
     lead_media_id: Mapped[int | None] = mapped_column(sa.ForeignKey("media.id", ondelete="SET NULL"))
     lead_media: Mapped[Media | None] = relationship(lazy="raise")  # lists load it with the page's articles
+    # Keep Reading (the box inside the body): shown at all, and filled up from the section's latest articles
+    # when fewer related ones pass the relevance floor. Editors turn either off per article.
+    keep_reading_shown: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    keep_reading_fill: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     author: Mapped[User] = relationship(back_populates="articles", lazy="raise")
     tags: Mapped[list[Tag]] = relationship(
@@ -182,6 +186,7 @@ class Redirect(Model):
 class RelatedKind(enum.StrEnum):
     CURATED = "curated"  # chosen and ordered by an editor; shown first
     AUTO = "auto"  # precomputed by the related-articles scorer
+    FILL = "fill"  # the section's latest articles, when fewer automatic picks pass the floor (shown marked)
 
 
 class RelatedLink(Model):
