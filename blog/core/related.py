@@ -164,19 +164,69 @@ def closeness(a: datetime, b: datetime, half_life_days: float) -> float:
     return math.pow(0.5, days / half_life_days)
 
 
+@dataclass(frozen=True)
+class Breakdown:
+    """One candidate's score in parts, as the curation page shows it."""
+
+    id: int
+    tags: float  # the shared tags' part of the relevance (weights.tags × tag similarity)
+    text: float  # the text's part (weights.text × cosine)
+    recency: float  # the factor closeness in time multiplies the relevance by (1 - recency … 1)
+    floor: float  # weights.min_relevance: below it an article is not related
+    published_at: datetime
+
+    @property
+    def relevance(self) -> float:
+        return self.tags + self.text
+
+    @property
+    def passes(self) -> bool:
+        return self.relevance >= self.floor
+
+    @property
+    def score(self) -> float:
+        """What ``rank`` orders by: the relevance scaled by recency; 0 below the floor."""
+        return self.relevance * self.recency if self.passes else 0.0
+
+
+def explain(subject: Doc, candidate: Doc, *, tag_idf: Mapping[str, float], weights: Weights = WEIGHTS) -> Breakdown:
+    """``score`` in parts."""
+    return Breakdown(
+        id=candidate.id,
+        tags=weights.tags * tag_similarity(subject.tags, candidate.tags, tag_idf),
+        text=weights.text * cosine(subject.vector, candidate.vector),
+        recency=1.0
+        - weights.recency
+        + weights.recency * closeness(subject.published_at, candidate.published_at, weights.half_life_days),
+        floor=weights.min_relevance,
+        published_at=candidate.published_at,
+    )
+
+
 def score(subject: Doc, candidate: Doc, *, tag_idf: Mapping[str, float], weights: Weights = WEIGHTS) -> float:
     """How well ``candidate`` follows ``subject`` in Keep Reading; 0 when it is not related."""
-    relevance = weights.text * cosine(subject.vector, candidate.vector) + weights.tags * tag_similarity(
-        subject.tags, candidate.tags, tag_idf
+    return explain(subject, candidate, tag_idf=tag_idf, weights=weights).score
+
+
+def explain_all(
+    subject: Doc, candidates: Iterable[Doc], *, tag_idf: Mapping[str, float], limit: int, weights: Weights = WEIGHTS
+) -> list[Breakdown]:
+    """The ``limit`` best candidates in parts, those passing the floor first, in ``rank``'s order (then by
+    relevance × recency for those below the floor): what the automatic picks are, and what came close."""
+    seen: dict[int, Breakdown] = {}
+    for candidate in candidates:
+        if candidate.id != subject.id and candidate.id not in seen:
+            seen[candidate.id] = explain(subject, candidate, tag_idf=tag_idf, weights=weights)
+    order = sorted(
+        seen.values(),
+        key=lambda b: (
+            not b.passes,
+            -round(b.relevance * b.recency, 9),
+            -b.published_at.timestamp(),
+            b.id,
+        ),
     )
-    if relevance < weights.min_relevance:
-        return 0.0
-    recency = (
-        1.0
-        - weights.recency
-        + weights.recency * closeness(subject.published_at, candidate.published_at, weights.half_life_days)
-    )
-    return relevance * recency
+    return order[:limit]
 
 
 def rank(

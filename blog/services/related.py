@@ -212,19 +212,21 @@ def _tag_idf(tag_ids: Iterable[int]) -> dict[str, float]:
     return {key: related.tag_weight(counts.get(key, 0), counts.get(ALL, 0)) for key in keys}
 
 
-def compute_picks(article_id: int, *, limit: int) -> list[related.Pick]:
-    """The best automatic picks for a published, indexed article (empty otherwise)."""
+def _scoring_inputs(article_id: int) -> tuple[related.Doc, list[related.Doc], dict[str, float]] | None:
+    """The subject, its candidates (looked up through the indexes) and the tag weights; None when the article
+    is not published (or not indexed)."""
     vector = _signatures([article_id]).get(article_id, {})
     published_at = _dates([article_id]).get(article_id)
     if published_at is None:
-        return []
+        return None
     subject_tags = _tag_ids([article_id]).get(article_id, set())
     by_text = related.text_candidates(
         vector, _postings(related.query_terms(vector)), exclude=article_id, limit=TEXT_CANDIDATES
     )
     ids = (set(by_text) | _tag_neighbours(article_id, subject_tags)) - {article_id}
+    subject = related.Doc(article_id, published_at, vector, frozenset(tag_key(t) for t in subject_tags))
     if not ids:
-        return []
+        return subject, [], {}
     # Signatures are unit length, so a candidate's terms outside the subject's add nothing to the cosine.
     signatures, tags, dates = _signatures(ids, terms=list(vector)), _tag_ids(ids), _dates(ids)
     all_tags = subject_tags.union(*tags.values())
@@ -233,8 +235,26 @@ def compute_picks(article_id: int, *, limit: int) -> list[related.Pick]:
         for i in sorted(ids)
         if i in dates
     ]
-    subject = related.Doc(article_id, published_at, vector, frozenset(tag_key(t) for t in subject_tags))
-    return related.rank(subject, candidates, tag_idf=_tag_idf(all_tags), limit=limit)
+    return subject, candidates, _tag_idf(all_tags)
+
+
+def compute_picks(article_id: int, *, limit: int) -> list[related.Pick]:
+    """The best automatic picks for a published, indexed article (empty otherwise)."""
+    found = _scoring_inputs(article_id)
+    if found is None or not found[1]:
+        return []
+    subject, candidates, tag_idf = found
+    return related.rank(subject, candidates, tag_idf=tag_idf, limit=limit)
+
+
+def explain_picks(article_id: int, *, limit: int) -> list[related.Breakdown]:
+    """The curation page's view of the scorer: the best ``limit`` candidates with their scores in parts (those
+    passing the floor first, in the picks' order), whether or not they made it."""
+    found = _scoring_inputs(article_id)
+    if found is None:
+        return []
+    subject, candidates, tag_idf = found
+    return related.explain_all(subject, candidates, tag_idf=tag_idf, limit=limit)
 
 
 def refresh_picks(article_id: int) -> list[related.Pick]:
