@@ -200,3 +200,44 @@ def test_a_new_article_sharing_two_tags_with_four_gets_picks(app, make_article):
         tags=("port", "harbour-board", "minutes", "transparency"),
     )
     assert sorted(stored_picks(app, new)) == sorted(ids)
+
+
+def test_the_body_fragment_is_cached_and_refreshed_by_the_invalidation_hook(
+    cached, client, sign_in, make_article, add_link
+):
+    """Signed-in staff get a personal page, but the same body-and-box fragment as everyone: from the cache,
+    retired when a target's title changes, a target is unpublished, the article is edited or new picks come."""
+    sign_in("editor")
+    target = make_article("Tug crews vote on new rota", slug="tug-rota", tags=("tugs",))
+    story = make_article("New crane for the harbour", slug="crane", body=LONG, tags=("cranes",))
+    add_link(story, target_id=target)
+
+    def box() -> list[str]:
+        doc = parse(client.get("/articles/crane"))
+        return [a.text_content() for a in doc.xpath("//div[@class='story-body']/aside//li/a")]
+
+    def change(fn) -> None:
+        with cached.app_context():
+            fn()
+            db.session.commit()
+
+    assert box()[0] == "Tug crews vote on new rota"
+    # plain SQL, which the hook cannot see: the fragment stays as stored
+    change(lambda: db.session.execute(sa.text("UPDATE articles SET body_html = '<p>Behind the cache.</p>'")))
+    assert "Opening paragraph 1" in client.get("/articles/crane").get_data(as_text=True)
+
+    change(lambda: authoring.update_article(db.session.get(Article, target), title="Tug crews back the rota"))
+    assert box()[0] == "Tug crews back the rota"
+    change(lambda: authoring.unpublish_article(db.session.get(Article, target)))
+    assert "Tug crews back the rota" not in box()
+    # new picks: a related article published later enters the box
+    make_article("Second crane for the harbour", slug="crane-two", body=LONG, tags=("cranes",))
+    assert "Second crane for the harbour" in box()
+    change(lambda: authoring.update_article(db.session.get(Article, story), body=LONG.replace("Closing", "Final")))
+    assert "Final paragraph 1" in client.get("/articles/crane").get_data(as_text=True)
+
+
+def test_the_body_field_documents_the_marker(client, sign_in):
+    sign_in("editor")
+    help_text = " ".join(parse(client.get("/editorial/articles/new")).xpath("//p[@id='body-help']//text()"))
+    assert "[keep-reading]" in help_text and "two-thirds" in help_text
