@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from blog.core.placement import source_without_marker
 from blog.core.text import word_count
 from blog.extensions import Model, db
 from blog.orm import enum_column_type, utcnow
@@ -110,7 +111,7 @@ class Article(Model):
     @validates("body_markdown")
     def _count_words(self, key: str, body: str) -> str:
         """The reading time's word count, counted once when the text changes rather than on every view."""
-        self.word_count = word_count(body or "")
+        self.word_count = word_count(source_without_marker(body or ""))  # the [keep-reading] line is no word
         return body
 
     def __repr__(self) -> str:

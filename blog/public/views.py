@@ -206,7 +206,8 @@ def _story_body(page: articles.ArticlePage) -> Markup:
         cut = placement.split(article.body_html, enabled=bool(links))
         return template.render(before=cut.before, after=cut.after, links=links)
 
-    return cache.article_fragment(article.id, ("story-body", article.slug), render)
+    size = current_app.config["KEEP_READING_SIZE"]
+    return cache.article_fragment(article.id, ("story-body", article.slug, size), render)
 
 
 def _edit_url(article_id: int) -> str | None:

@@ -72,8 +72,12 @@ def test_the_marker_places_it_and_feeds_and_json_ld_keep_the_body_without_it(app
         assert "Keep Reading" not in json.dumps(json.loads(script)) and "tug-rota" not in script
 
 
-def test_the_marker_word_is_not_searchable(client, make_article):
-    make_article("Crane story", slug="crane", body="A crane.\n\n[keep-reading]\n\nMore about it.", summary="")
+def test_the_marker_word_is_not_searchable_nor_counted(app, client, make_article):
+    from blog.core.text import word_count
+
+    story = make_article("Crane story", slug="crane", body="A crane.\n\n[keep-reading]\n\nMore about it.")
+    with app.app_context():
+        assert db.session.get(Article, story).word_count == word_count("A crane. More about it.")
     assert "/articles/crane" not in client.get("/search?q=keep").get_data(as_text=True)
     assert "/articles/crane" in client.get("/search?q=crane").get_data(as_text=True)
 
