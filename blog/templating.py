@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from blog.core import dates
+from blog.core.placement import without_marker
 from blog.core.privacy import initials
 from blog.core.text import reading_minutes
 from blog.services.site import default_settings, get_settings
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["isodate"] = iso_date
     app.jinja_env.filters["reading_minutes"] = reading_minutes
     app.jinja_env.filters["initials"] = initials
+    app.jinja_env.filters["without_marker"] = without_marker  # the body without the Keep Reading marker
     app.context_processor(_site)
     app.context_processor(_staff)
     app.jinja_env.globals["social_networks"] = SOCIAL_NETWORKS

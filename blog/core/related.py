@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from blog.core.placement import source_without_marker
 from blog.core.terms import term_counts
 
 
@@ -22,6 +23,7 @@ class ReadingLink:
     title: str
     article_slug: str | None = None  # one of ours
     url: str | None = None  # or an external page
+    fill: bool = False  # not a related pick: one of the section's latest articles, filling the box (shown marked)
 
     @property
     def key(self) -> str:
@@ -86,6 +88,7 @@ class Pick:
 
 def article_terms(title: str, summary: str, body: str) -> Counter[str]:
     """Term frequencies of an article; title and summary words say more about it than body words."""
+    body = source_without_marker(body)  # the editor's [keep-reading] line is no word of the story
     return term_counts((title, TITLE_BOOST), (summary, SUMMARY_BOOST), (body, BODY_BOOST))
 
 
@@ -161,19 +164,69 @@ def closeness(a: datetime, b: datetime, half_life_days: float) -> float:
     return math.pow(0.5, days / half_life_days)
 
 
+@dataclass(frozen=True)
+class Breakdown:
+    """One candidate's score in parts, as the curation page shows it."""
+
+    id: int
+    tags: float  # the shared tags' part of the relevance (weights.tags × tag similarity)
+    text: float  # the text's part (weights.text × cosine)
+    recency: float  # the factor closeness in time multiplies the relevance by (1 - recency … 1)
+    floor: float  # weights.min_relevance: below it an article is not related
+    published_at: datetime
+
+    @property
+    def relevance(self) -> float:
+        return self.tags + self.text
+
+    @property
+    def passes(self) -> bool:
+        return self.relevance >= self.floor
+
+    @property
+    def score(self) -> float:
+        """What ``rank`` orders by: the relevance scaled by recency; 0 below the floor."""
+        return self.relevance * self.recency if self.passes else 0.0
+
+
+def explain(subject: Doc, candidate: Doc, *, tag_idf: Mapping[str, float], weights: Weights = WEIGHTS) -> Breakdown:
+    """``score`` in parts."""
+    return Breakdown(
+        id=candidate.id,
+        tags=weights.tags * tag_similarity(subject.tags, candidate.tags, tag_idf),
+        text=weights.text * cosine(subject.vector, candidate.vector),
+        recency=1.0
+        - weights.recency
+        + weights.recency * closeness(subject.published_at, candidate.published_at, weights.half_life_days),
+        floor=weights.min_relevance,
+        published_at=candidate.published_at,
+    )
+
+
 def score(subject: Doc, candidate: Doc, *, tag_idf: Mapping[str, float], weights: Weights = WEIGHTS) -> float:
     """How well ``candidate`` follows ``subject`` in Keep Reading; 0 when it is not related."""
-    relevance = weights.text * cosine(subject.vector, candidate.vector) + weights.tags * tag_similarity(
-        subject.tags, candidate.tags, tag_idf
+    return explain(subject, candidate, tag_idf=tag_idf, weights=weights).score
+
+
+def explain_all(
+    subject: Doc, candidates: Iterable[Doc], *, tag_idf: Mapping[str, float], limit: int, weights: Weights = WEIGHTS
+) -> list[Breakdown]:
+    """The ``limit`` best candidates in parts, those passing the floor first, in ``rank``'s order (then by
+    relevance × recency for those below the floor): what the automatic picks are, and what came close."""
+    seen: dict[int, Breakdown] = {}
+    for candidate in candidates:
+        if candidate.id != subject.id and candidate.id not in seen:
+            seen[candidate.id] = explain(subject, candidate, tag_idf=tag_idf, weights=weights)
+    order = sorted(
+        seen.values(),
+        key=lambda b: (
+            not b.passes,
+            -round(b.relevance * b.recency, 9),
+            -b.published_at.timestamp(),
+            b.id,
+        ),
     )
-    if relevance < weights.min_relevance:
-        return 0.0
-    recency = (
-        1.0
-        - weights.recency
-        + weights.recency * closeness(subject.published_at, candidate.published_at, weights.half_life_days)
-    )
-    return relevance * recency
+    return order[:limit]
 
 
 def rank(

@@ -61,7 +61,9 @@ class ArticleForm(FlaskForm):
         validators=[Optional(), Length(max=200_000)],
         description="Markdown: ## sub-headings, > quotes, lists, [links](https://…). Pictures: upload them to the "
         "media library, then insert their Markdown (![what it shows](/media/….webp)); pictures from other sites "
-        "are not shown.",
+        "are not shown. Keep Reading goes before the sub-heading about two-thirds of the way through (after the "
+        "paragraph nearest two-thirds without sub-headings; at the end of a short article); a line with only "
+        "[keep-reading] on it puts the box exactly there.",
     )
     tags = StringField(
         "Tags",

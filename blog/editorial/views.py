@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3's; its stubs (3.2) lack it
 
@@ -221,6 +221,7 @@ def _article_page(
                 "correction_form": correction_form or CorrectionForm(formdata=None),
                 "q": q,
                 "candidates": editorial.find_link_targets(article, q),
+                "automatic": editorial.keep_reading_report(article, size=current_app.config["KEEP_READING_SIZE"]),
                 "send_back_form": send_back_form or SendBackForm(formdata=None),
             }
     return render_template("editorial/article.html", **context), status
@@ -349,6 +350,16 @@ def change_link(article_id: int, link_id: int, action: str):
     except EditorialError as error:
         return _link_refused(found, ExternalLinkForm(formdata=None), str(error), 400)
     db.session.commit()
+    return redirect(url_for("editorial.article", article_id=article_id, _anchor="keep-reading"), code=303)
+
+
+@bp.post("/articles/<int:article_id>/keep-reading")
+def keep_reading_options(article_id: int):
+    """The article's Keep Reading switches: the box shown at all, and the section fill."""
+    found = editorial.get_article(article_id) or abort(404, "There is no such article.")
+    editorial.set_keep_reading(found, shown=bool(request.form.get("shown")), fill=bool(request.form.get("fill")))
+    db.session.commit()
+    flash("Keep Reading settings saved.", "success")
     return redirect(url_for("editorial.article", article_id=article_id, _anchor="keep-reading"), code=303)
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from blog.core.placement import source_without_marker
 from blog.core.text import word_count
 from blog.extensions import Model, db
 from blog.orm import enum_column_type, utcnow
@@ -74,6 +75,10 @@ class Article(Model):
     # its post id is kept for the record. None: written here.
     wp_guid: Mapped[str | None] = mapped_column(sa.String(500))
     wp_post_id: Mapped[int | None]
+    # Keep Reading (the box inside the body): shown at all, and filled up from the section's latest articles
+    # when fewer related ones pass the relevance floor. Editors turn either off per article.
+    keep_reading_shown: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    keep_reading_fill: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     author: Mapped[User] = relationship(back_populates="articles", lazy="raise")
     tags: Mapped[list[Tag]] = relationship(
@@ -111,7 +116,7 @@ class Article(Model):
     @validates("body_markdown")
     def _count_words(self, key: str, body: str) -> str:
         """The reading time's word count, counted once when the text changes rather than on every view."""
-        self.word_count = word_count(body or "")
+        self.word_count = word_count(source_without_marker(body or ""))  # the [keep-reading] line is no word
         return body
 
     def __repr__(self) -> str:
@@ -187,6 +192,7 @@ class Redirect(Model):
 class RelatedKind(enum.StrEnum):
     CURATED = "curated"  # chosen and ordered by an editor; shown first
     AUTO = "auto"  # precomputed by the related-articles scorer
+    FILL = "fill"  # the section's latest articles, when fewer automatic picks pass the floor (shown marked)
 
 
 class RelatedLink(Model):

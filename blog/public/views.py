@@ -8,6 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from blog import cache, health
+from blog.core import placement
 from blog.extensions import csrf, db, limiter
 from blog.inputs import choice_arg, int_arg, parse_cursor, parse_id
 from blog.models import Comment
@@ -205,8 +206,24 @@ def _render(
         closed=closed,
         reply_to=reply_to,
         thread=_thread(page, closed=closed, shared=shared, after=after, newest=newest, editable=editable),
+        story_body=_story_body(page),
     )
     return html, page
+
+
+def _story_body(page: articles.ArticlePage) -> Markup:
+    """The body with Keep Reading inside it (``core.placement``), the same for every reader: one cached
+    fragment, retired by the cache's hook when the article, its links or a target's title change."""
+    article = page.article
+    template = current_app.jinja_env.get_template("public/_story_body.html")
+
+    def render() -> str:
+        links = page.keep_reading if article.keep_reading_shown else []
+        cut = placement.split(article.body_html, enabled=bool(links))
+        return template.render(before=cut.before, after=cut.after, links=links)
+
+    size = current_app.config["KEEP_READING_SIZE"]
+    return cache.article_fragment(article.id, ("story-body", article.slug, size), render)
 
 
 def _edit_url(article_id: int) -> str | None:

@@ -92,6 +92,7 @@ class ArticleView(NamedTuple):
     section: TagView | None = None  # the label above the headline: the chosen tag, else the first
     correction_count: int = 0
     lead: Picture | None = None  # the lead image, from the media library
+    keep_reading_shown: bool = True  # the editor may turn the Keep Reading box off for this article
 
     @property
     def is_published(self) -> bool:
@@ -233,6 +234,7 @@ def get_article_page(
             section or (tags[0] if tags else None),
             row.correction_count,
             picture_from_row(*row[18:26]) if row[18] is not None else None,  # the lead image
+            row.keep_reading_shown,
         ]
     )
     thread_page = (
@@ -286,6 +288,7 @@ def _article_statement() -> sa.Select[Any]:  # ArticleView's columns, AuthorView
             a.section_tag_id,
             a.correction_count,
             *_lead_columns(),  # then the lead image's, if any
+            a.keep_reading_shown,
         )
         .join_from(Article.__table__, User.__table__, a.author_id == u.id)
         .outerjoin(Media.__table__, a.lead_media_id == Media.__table__.c.id)
@@ -481,7 +484,7 @@ def _keep_reading(article: ArticleView) -> list[related.ReadingLink]:
     size = current_app.config["KEEP_READING_SIZE"]
     rows = db.session.execute(_keep_reading_statement(), {"article_id": article.id}).all()
     curated = [_link(r) for r in rows if r.grp == 0]
-    automatic = [_link(r) for r in rows if r.grp != 0]
+    automatic = [_link(r) for r in rows if r.grp != 0]  # the picks, then the section fill (grp 2)
     return related.keep_reading(curated, automatic, own_slug=article.slug, size=size)
 
 
@@ -491,7 +494,7 @@ def _keep_reading_statement() -> sa.Select[*tuple[Any, ...]]:
     link, target = RelatedLink.__table__.c, targets.c
     return (
         sa.select(
-            sa.case((link.kind == RelatedKind.CURATED, 0), else_=1).label("grp"),
+            sa.case((link.kind == RelatedKind.CURATED, 0), (link.kind == RelatedKind.FILL, 2), else_=1).label("grp"),
             link.position.label("ord"),
             link.url,
             sa.func.coalesce(target.title, link.title, link.url).label("title"),
@@ -511,7 +514,7 @@ def _keep_reading_statement() -> sa.Select[*tuple[Any, ...]]:
 
 def _link(row: sa.Row[*tuple[Any, ...]]) -> related.ReadingLink:
     if row.slug:
-        return related.ReadingLink(title=row.title, article_slug=row.slug)
+        return related.ReadingLink(title=row.title, article_slug=row.slug, fill=row.grp == 2)
     return related.ReadingLink(title=row.title, url=row.url)
 
 

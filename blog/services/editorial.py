@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from blog import links
+from blog.core import related as core_related
 from blog.core import sanitize
 from blog.core.text import slugify
 from blog.extensions import db
@@ -25,8 +26,9 @@ from blog.models import (
     SiteSettings,
     Tag,
     User,
+    article_tags,
 )
-from blog.services import articles, authoring, media, outbox_mail, redirects, revisions
+from blog.services import articles, authoring, media, outbox_mail, redirects, related, revisions
 from blog.services.site import ensure_settings
 
 
@@ -319,6 +321,95 @@ def curated_links(article: Article) -> list[RelatedLink]:
             .order_by(RelatedLink.position, RelatedLink.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A row of the curation page's automatic picks: an article the scorer looked at, its score in parts."""
+
+    id: int
+    title: str
+    slug: str
+    parts: core_related.Breakdown
+    shared_tags: list[str]
+    picked: bool  # one of the stored automatic picks
+    curated: bool  # already a curated link
+
+
+@dataclass(frozen=True)
+class KeepReadingReport:
+    candidates: list[Candidate]
+    fill: list[tuple[int, str, str]]  # (id, title, slug) of the fill links stored
+    floor: float
+    size: int
+    shown: bool
+    fill_on: bool
+
+
+EXPLAINED = 6  # candidates shown beyond the box's size: those that came close
+
+
+def keep_reading_report(article: Article, *, size: int) -> KeepReadingReport:
+    """What the editor sees of Keep Reading's automatic part: each pick and the best candidates that did not
+    make it, with their scores in parts (shared tags, text, recency) and the floor, and the section fill."""
+    parts = related.explain_picks(article.id, limit=size + EXPLAINED)
+    ids = [p.id for p in parts]
+    stored = db.session.execute(
+        sa.select(RelatedLink.kind, RelatedLink.target_article_id)
+        .where(RelatedLink.article_id == article.id)
+        .order_by(RelatedLink.position)
+    ).all()
+    picked = {t for k, t in stored if k is RelatedKind.AUTO}
+    curated = {t for k, t in stored if k is RelatedKind.CURATED}
+    fill_ids = [t for k, t in stored if k is RelatedKind.FILL and t is not None]
+    rows = {
+        r.id: r
+        for r in db.session.execute(
+            sa.select(Article.id, Article.title, Article.slug).where(Article.id.in_(ids + fill_ids))
+        )
+    }
+    own_tags = {t.id for t in _tags_of(article.id)}
+    shared: dict[int, list[str]] = {}
+    for article_id, name in db.session.execute(
+        sa.select(article_tags.c.article_id, Tag.name)
+        .join(Tag, Tag.id == article_tags.c.tag_id)
+        .where(article_tags.c.article_id.in_(ids), article_tags.c.tag_id.in_(own_tags))
+        .order_by(Tag.name)
+    ):
+        shared.setdefault(article_id, []).append(name)
+    return KeepReadingReport(
+        candidates=[
+            Candidate(p.id, rows[p.id].title, rows[p.id].slug, p, shared.get(p.id, []), p.id in picked, p.id in curated)
+            for p in parts
+            if p.id in rows
+        ],
+        fill=[(i, rows[i].title, rows[i].slug) for i in fill_ids if i in rows],
+        floor=core_related.WEIGHTS.min_relevance,
+        size=size,
+        shown=article.keep_reading_shown,
+        fill_on=article.keep_reading_fill,
+    )
+
+
+def _tags_of(article_id: int) -> list[Tag]:
+    return list(
+        db.session.scalars(
+            sa.select(Tag)
+            .join(article_tags, article_tags.c.tag_id == Tag.id)
+            .where(article_tags.c.article_id == article_id)
+        )
+    )
+
+
+def set_keep_reading(article: Article, *, shown: bool, fill: bool) -> None:
+    """The editor's switches: the box shown in this article at all; filled from the section when fewer related
+    articles pass the floor. The stored links are recomputed when the fill changes."""
+    refill = fill != article.keep_reading_fill
+    article.keep_reading_shown = shown
+    article.keep_reading_fill = fill
+    db.session.flush()
+    if refill and article.is_published:
+        related.refresh_picks(article.id)
 
 
 def find_link_targets(article: Article, q: str, *, limit: int = 10) -> list[Article]:

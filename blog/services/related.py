@@ -26,7 +26,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from blog.core import related
 from blog.extensions import db
-from blog.models import Article, ArticleStatus, RelatedKind, RelatedLink, RelatedTerm, RelatedTermCount, article_tags
+from blog.models import (
+    Article,
+    ArticleStatus,
+    RelatedKind,
+    RelatedLink,
+    RelatedTerm,
+    RelatedTermCount,
+    Tag,
+    article_tags,
+)
 from blog.models.discovery import TERM_LOOKUP_INDEX
 from blog.orm import utcnow
 from blog.services import articles
@@ -203,19 +212,21 @@ def _tag_idf(tag_ids: Iterable[int]) -> dict[str, float]:
     return {key: related.tag_weight(counts.get(key, 0), counts.get(ALL, 0)) for key in keys}
 
 
-def compute_picks(article_id: int, *, limit: int) -> list[related.Pick]:
-    """The best automatic picks for a published, indexed article (empty otherwise)."""
+def _scoring_inputs(article_id: int) -> tuple[related.Doc, list[related.Doc], dict[str, float]] | None:
+    """The subject, its candidates (looked up through the indexes) and the tag weights; None when the article
+    is not published (or not indexed)."""
     vector = _signatures([article_id]).get(article_id, {})
     published_at = _dates([article_id]).get(article_id)
     if published_at is None:
-        return []
+        return None
     subject_tags = _tag_ids([article_id]).get(article_id, set())
     by_text = related.text_candidates(
         vector, _postings(related.query_terms(vector)), exclude=article_id, limit=TEXT_CANDIDATES
     )
     ids = (set(by_text) | _tag_neighbours(article_id, subject_tags)) - {article_id}
+    subject = related.Doc(article_id, published_at, vector, frozenset(tag_key(t) for t in subject_tags))
     if not ids:
-        return []
+        return subject, [], {}
     # Signatures are unit length, so a candidate's terms outside the subject's add nothing to the cosine.
     signatures, tags, dates = _signatures(ids, terms=list(vector)), _tag_ids(ids), _dates(ids)
     all_tags = subject_tags.union(*tags.values())
@@ -224,8 +235,26 @@ def compute_picks(article_id: int, *, limit: int) -> list[related.Pick]:
         for i in sorted(ids)
         if i in dates
     ]
-    subject = related.Doc(article_id, published_at, vector, frozenset(tag_key(t) for t in subject_tags))
-    return related.rank(subject, candidates, tag_idf=_tag_idf(all_tags), limit=limit)
+    return subject, candidates, _tag_idf(all_tags)
+
+
+def compute_picks(article_id: int, *, limit: int) -> list[related.Pick]:
+    """The best automatic picks for a published, indexed article (empty otherwise)."""
+    found = _scoring_inputs(article_id)
+    if found is None or not found[1]:
+        return []
+    subject, candidates, tag_idf = found
+    return related.rank(subject, candidates, tag_idf=tag_idf, limit=limit)
+
+
+def explain_picks(article_id: int, *, limit: int) -> list[related.Breakdown]:
+    """The curation page's view of the scorer: the best ``limit`` candidates with their scores in parts (those
+    passing the floor first, in the picks' order), whether or not they made it."""
+    found = _scoring_inputs(article_id)
+    if found is None:
+        return []
+    subject, candidates, tag_idf = found
+    return related.explain_all(subject, candidates, tag_idf=tag_idf, limit=limit)
 
 
 def refresh_picks(article_id: int) -> list[related.Pick]:
@@ -235,32 +264,87 @@ def refresh_picks(article_id: int) -> list[related.Pick]:
     return picks
 
 
-def _store_picks(article_id: int, picks: list[related.Pick]) -> None:
+_AUTOMATIC = (RelatedKind.AUTO, RelatedKind.FILL)
+
+
+def _store_picks(article_id: int, picks: list[related.Pick], *, fill: bool = True) -> None:
+    """Store the picks, then (``fill``) as many of the section's latest articles as the box still lacks."""
     db.session.execute(
-        sa.delete(RelatedLink).where(RelatedLink.article_id == article_id, RelatedLink.kind == RelatedKind.AUTO)
+        sa.delete(RelatedLink).where(RelatedLink.article_id == article_id, RelatedLink.kind.in_(_AUTOMATIC))
     )
-    if picks:
-        db.session.execute(
-            sa.insert(RelatedLink),
-            [
-                {
-                    "article_id": article_id,
-                    "kind": RelatedKind.AUTO,
-                    "position": n,
-                    "target_article_id": p.id,
-                    "score": p.score,
-                }
-                for n, p in enumerate(picks)
-            ],
-        )
+    size = current_app.config["KEEP_READING_SIZE"]
+    rows = [
+        {"article_id": article_id, "kind": RelatedKind.AUTO, "position": n, "target_article_id": p.id, "score": p.score}
+        for n, p in enumerate(picks)
+    ]
+    if fill and len(picks) < size:
+        # As many as the box could show: curated links to the same articles are skipped on the page.
+        latest = section_fill(article_id, exclude={p.id for p in picks}, limit=size)
+        rows += [
+            {"article_id": article_id, "kind": RelatedKind.FILL, "position": n, "target_article_id": i, "score": None}
+            for n, i in enumerate(latest, start=len(picks))
+        ]
+    if rows:
+        db.session.execute(sa.insert(RelatedLink), rows)
+
+
+def section_of(article_id: int) -> int | None:
+    """The article's section: its chosen section label, else its alphabetically first tag (as the kicker)."""
+    chosen = db.session.scalar(sa.select(Article.section_tag_id).where(Article.id == article_id))
+    if chosen is not None:
+        return chosen
+    return db.session.scalar(
+        sa.select(Tag.id)
+        .join(article_tags, article_tags.c.tag_id == Tag.id)
+        .where(article_tags.c.article_id == article_id)
+        .order_by(Tag.name, Tag.slug)
+        .limit(1)
+    )
+
+
+def section_fill(article_id: int, *, exclude: set[int], limit: int) -> list[int]:
+    """Articles to fill a box that has fewer related picks than places: the latest published articles of the
+    article's section, then (a small section) the site's latest; none when the editor turned the fill off.
+
+    "Latest" is the order articles were filed in (id), read backwards from an index — the section's
+    (tag_id, article_id) one, the primary key for the site's: a few rows whatever the size of the site."""
+    if not db.session.scalar(sa.select(Article.keep_reading_fill).where(Article.id == article_id)):
+        return []
+    skip = exclude | {article_id}
+    found: list[int] = []
+    section = section_of(article_id)
+    if section is not None:
+        tagged = article_tags.c.article_id
+        found = [
+            i
+            for i in db.session.scalars(
+                sa.select(tagged)
+                .join(Article, Article.id == tagged)
+                .where(article_tags.c.tag_id == section, articles.published())
+                .order_by(tagged.desc())
+                .limit(limit + len(skip))
+            )
+            if i not in skip
+        ][:limit]
+    if len(found) < limit:
+        skip |= set(found)
+        found += [
+            i
+            for i in db.session.scalars(
+                sa.select(Article.id).where(articles.published()).order_by(Article.id.desc()).limit(limit + len(skip))
+            )
+            if i not in skip
+        ][: limit - len(found)]
+    return found
 
 
 def linking_to(article_id: int) -> list[int]:
-    """Articles whose stored automatic picks include ``article_id``."""
+    """Articles whose stored automatic picks (or section fill) include ``article_id``."""
     return list(
         db.session.scalars(
             sa.select(RelatedLink.article_id)
-            .where(RelatedLink.target_article_id == article_id, RelatedLink.kind == RelatedKind.AUTO)
+            .distinct()
+            .where(RelatedLink.target_article_id == article_id, RelatedLink.kind.in_(_AUTOMATIC))
             .order_by(RelatedLink.article_id)
         )
     )
@@ -284,7 +368,7 @@ def refresh_around(article_id: int) -> list[int]:
 
 def withdraw_from_picks(article_id: int) -> list[int]:
     """An article left the public site: drop its own picks and refill the lists that showed it."""
-    _store_picks(article_id, [])
+    _store_picks(article_id, [], fill=False)
     linkers = linking_to(article_id)
     for linker in linkers:
         refresh_picks(linker)
@@ -356,7 +440,7 @@ def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
 
 def refresh_all_picks(progress: Callable[[int], None] | None = None) -> int:
     """Recompute every published article's automatic picks from the stored index."""
-    db.session.execute(sa.delete(RelatedLink).where(RelatedLink.kind == RelatedKind.AUTO))
+    db.session.execute(sa.delete(RelatedLink).where(RelatedLink.kind.in_(_AUTOMATIC)))
     ids = _published_ids()
     for article_id in ids:
         refresh_picks(article_id)

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from blog.core import placement
 from blog.core import search as core
 from blog.extensions import db
 from blog.models import SEARCH_TABLE, Article, User
@@ -29,6 +30,8 @@ _FROM = f"FROM articles AS a JOIN users AS u ON u.id = a.author_id WHERE {_PUBLI
 _TAGS = "(SELECT {agg} FROM article_tags AS at JOIN tags AS t ON t.id = at.tag_id WHERE at.article_id = a.id)"
 _SQLITE_TAGS = _TAGS.format(agg="group_concat(t.name, ' ')")
 _POSTGRES_TAGS = _TAGS.format(agg="string_agg(t.name, ' ')")
+# The body source without the editor's Keep Reading marker line (its words are no words of the story).
+_BODY = f"replace(a.body_markdown, '{placement.MARKER_SOURCE}', '')"
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ _SQLITE = _Backend(
     key="rowid",
     insert=(
         f"INSERT INTO {SEARCH_TABLE} (rowid, title, summary, body, tags, author) "
-        f"SELECT a.id, a.title, a.summary, a.body_markdown, coalesce({_SQLITE_TAGS}, ''), u.display_name {_FROM}"
+        f"SELECT a.id, a.title, a.summary, {_BODY}, coalesce({_SQLITE_TAGS}, ''), u.display_name {_FROM}"
     ),
     # bm25 column weights: title, summary, body, tags, author; bm25 is negative, lower is better. FTS5
     # returns matches in rowid order and scores only the rows the LIMIT lets through (though bm25 first
@@ -79,7 +82,7 @@ _POSTGRESQL = _Backend(
         "setweight(to_tsvector('english', a.summary), 'B') || "
         f"setweight(to_tsvector('english', coalesce({_POSTGRES_TAGS}, '')), 'B') || "
         "setweight(to_tsvector('english', u.display_name), 'B') || "
-        f"setweight(to_tsvector('english', a.body_markdown), 'D') {_FROM}"
+        f"setweight(to_tsvector('english', {_BODY}), 'D') {_FROM}"
     ),
     # plainto_tsquery reads its input as words, never as tsquery syntax. ts_rank_cd reads the whole
     # document, so it runs outside the LIMIT: on the :limit newest matches only.

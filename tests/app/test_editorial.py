@@ -142,7 +142,7 @@ def test_curate_keep_reading(app, client, editor, make_article):
     assert client.post(f"{edit}/links", data={"target_id": "abc"}).status_code == 400
 
     def order():
-        links = parse(client.get("/articles/main")).xpath("//nav[@class='keep-reading']//li/a")
+        links = parse(client.get("/articles/main")).xpath("//aside[@class='keep-reading']//li/a")
         return [a.text_content() for a in links]
 
     assert order()[:3] == ["Second related", "First related", "The report"]

@@ -50,8 +50,10 @@ def test_article_page_shows_every_part(client, story):
     assert texts(article.xpath(".//ul[@class='tags']/li/a")) == ["Council", "Harbour"]
     assert article.xpath(".//ul[@class='tags']/li/a/@href") == ["/tags/council", "/tags/harbour"]
 
-    (keep,) = doc.xpath("//nav[@class='keep-reading']")
-    assert texts(keep.xpath(".//h2")) == ["Keep Reading"]
+    (keep,) = doc.xpath("//aside[@class='keep-reading']")
+    assert keep.get("aria-label") == "Keep Reading"
+    assert texts(keep.xpath("./p[@class='keep-reading-label']")) == ["Keep Reading"]
+    assert keep.getparent() is body  # inside the article's text
     links = keep.xpath(".//li/a")
     # curated first in the editor's order, then the newest article sharing a tag
     assert [a.get("href") for a in links] == [
@@ -74,7 +76,7 @@ def test_article_page_shows_every_part(client, story):
 def test_keep_reading_hidden_when_empty(client, make_article):
     make_article("Alone on its topic", slug="alone", tags=("unique-topic",))
     doc = parse(client.get("/articles/alone"))
-    assert doc.xpath("//nav[@class='keep-reading']") == []
+    assert doc.xpath("//aside[@class='keep-reading']") == []
 
 
 def test_keep_reading_skips_unpublished_targets(client, make_article, add_link):
@@ -82,7 +84,7 @@ def test_keep_reading_skips_unpublished_targets(client, make_article, add_link):
     article = make_article("Has a draft link", slug="has-draft-link")
     add_link(article, target_id=draft)
     doc = parse(client.get("/articles/has-draft-link"))
-    assert doc.xpath("//nav[@class='keep-reading']") == []
+    assert doc.xpath("//aside[@class='keep-reading']") == []
 
 
 def test_only_approved_comments_are_public(client, make_article, make_comment):

@@ -49,11 +49,15 @@ FOOTBALL = [
 ]
 
 
-def keep_reading(client, slug: str) -> list[str]:
+def keep_reading(client, slug: str, *, fill: bool = False) -> list[str]:
+    """The box's links (curated and related picks; ``fill``: also the section's latest, marked as such)."""
     doc = lxml_html.fromstring(client.get(f"/articles/{slug}").get_data(as_text=True))
+    items = doc.xpath("//aside[@class='keep-reading']//li")
     return [
         href.rsplit("/", 1)[-1] if href.startswith("/articles/") else href
-        for href in doc.xpath("//nav[@class='keep-reading']//li/a/@href")
+        for li in items
+        if fill or not li.xpath("./span[@class='keep-reading-fill']")
+        for href in li.xpath("./a/@href")
     ]
 
 
@@ -220,6 +224,17 @@ def test_demo_site_shows_related_articles(app, runner, client):
     assert keep_reading(client, "shoreline-primary-faces-180000-budget-shortfall")[1:] == [
         "shoreline-primary-governors-agree-savings-plan"
     ]
+
+
+def test_demo_articles_show_a_full_box(app, runner, client):
+    assert runner.invoke(args=["blog", "seed-demo"]).exit_code == 0
+    with app.app_context():
+        slugs = list(db.session.scalars(sa.select(Article.slug).where(Article.status == "published")))
+    assert len(slugs) >= 8
+    boxes = {slug: keep_reading(client, slug, fill=True) for slug in slugs}
+    size = app.config["KEEP_READING_SIZE"]
+    assert {slug: len(links) for slug, links in boxes.items() if len(links) != size} == {}
+    assert all(slug not in links and len(set(links)) == size for slug, links in boxes.items())
 
 
 def test_bulk_loads_can_defer_indexing(app, client, make_user):

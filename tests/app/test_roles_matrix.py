@@ -89,6 +89,7 @@ EXPECTED = {
     "editorial.send_back": EDITOR,
     "editorial.add_link": EDITOR,
     "editorial.change_link": EDITOR,
+    "editorial.keep_reading_options": EDITOR,
     "editorial.add_correction": EDITOR,
     "editorial.media_library": SIGNED_IN,
     "editorial.media_item": SIGNED_IN,
