@@ -117,7 +117,7 @@
 
   function done(row, answer) {
     var actions = actionsOf(row);
-    if (!row.savedActions) row.savedActions = Array.prototype.slice.call(actions.childNodes);
+    var hadFocus = actions.contains(document.activeElement);
     row.classList.add("row-done");
     var box = row.querySelector("input[name=ids]");
     if (box) { box.checked = false; box.disabled = true; }
@@ -132,14 +132,22 @@
       p.appendChild(document.createTextNode(" "));
       p.appendChild(undo);
     }
+    if (hadFocus) {  // the button pressed is hidden now: keep the keyboard user's place on the row
+      var target = p.querySelector(".row-undo") || p;
+      if (target === p) p.tabIndex = -1;
+      target.focus({ preventScroll: true });
+    }
   }
 
   function undone(row, answer) {
+    var hadFocus = row.contains(document.activeElement) && document.activeElement.classList.contains("row-undo");
     row.classList.remove("row-done");
     var box = row.querySelector("input[name=ids]");
     if (box) box.disabled = false;
     notice(row, "Undone: " + answer.message, false);
-    actionsOf(row).hidden = false;
+    var actions = actionsOf(row);
+    actions.hidden = false;
+    if (hadFocus && actions.querySelector("button")) actions.querySelector("button").focus({ preventScroll: true });
   }
 
   function undo(row) {
