@@ -88,6 +88,11 @@ class ProfileForm(FlaskForm):
     instagram = URLField("Instagram", filters=[_strip], validators=[Optional(), Length(max=200), web_address])
     avatar = FileField("Photo", description="JPEG, PNG, GIF or WebP, at most 10 MB; shown as a 256 px square.")
     remove_avatar = BooleanField("Remove my photo")
+    keyboard_shortcuts = BooleanField(
+        "Keyboard shortcuts on the moderation desk",
+        description="j and k move between comments; a approves, s marks as spam, d moves to the trash, u unapproves, "
+        "r replies, z undoes; ? lists them. Off by default: single keys can get in the way of speech input.",
+    )
 
     def social_fields(self):
         return [self[name] for name in SOCIAL_NETWORKS]
@@ -107,6 +112,7 @@ class ProfileForm(FlaskForm):
             display_name=user.display_name,
             bio=user.bio_markdown,
             website=user.website,
+            keyboard_shortcuts=user.keyboard_shortcuts,
             **{name: (user.social_links or {}).get(name, "") for name in SOCIAL_NETWORKS},
             **kwargs,
         )

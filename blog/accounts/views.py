@@ -30,6 +30,7 @@ from blog.accounts.two_factor import begin_sign_in as begin_two_factor
 from blog.core import sanitize
 from blog.extensions import address_key, db, limiter
 from blog.models import Role, SecurityEvent, User
+from blog.policy import may_moderate
 from blog.public import sharing
 from blog.services import media, security_log, two_factor, users
 
@@ -239,6 +240,8 @@ def _profile_page(user, form: ProfileForm, *, preview=None, action=None, passwor
 
 def _save_profile(user, form: ProfileForm) -> None:
     users.update_profile(current_user, user, form.to_draft())
+    if may_moderate(user):
+        user.keyboard_shortcuts = bool(form.keyboard_shortcuts.data)
     data = media.read_upload(form.avatar.data)
     if data is not None:
         media.store_avatar(user, data)

@@ -126,6 +126,9 @@ class CommentRevision(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True)
     body_text: Mapped[str] = mapped_column(sa.Text)  # the text before this change
+    # The name and website before this change, when it changed them (an editor's edit on the desk); else None.
+    author_name: Mapped[str | None] = mapped_column(sa.String(80))
+    author_website: Mapped[str | None] = mapped_column(sa.String(200))
     edited_at: Mapped[datetime] = mapped_column(default=utcnow)
     editor_id: Mapped[int | None] = mapped_column(  # None: the commenter
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True

@@ -39,6 +39,9 @@ class User(UserMixin, Model):
     social_links: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     avatar_path: Mapped[str | None] = mapped_column(sa.String(255))  # the photo's stored file: "<sha256>.webp"
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Single-key shortcuts on the moderation desk (j/k, a/s/d/u/r, ?): off unless the person turns them on
+    # on their profile (WCAG 2.1.4: a single-key shortcut must be switchable).
+    keyboard_shortcuts: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Flask-Login's alternative id: in the session and the remember-me cookie instead of the user's number, and
     # replaced (``services.users.end_sessions``) on sign-out, a new password, deactivation and "sign out
     # everywhere", so that every cookie issued before stops working. PRIVATE, like a password.

@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -28,7 +29,7 @@ from blog.extensions import db
 from blog.inputs import parse_id
 from blog.models import Article, BanKind, Comment, CommentStatus
 from blog.orm import utcnow
-from blog.services import audit_log, comment_edits, commenters, moderation, retention
+from blog.services import audit_log, comment_edits, commenters, desk_edits, moderation, retention
 from blog.services.moderation import ModerationError
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -107,6 +108,9 @@ def _desk_page(
         selected=selected,
         chosen=chosen,
         reported_count=commenters.reported_count(),
+        label_for=lambda action: (
+            "Not spam" if action == "restore" and query.status is CommentStatus.SPAM else action.title()
+        ),
     )
 
 
@@ -136,17 +140,61 @@ def _back():
     return redirect(safe_next(request.form.get("next")) or url_for("moderation.desk"), code=303)
 
 
+def _wants_json() -> bool:
+    """The desk's script asks for JSON (``Accept: application/json``): the row changes in place. Without the
+    script the forms get the redirect they always had."""
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def _answer(message: str, *, comment_id: int, action: str, changed: bool, status: int = 200, **extra: object):
+    """The JSON a fetch request gets: what happened, and the tab counts and the staff bar's badge to show now."""
+    here = urlsplit(safe_next(request.form.get("next")) or url_for("moderation.desk"))
+    article = None
+    if slug := dict(parse_qsl(here.query)).get("article"):
+        article = db.session.scalar(sa.select(Article.id).where(Article.slug == slug))
+    counts = moderation.count_by_status(article)
+    capped = article is None
+    pending = counts[CommentStatus.PENDING] if capped else moderation.count_pending()
+    undo = None
+    if changed and action != "delete":
+        before, after = moderation.last_change(comment_id)
+        undo = moderation.undo_action(before, after) if before is not None else None
+    body = {
+        "id": comment_id,
+        "action": action,
+        "changed": changed,
+        "message": message,
+        "status": extra.pop("new_status", None),
+        "undo": undo and {"action": undo, "url": url_for("moderation.act", comment_id=comment_id, action=undo)},
+        "counts": {s.value: moderation.shown_count(n) if capped else str(n) for s, n in counts.items()},
+        "pending": moderation.shown_count(pending),
+        **extra,
+    }
+    return jsonify(body), status
+
+
+def _refused_json(message: str, status: int):
+    db.session.rollback()
+    return jsonify({"error": message}), status
+
+
 @bp.post("/comments/<int:comment_id>/<action>")
 def act(comment_id: int, action: str):
     if action not in moderation.TRANSITIONS:
         abort(400, f"Unknown action “{action}”. Use one of: {', '.join(moderation.TRANSITIONS)}.")
+    refuse = _refused_json if _wants_json() else _refused
     comment = db.session.get(Comment, comment_id)
     if comment is None and action == "delete":  # deleted already (another editor, a second click): done
-        flash(f"Comment {comment_id} was already deleted.", "success")
+        message = f"Comment {comment_id} was already deleted."
+        if _wants_json():
+            return _answer(message, comment_id=comment_id, action=action, changed=False)
+        flash(message, "success")
         return _back()
     if comment is None:
-        return _refused("There is no such comment (it may have been deleted).", 404)
+        return refuse("There is no such comment (it may have been deleted).", 404)
     if action == "delete" and not _confirmed() and comment.status in moderation.TRANSITIONS["delete"][0]:
+        if _wants_json():
+            return refuse("Confirm the permanent delete first.", 409)
         return _confirm(
             title=f"Delete comment {comment_id} for good?",
             message=f"The comment by {comment.author_name} will be deleted permanently; this cannot be undone.",
@@ -156,11 +204,15 @@ def act(comment_id: int, action: str):
     try:
         changed = moderation.moderate(comment, action, actor=current_user, now=utcnow())
     except moderation.CommentGone as error:
-        return _refused(str(error), 404)
+        return refuse(str(error), 404)
     except ModerationError as error:
-        return _refused(str(error), 409)
+        return refuse(str(error), 409)
     db.session.commit()
-    flash(f"Comment {comment_id} {'' if changed else 'was already '}{DONE[action]}.", "success")
+    message = f"Comment {comment_id} {'' if changed else 'was already '}{DONE[action]}."
+    if _wants_json():
+        new_status = None if action == "delete" else comment.status.value
+        return _answer(message, comment_id=comment_id, action=action, changed=changed, new_status=new_status)
+    flash(message, "success")
     return _back()
 
 
@@ -188,6 +240,63 @@ def bulk():
     note = f" ({already} already {'were' if already > 1 else 'was'})" if already else ""
     flash(f"{done} comment{'' if done == 1 else 's'} {DONE[action]}{note}.", "success")
     return _back()
+
+
+@bp.post("/comments/<int:comment_id>/reply")
+def reply(comment_id: int):
+    """Reply from the desk: published as the editor; a pending comment replied to is approved first."""
+    refuse = _refused_json if _wants_json() else _refused
+    parent = db.session.get(Comment, comment_id)
+    if parent is None:
+        return refuse("There is no such comment (it may have been deleted).", 404)
+    try:
+        made = desk_edits.reply(parent, request.form.get("body", ""), editor=current_user, now=utcnow())
+    except desk_edits.EditRefused as error:
+        return refuse(str(error), 422)
+    except ModerationError as error:
+        return refuse(str(error), 409)
+    db.session.commit()
+    message = f"Your reply to comment {comment_id} is published."
+    if _wants_json():
+        return _answer(
+            message,
+            comment_id=comment_id,
+            action="reply",
+            changed=True,
+            new_status=parent.status.value,
+            reply_id=made.id,
+            reply_url=url_for(
+                "public.article",
+                slug=db.session.scalar(sa.select(Article.slug).where(Article.id == parent.article_id)),
+                _anchor=f"comment-{made.id}",
+            ),
+        )
+    flash(message, "success")
+    return _back()
+
+
+@bp.post("/comments/<int:comment_id>/edit")
+def edit(comment_id: int):
+    """An editor's edit of the comment's text, name or website; the earlier values are kept as a revision."""
+    found = db.session.get(Comment, comment_id)
+    if found is None:
+        abort(404, "There is no such comment (it may have been deleted).")
+    form = request.form
+    try:
+        changed = desk_edits.edit(
+            found,
+            body=form.get("body", ""),
+            name=form.get("name", ""),
+            website=form.get("website", ""),
+            editor=current_user,
+            now=utcnow(),
+        )
+    except desk_edits.EditRefused as error:
+        db.session.rollback()
+        return _comment_page(comment_id, refusal=str(error), typed=form), 422
+    db.session.commit()
+    flash(f"Comment {comment_id} {'saved; the earlier version is kept' if changed else 'unchanged'}.", "success")
+    return redirect(url_for("moderation.comment", comment_id=comment_id), code=303)
 
 
 def _confirmed() -> bool:
@@ -241,7 +350,7 @@ def comment(comment_id: int):
     return _comment_page(comment_id)
 
 
-def _comment_page(comment_id: int, *, refusal: str = "") -> str:
+def _comment_page(comment_id: int, *, refusal: str = "", typed: MultiDict[str, str] | None = None) -> str:
     found = db.session.scalar(
         sa.select(Comment)
         .where(Comment.id == comment_id)
@@ -256,6 +365,7 @@ def _comment_page(comment_id: int, *, refusal: str = "") -> str:
         actions=ACTIONS_FOR[found.status],
         fate=retention.fates([found], utcnow())[found.id],
         refusal=refusal,
+        typed=typed,
     )
 
 
@@ -329,6 +439,8 @@ def keep(comment_id: int):
     db.session.commit()
     flash(f"Comment {comment_id} kept published; its reports are dealt with.", "success")
     return _back()
+
+
 # --- The site-wide moderation log (admins) -------------------------------------------------------
 
 

@@ -28,6 +28,17 @@ TRANSITIONS: dict[str, tuple[frozenset[CommentStatus], CommentStatus | None]] = 
 }
 
 
+def undo_action(from_status: CommentStatus, to_status: CommentStatus | None) -> str | None:
+    """The action that takes a comment back from ``to_status`` to ``from_status`` (the desk's Undo), or None
+    (a permanent delete cannot be undone: it asks first instead)."""
+    if to_status is None:
+        return None
+    for action, (allowed_from, target) in TRANSITIONS.items():
+        if target is from_status and to_status in allowed_from:
+            return action
+    return None
+
+
 class ModerationError(ValueError):
     """The action does not apply; the message is for people."""
 
@@ -419,6 +430,17 @@ def moderate_many(ids: list[int], action: str, *, actor: User | None, now: datet
     if missing and TRANSITIONS.get(action, (None, CommentStatus.PENDING))[1] is not None:
         raise ModerationError(f"No comment with number {', '.join(map(str, missing))}; nothing was changed.")
     return sum(moderate(found[comment_id], action, actor=actor, now=now) for comment_id in ids if comment_id in found)
+
+
+def last_change(comment_id: int) -> tuple[CommentStatus | None, CommentStatus | None]:
+    """(from, to) of the comment's latest event: what the desk's Undo reverses."""
+    row = db.session.execute(
+        sa.select(ModerationEvent.from_status, ModerationEvent.to_status)
+        .where(ModerationEvent.comment_number == comment_id)
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+    ).one_or_none()
+    return (None, None) if row is None else (row.from_status, row.to_status)
 
 
 def comment_history(comment_id: int) -> list[ModerationEvent]:

@@ -4,7 +4,7 @@ The box now sits inside the article's body; an editor may turn it off for one ar
 from the section's latest articles (related_links rows of the new kind "fill": a VARCHAR, no schema change).
 
 Revision ID: 7c2e4b9d1a05
-Revises: b452cdb9b637
+Revises: 037defe29723
 Create Date: 2026-12-03 13:30:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "7c2e4b9d1a05"
-down_revision = "b452cdb9b637"
+down_revision = "037defe29723"
 branch_labels = None
 depends_on = None
 

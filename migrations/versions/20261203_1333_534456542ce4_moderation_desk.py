@@ -1,5 +1,6 @@
 """The moderation desk (issue 22): moderation_events.comment_number, actor_label and snapshot, an audit trail
-that survives a comment's deletion and names a command's user.
+that survives a comment's deletion and names a command's user; users.keyboard_shortcuts (the desk's single-key
+shortcuts, off unless turned on); comment_revisions.author_name and author_website (an editor's edit of them).
 
 comment_number is the comment's id without a foreign key (comment_id becomes NULL when the comment is deleted
 for good); existing events get it from comment_id, in batches.
@@ -31,6 +32,9 @@ def upgrade():
     )
     op.add_column("moderation_events", sa.Column("snapshot", sa.JSON(), nullable=True))
     op.create_index("ix_moderation_events_comment_number", "moderation_events", ["comment_number"], unique=False)
+    op.add_column("users", sa.Column("keyboard_shortcuts", sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column("comment_revisions", sa.Column("author_name", sa.String(length=80), nullable=True))
+    op.add_column("comment_revisions", sa.Column("author_website", sa.String(length=200), nullable=True))
 
     events = sa.table(
         "moderation_events",
@@ -57,6 +61,9 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_column("comment_revisions", "author_website")
+    op.drop_column("comment_revisions", "author_name")
+    op.drop_column("users", "keyboard_shortcuts")
     op.drop_index("ix_moderation_events_comment_number", table_name="moderation_events")
     for column in ("snapshot", "actor_label", "comment_number"):  # SQLite drops a column itself since 3.35
         op.drop_column("moderation_events", column)

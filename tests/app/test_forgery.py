@@ -96,7 +96,8 @@ def test_staff_forms_need_the_token_even_from_our_own_origin(app, client, articl
 
 
 def test_the_desks_new_forms_need_the_token(app, client, article, sign_in, make_comment):
-    """Empty Spam / Empty Trash, a confirmed delete (issue 22): refused without the session's token."""
+    """Empty Spam / Empty Trash, a confirmed delete, reply and edit from the desk (issue 22): refused without the
+    session's token."""
     from blog.models import CommentStatus
 
     sign_in("admin")
@@ -104,13 +105,20 @@ def test_the_desks_new_forms_need_the_token(app, client, article, sign_in, make_
         article_id = db.session.scalar(sa.text("SELECT id FROM articles"))
     spam = make_comment(article_id, status=CommentStatus.SPAM)
     headers = {"Sec-Fetch-Site": "same-origin"}
+    pending = make_comment(article_id, status=CommentStatus.PENDING, body="Waiting")
     for url, data in [
         ("/moderation/empty/spam", {"confirm": "yes", "upto": str(spam)}),
         (f"/moderation/comments/{spam}/delete", {"confirm": "yes"}),
+        (f"/moderation/comments/{pending}/reply", {"body": "A forged reply"}),
+        (f"/moderation/comments/{pending}/edit", {"body": "Forged", "name": "Forger"}),
     ]:
         assert client.post(url, data=data, headers=headers).status_code == 400, url
     with app.app_context():
-        assert db.session.scalar(sa.text("SELECT count(*) FROM comments")) == 1
+        assert db.session.scalar(sa.text("SELECT count(*) FROM comments")) == 2
+        assert db.session.scalar(sa.text("SELECT count(*) FROM comment_revisions")) == 0
+        assert db.session.scalar(sa.text("SELECT status FROM comments WHERE body_text = 'Waiting'")) == "pending"
+
+
 # --- the JSON API's comment route: the origin check, and JSON only (a cross-site form cannot send JSON) ----------
 
 

@@ -77,6 +77,8 @@ EXPECTED = {
     "moderation.keep": EDITOR,
     "moderation.log": ADMIN,
     "moderation.empty": EDITOR,
+    "moderation.reply": EDITOR,
+    "moderation.edit": EDITOR,
     "moderation.log_csv": ADMIN,
     "editorial.articles": SIGNED_IN,  # authors: their own articles only (tests/app/test_authoring.py)
     "editorial.new_article": SIGNED_IN,

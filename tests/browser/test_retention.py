@@ -31,6 +31,7 @@ def test_settings_desk_and_privacy_page_agree(new_context, live_server):
 
     staff.goto("/moderation/?status=approved")
     staff.locator(f"#row-{comment_id}").get_by_role("button", name="Trash", exact=True).click()
+    expect(staff.locator(f"#row-{comment_id} .row-notice")).to_contain_text("moved to the trash")  # in place
     staff.goto("/moderation/?status=trash")
     expect(staff.locator(f"#row-{comment_id} .purge-date")).to_contain_text("Deleted for good on")
 
