@@ -96,10 +96,11 @@ def downgrade():
     with op.batch_alter_table("site_settings", schema=None) as batch_op:
         batch_op.drop_column("unpublish_after_reports")
 
-    with op.batch_alter_table("comments", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_comments_author_key"))
-        batch_op.drop_column("author_key")
-        batch_op.drop_column("network_hash")
+    # Not in batch mode: on SQLite that copies the table, reflecting the articles table it refers to, whose
+    # expression index (ix_articles_lower_title) Alembic cannot reflect. SQLite drops a column itself since 3.35.
+    op.drop_index(op.f("ix_comments_author_key"), table_name="comments")
+    op.drop_column("comments", "author_key")
+    op.drop_column("comments", "network_hash")
 
     with op.batch_alter_table("commenter_bans", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_commenter_bans_comment_id"))
