@@ -318,7 +318,7 @@ def report_comment(slug: str, comment_id: int):
         origin_check()
     form = ReportForm()
     forged = posted and not form.validate()  # before the lookup, as Flask-WTF's own check would be
-    comment = commenters.reportable(slug, comment_id)
+    comment = commenters.reportable(slug, comment_id, for_update=posted and not forged)
     if forged:
         return (
             _report_page(slug, comment, form, status=400, message=FORGED_REPORT)

@@ -118,10 +118,14 @@ class ReportOutcome:
     unpublished: bool  # this report sent it back to pending
 
 
-def reportable(slug: str, comment_id: int) -> Comment | None:
-    """The published comment ``comment_id`` on the published article ``slug``, or None."""
+def reportable(slug: str, comment_id: int, *, for_update: bool = False) -> Comment | None:
+    """The published comment ``comment_id`` on the published article ``slug``, or None. ``for_update`` first locks
+    the comment's row (PostgreSQL), so that two readers' reports at once, or a report and an editor's action, take
+    turns: the one that completes the count unpublishes it once."""
     from blog.services.articles import get_published_article  # articles imports comments, which imports this
 
+    if for_update:
+        db.session.execute(sa.select(Comment.id).where(Comment.id == comment_id).with_for_update())
     article = get_published_article(slug)
     if article is None:
         return None

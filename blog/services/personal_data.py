@@ -89,6 +89,7 @@ your-data.json holds everything this site stores under your email address:
     body_text      the text, as you wrote it
     created_at     when it was sent (UTC)
     ip_hash        a keyed hash of the network address it came from (the address itself is never stored)
+    network_hash   a keyed hash of the network (IPv4 /24, IPv6 /64) that address is in, which a ban may name
     user_agent     the browser that sent it, as it named itself
     edited_at      when you last edited it (null: never)
     revisions      its earlier texts, oldest first: edited_at, body_text, by ("you" or "staff")
@@ -266,6 +267,7 @@ def _comment(c: Comment, revisions: list[CommentRevision]) -> dict[str, Any]:
         "body_text": c.body_text,
         "created_at": c.created_at.isoformat(),
         "ip_hash": c.ip_hash,
+        "network_hash": c.network_hash,
         "user_agent": c.user_agent,
         "edited_at": _iso(c.edited_at),
         "revisions": [  # who else edited it is named only as "staff"

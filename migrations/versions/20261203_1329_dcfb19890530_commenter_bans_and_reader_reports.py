@@ -13,7 +13,6 @@ Create Date: 2026-12-03 13:29:21.120864
 
 import hashlib
 import hmac
-import warnings
 
 import sqlalchemy as sa
 from alembic import op
@@ -97,14 +96,11 @@ def downgrade():
     with op.batch_alter_table("site_settings", schema=None) as batch_op:
         batch_op.drop_column("unpublish_after_reports")
 
-    with warnings.catch_warnings():
-        # SQLite copies the table; reflecting it reflects articles too, whose expression index (lower(title))
-        # Alembic cannot read and warns about. The copy of comments does not need it, and articles is untouched.
-        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
-        with op.batch_alter_table("comments", schema=None) as batch_op:
-            batch_op.drop_index(batch_op.f("ix_comments_author_key"))
-            batch_op.drop_column("author_key")
-            batch_op.drop_column("network_hash")
+    # Not in batch mode: on SQLite that copies the table, reflecting the articles table it refers to, whose
+    # expression index (ix_articles_lower_title) Alembic cannot reflect. SQLite drops a column itself since 3.35.
+    op.drop_index(op.f("ix_comments_author_key"), table_name="comments")
+    op.drop_column("comments", "author_key")
+    op.drop_column("comments", "network_hash")
 
     with op.batch_alter_table("commenter_bans", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_commenter_bans_comment_id"))

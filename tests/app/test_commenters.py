@@ -2,6 +2,7 @@
 reports of published comments (the Reported tab, and the rule that takes a comment down after enough of them)."""
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from blog.core import privacy
 from blog.extensions import db
 from blog.models import BanKind, Comment, CommenterBan, CommentReport, CommentStatus, ModerationEvent
 from blog.orm import utcnow
-from blog.services import personal_data
+from blog.services import personal_data, retention
 from tests.helpers import form_fields, page_text, parse, set_settings
 
 EMAIL = "pat@example.net"
@@ -333,3 +334,13 @@ def test_erasing_a_commenters_data_leaves_no_key_to_find_them_by(app, client, ar
         assert (comment.author_key, comment.network_hash, comment.ip_hash) == ("", "", "")
     sign_in("editor")
     assert client.get(f"/moderation/commenters/{key_of(app)}").status_code == 404
+
+
+def test_the_retention_purge_drops_the_network_hash_with_the_ip_hash(app, article, comment_from):
+    first = comment_from("192.0.2.7")
+    with app.app_context():
+        assert db.session.get(Comment, first).network_hash == privacy.network_key(app.config["HASH_KEY"], "192.0.2.7")
+        retention.purge(utcnow() + timedelta(days=400))
+        db.session.commit()
+        comment = db.session.get(Comment, first)
+        assert (comment.ip_hash, comment.network_hash) == ("", "")

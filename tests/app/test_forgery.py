@@ -156,3 +156,65 @@ def test_the_apis_comment_route_ignores_a_signed_in_session(app, client, article
     sign_in("editor")  # its session cookie proves nothing here: no CSRF token needed, no editor's rights either
     response = api_send(client, {"Sec-Fetch-Site": "same-origin"})
     assert response.status_code == 201 and response.get_json()["status"] == "pending"
+
+
+# --- Readers' reports of comments (an anonymous public POST) and the staff's commenter actions ----------------------
+
+
+@pytest.fixture
+def published_comment(app, article, make_comment) -> int:
+    with app.app_context():
+        article_id = db.session.scalar(sa.text("SELECT id FROM articles"))
+    return make_comment(article_id)
+
+
+def reports(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.text("SELECT count(*) FROM comment_reports"))
+
+
+@pytest.mark.parametrize(
+    ("headers", "answer", "counted"),
+    [
+        ({"Sec-Fetch-Site": "same-origin"}, 200, 1),
+        ({"Origin": SITE}, 200, 1),
+        ({}, 200, 1),  # a program, not a browser
+        ({"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, 403, 0),
+        ({"Sec-Fetch-Site": "same-site", "Origin": "http://blog.localhost"}, 403, 0),
+        ({"Origin": "null"}, 403, 0),
+        ({"Referer": "https://evil.example/page"}, 403, 0),
+    ],
+    ids=["same-origin", "origin", "no-headers", "cross-site", "same-site", "null", "referer"],
+)
+def test_an_anonymous_report_passes_the_origin_check(app, client, published_comment, headers, answer, counted):
+    response = client.post(f"/articles/harbour/comments/{published_comment}/report", headers=headers)
+    assert response.status_code == answer
+    assert reports(app) == counted
+
+
+def test_a_signed_in_readers_report_needs_their_sessions_token(app, client, published_comment, sign_in):
+    sign_in("editor")
+    url = f"/articles/harbour/comments/{published_comment}/report"
+    assert client.post(url, headers={"Sec-Fetch-Site": "same-origin"}).status_code == 400
+    token = form_fields(client.get(url).get_data(as_text=True), "//main//form[@method='post']")["csrf_token"]
+    assert client.post(url, data={"csrf_token": token}, headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
+    assert reports(app) == 1
+
+
+def test_banning_keeping_and_lifting_need_the_staff_token(app, client, published_comment, sign_in):
+    sign_in("admin")
+    token = form_fields(client.get("/editorial/settings").get_data(as_text=True), "//main//form")["csrf_token"]
+    same = {"Sec-Fetch-Site": "same-origin"}
+    ban = {"comment_id": str(published_comment), "kind": "address"}
+    assert client.post("/moderation/bans", data=ban, headers=same).status_code == 400
+    assert client.post("/moderation/bans", data={**ban, "csrf_token": token}, headers=same).status_code == 303
+    keep = f"/moderation/comments/{published_comment}/reports/keep"
+    assert client.post(keep, headers=same).status_code == 400
+    assert client.post(keep, data={"csrf_token": token}, headers=same).status_code == 303
+    with app.app_context():
+        ban_id = db.session.scalar(sa.text("SELECT id FROM commenter_bans"))
+    lift = f"/editorial/settings/bans/{ban_id}/revoke"
+    assert client.post(lift, headers=same).status_code == 400
+    assert client.post(lift, data={"csrf_token": token}, headers=same).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.text("SELECT count(*) FROM commenter_bans")) == 0

@@ -38,6 +38,28 @@ def test_known_commenter_is_approved():
     assert verdict(known=True).status is Status.APPROVED
 
 
+def test_a_banned_commenter_goes_to_spam_even_when_known():
+    for banned in ("address", "network"):
+        got = decide(DEFAULT_POLICY, DRAFT, by_editor=False, known_commenter=True, banned=banned)
+        assert (got.status, got.reasons) == (Status.SPAM, (f"banned {banned}",))
+
+
+def test_block_words_come_before_a_ban_and_a_ban_before_the_hold_rules():
+    blocked = decide(
+        Policy(block_words=("casino",)), with_body("casino"), by_editor=False, known_commenter=False, banned="address"
+    )
+    assert blocked.reasons == ("block word: casino",)
+    held = decide(
+        Policy(hold_words=("refund",)), with_body("refund"), by_editor=False, known_commenter=False, banned="network"
+    )
+    assert (held.status, held.reasons) == (Status.SPAM, ("banned network",))
+
+
+def test_a_signed_in_editor_is_not_stopped_by_a_ban_of_their_network():
+    got = decide(DEFAULT_POLICY, DRAFT, by_editor=True, known_commenter=False, banned="network")
+    assert got.status is Status.APPROVED
+
+
 def test_known_commenter_waits_when_auto_approve_is_off():
     assert verdict(known=True, policy=Policy(auto_approve_known=False)).status is Status.PENDING
 
