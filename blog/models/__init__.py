@@ -19,6 +19,7 @@ from blog.models.notify import ConsentPurpose, ConsentRecord, Delivery, MailNoti
 from blog.models.privacy import PrivacyRequest
 from blog.models.security import SecurityEvent, SecurityLogEntry
 from blog.models.settings import SETTINGS_ID, SettingsChange, SiteSettings
+from blog.models.spam import SpamFeature
 from blog.models.two_factor import RecoveryCode, TwoFactor
 from blog.models.user import Role, User
 
@@ -54,6 +55,7 @@ __all__ = [
     "SecurityLogEntry",
     "SettingsChange",
     "SiteSettings",
+    "SpamFeature",
     "Tag",
     "Topic",
     "TwoFactor",
