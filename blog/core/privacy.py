@@ -65,3 +65,9 @@ def person_key(hash_key: str | bytes, email: str) -> str:
     """A keyed hash that names an address without holding it: for records that must outlive the address (the
     audit trail of a data request), where a later request from the same address can still be matched."""
     return hmac.new(_bytes(hash_key), b"person:" + normalise_email(email).encode(), hashlib.sha256).hexdigest()
+
+
+def feature_key(hash_key: str | bytes, feature: str) -> str:
+    """A spam-filter feature that names a person (their name's words, their website, a link's domain) as it is
+    stored: a keyed hash, so the learned counts hold no name or address in clear, and no erasure has to find them."""
+    return "k:" + hmac.new(_bytes(hash_key), b"spam:" + feature.encode(), hashlib.sha256).hexdigest()[:40]

@@ -341,6 +341,7 @@ def _anonymise(comment: Comment) -> None:
     comment.ip_hash = ""
     comment.user_agent = ""
     comment.user_id = None
+    comment.spam_reason = ""  # its words may be the name's or the website's
 
 
 def _delete_comments(doomed_list: list[Comment]) -> None:

@@ -15,9 +15,10 @@ from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
-from blog.core import spamfilter
+from blog.core import privacy, spamfilter
 from blog.extensions import db
 from blog.models import Comment, CommentStatus, SpamFeature
 
@@ -68,13 +69,23 @@ def seed_counts() -> Mapping[str, spamfilter.Counts]:
     return spamfilter.tally((e.features(), e.is_spam) for e in read_examples(text.splitlines()))
 
 
+# Features that name a person (a name's words, a website, a link's domain) are stored as keyed hashes.
+PERSONAL = ("name:", "site:", "siteword:", "url:")
+
+
+def stored_key(feature: str) -> str:
+    if feature.startswith(PERSONAL):
+        return privacy.feature_key(current_app.config["HASH_KEY"], feature)
+    return feature
+
+
 def learned_counts(features: Iterable[str]) -> dict[str, spamfilter.Counts]:
     """The learned counts of these features (and of the documents), from the database."""
-    wanted = sorted({*features, spamfilter.DOCUMENTS})
+    keys = {stored_key(f): f for f in (*features, spamfilter.DOCUMENTS)}
     rows = db.session.execute(
-        sa.select(SpamFeature.feature, SpamFeature.spam, SpamFeature.ham).where(SpamFeature.feature.in_(wanted))
+        sa.select(SpamFeature.feature, SpamFeature.spam, SpamFeature.ham).where(SpamFeature.feature.in_(sorted(keys)))
     )
-    return {f: spamfilter.Counts(max(0, s), max(0, h)) for f, s, h in rows}
+    return {keys[k]: spamfilter.Counts(max(0, s), max(0, h)) for k, s, h in rows}
 
 
 def score(*, body: str, name: str = "", website: str = "") -> spamfilter.Score:
@@ -111,7 +122,12 @@ def _add(deltas: Mapping[str, list[int]]) -> None:
     lock the rows they share in the same order, so they wait for each other rather than deadlock."""
     if not deltas:
         return
-    rows = [{"feature": f, "spam": s, "ham": h} for f, (s, h) in sorted(deltas.items())]
+    stored: dict[str, list[int]] = {}
+    for feature, (spam, ham) in deltas.items():
+        counts = stored.setdefault(stored_key(feature), [0, 0])
+        counts[0] += spam
+        counts[1] += ham
+    rows = [{"feature": f, "spam": s, "ham": h} for f, (s, h) in sorted(stored.items())]
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(SpamFeature).values(rows)
     db.session.execute(

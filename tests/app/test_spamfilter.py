@@ -6,6 +6,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from blog.core.spamfilter import Counts
 from blog.extensions import db
 from blog.models import Comment, CommentStatus, SpamFeature
 from blog.services import spamfilter
@@ -198,3 +199,40 @@ def test_the_settings_form_saves_the_filters_settings(app, client, sign_in):
         response = client.post("/editorial/settings", data={**data, **bad})
         assert response.status_code == 422, bad
         assert message in page_text(response)
+
+
+def test_what_was_learned_names_nobody_in_clear(app, client, article, make_comment, sign_in):
+    comment_id = make_comment(
+        article,
+        name="Zebulon Quartermaine",
+        website="https://zebulon-trails.example.com",
+        body="Walking group news, see www.quartz-hikes.example.org for dates",
+        status=CommentStatus.PENDING,
+    )
+    sign_in("editor")
+    client.post(f"/moderation/comments/{comment_id}/spam")
+    features = learned(app)
+    assert features["walking"] == (1, 0)
+    assert not [f for f in features if "zebulon" in f or "quartermaine" in f or "example" in f or "quartz" in f]
+    with app.app_context():  # still counted: the scores of the same name and site rise
+        counts = spamfilter.learned_counts(["name:zebulon", "site:example.com", "url:example.org"])
+        assert counts["name:zebulon"] == counts["site:example.com"] == Counts(1, 0)
+
+
+def test_an_edit_takes_back_what_the_old_text_taught(app, article, make_comment):
+    from datetime import UTC, datetime
+
+    from blog.services import comment_edits
+
+    comment_id = make_comment(article, body="Quarry trail walk on Sunday", status=CommentStatus.APPROVED)
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id)
+        spamfilter.learn(comment, spamfilter.HAM)
+        db.session.commit()
+    assert learned(app)["quarry"] == (0, 1)
+    with app.app_context():
+        comment = db.session.get(Comment, comment_id)
+        comment_edits.revise(comment, "Harbour walk on Monday", editor=None, now=datetime.now(UTC))
+        db.session.commit()
+        assert comment.spam_learned is None
+    assert learned(app)["quarry"] == (0, 0) and learned(app)["#documents"] == (0, 0)
