@@ -90,7 +90,9 @@ def learned_counts(features: Iterable[str]) -> dict[str, spamfilter.Counts]:
 
 def score(*, body: str, name: str = "", website: str = "") -> spamfilter.Score:
     feats = spamfilter.features(body=body, name=name, website=website)
-    return spamfilter.score(feats, spamfilter.combine(seed_counts(), learned_counts(feats)))
+    seed = seed_counts()
+    own = {f: seed[f] for f in (*feats, spamfilter.DOCUMENTS) if f in seed}  # not a copy of the whole corpus
+    return spamfilter.score(feats, spamfilter.combine(own, learned_counts(feats)))
 
 
 def keep_score(comment: Comment, spam: spamfilter.Score | None) -> None:
