@@ -104,19 +104,25 @@ def keep_score(comment: Comment, spam: spamfilter.Score | None) -> None:
 def learn(comment: Comment, lesson: str | None) -> None:
     """Teach the filter that ``comment`` is spam or good (``lesson`` SPAM or HAM), moving what it taught
     before if an editor changed their mind. Flushes; the caller commits."""
-    if lesson == comment.spam_learned:
-        return
-    feats = spamfilter.features(body=comment.body_text, name=comment.author_name, website=comment.author_website)
     deltas: dict[str, list[int]] = {}
+    if _lesson(comment, lesson, deltas):
+        _add(deltas)
+        db.session.flush()
+
+
+def _lesson(comment: Comment, lesson: str | None, deltas: dict[str, list[int]]) -> bool:
+    """Add to ``deltas`` what teaching ``comment`` ``lesson`` changes, and mark the comment; False: nothing."""
+    if lesson == comment.spam_learned:
+        return False
+    feats = spamfilter.features(body=comment.body_text, name=comment.author_name, website=comment.author_website)
     for side, sign in ((comment.spam_learned, -1), (lesson, 1)):
         if side is None:
             continue
         for feature in (*feats, spamfilter.DOCUMENTS):
             delta = deltas.setdefault(feature, [0, 0])
             delta[0 if side == SPAM else 1] += sign
-    _add(deltas)
     comment.spam_learned = lesson
-    db.session.flush()
+    return True
 
 
 def _add(deltas: Mapping[str, list[int]]) -> None:
@@ -188,9 +194,10 @@ def retrain(*, reset: bool = False, batch: int = 500) -> Retrained:
             ).all()
             if not comments:
                 break
-            for comment in comments:
-                learn(comment, lesson)
-                taught[lesson] += 1
+            deltas: dict[str, list[int]] = {}  # one upsert per batch
+            taught[lesson] += sum(_lesson(comment, lesson, deltas) for comment in comments)
+            _add(deltas)
+            db.session.flush()
             last_id = comments[-1].id
     return Retrained(ham=taught[HAM], spam=taught[SPAM])
 
