@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from blog.core.spamfilter import Score
+
 
 class Status(StrEnum):  # mirrors models.CommentStatus; core does not import models
     PENDING = "pending"
@@ -25,6 +27,9 @@ class Policy:
     hold_words: tuple[str, ...] = ()
     block_words: tuple[str, ...] = ()
     auto_approve_known: bool = True
+    spam_threshold: float = 0.9  # the filter's score at or above which a comment goes to Spam
+    ham_threshold: float = 0.2  # … below which, with no rule hit, it may be published at once
+    publish_likely_good: bool = False  # … if the admin turned that on
 
 
 @dataclass(frozen=True)
@@ -61,12 +66,23 @@ def _matches(words: Iterable[str], draft: Draft) -> list[str]:
     return [w for w in words if w in haystack]
 
 
-def decide(policy: Policy, draft: Draft, *, by_editor: bool, known_commenter: bool, banned: str = "") -> Verdict:
+def decide(
+    policy: Policy,
+    draft: Draft,
+    *,
+    by_editor: bool,
+    known_commenter: bool,
+    banned: str = "",
+    spam: Score | None = None,
+) -> Verdict:
     """The status a new comment gets, with the reasons (stored for the moderation desk).
 
     Block words -> spam; a banned commenter (``banned``: "address" or "network", what the ban matched) -> spam,
-    unless a signed-in editor wrote it; a signed-in editor -> approved; too many links or a hold word -> pending;
-    a commenter with an earlier approved comment (same email and name) -> approved; else pending.
+    unless a signed-in editor wrote it; a signed-in editor -> approved; a spam score at or above the threshold
+    -> spam (a known commenter's: held); too many links or a hold word -> pending; a commenter with an earlier
+    approved comment (same email and name) -> approved; a score below the "likely good" threshold when the
+    admin publishes such comments -> approved; else pending. ``spam``: the filter's score, None when not scored;
+    it is among the reasons when it decided (the desk shows every comment's score beside them).
     """
     blocked = _matches(policy.block_words, draft)
     if blocked:
@@ -80,10 +96,17 @@ def decide(policy: Policy, draft: Draft, *, by_editor: bool, known_commenter: bo
     if links > policy.max_links:
         reasons.append(f"{links} link{'' if links == 1 else 's'} (more than {policy.max_links})")
     reasons += [f"hold word: {w}" for w in _matches(policy.hold_words, draft)]
+    score: tuple[str, ...] = () if spam is None else (spam.reason(),)
+    if spam is not None and spam.probability >= policy.spam_threshold:
+        if known_commenter:  # no free pass: one approved comment does not publish a spammer's next ones
+            return Verdict(Status.PENDING, (*reasons, *score, "known commenter, but likely spam"))
+        return Verdict(Status.SPAM, (*reasons, *score))
     if reasons:
         return Verdict(Status.PENDING, tuple(reasons))
     if known_commenter and policy.auto_approve_known:
         return Verdict(Status.APPROVED, ("known commenter",))
+    if spam is not None and policy.publish_likely_good and spam.probability < policy.ham_threshold:
+        return Verdict(Status.APPROVED, (f"likely good ({spam.reason()})",))
     return Verdict(Status.PENDING, ("first comment" if not known_commenter else "moderation required",))
 
 

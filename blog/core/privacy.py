@@ -96,3 +96,9 @@ def network_key(hash_key: str | bytes, ip: str) -> str:
     if network is None:
         return ""
     return hmac.new(_bytes(hash_key), b"network:" + network.encode(), hashlib.sha256).hexdigest()
+
+
+def feature_key(hash_key: str | bytes, feature: str) -> str:
+    """A spam-filter feature that names a person (their name's words, their website, a link's domain) as it is
+    stored: a keyed hash, so the learned counts hold no name or address in clear, and no erasure has to find them."""
+    return "k:" + hmac.new(_bytes(hash_key), b"spam:" + feature.encode(), hashlib.sha256).hexdigest()[:40]

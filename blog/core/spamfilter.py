@@ -21,15 +21,17 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import tldextract
-from confusable_homoglyphs import confusables
+if TYPE_CHECKING:
+    import tldextract
 
 # Counts of the documents of each class seen, under a name no feature can take (features never start with "#").
 DOCUMENTS = "#documents"
 MAX_FEATURE = 64  # characters; longer features are cut (a stored key)
 MAX_FEATURES = 1500  # per comment: a very long body teaches (and weighs) no more than this many distinct features
 CHAR_WEIGHT = 0.25  # a character n-gram counts for this much of a word: they overlap, naive Bayes would overcount
+STRENGTH = 1.0  # how many comments' worth of evidence a feature needs before its counts outweigh "neutral"
 CLAMP = 4.0  # no single feature moves the log-odds by more than this
 
 _INVISIBLE = re.compile(
@@ -43,14 +45,25 @@ _MD_LINK = re.compile(r"\[[^\]\n]{1,200}\]\((?:https?://|www\.)[^)\s]+\)", re.IG
 _SPINTAX = re.compile(r"\{([^{}|\n]{1,80}(?:\|[^{}|\n]{1,80})+)\}")
 _SPACED = re.compile(r"(?<!\w)(?:\w[ \t]){2,}\w(?!\w)")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
-_LEET = str.maketrans({"4": "a", "@": "a", "3": "e", "1": "i", "!": "i", "0": "o", "5": "s", "$": "s", "7": "t"})
-_LEET_WORD = re.compile(r"(?<![\w@$!])(?=[\w@$!]*[a-z])(?=[\w@$!]*[4@3105$7!])[\w@$!]{3,}")
+_LEET = str.maketrans({"4": "a", "@": "a", "3": "e", "1": "i", "0": "o", "5": "s", "$": "s", "7": "t"})
+_LEET_WORD = re.compile(r"(?<![\w@$])(?=[\w@$]*[a-z])(?=[\w@$]*[4@3105$7])[\w@$]{3,}")
+
+
+# The two libraries are loaded on the first comment a process scores, not at import: together with the suffix
+# list they take about 18 MiB, which a web worker that only serves pages never needs (docs/performance.md).
+@functools.cache
+def _domains() -> tldextract.TLDExtract:
+    import tldextract
+
+    # suffix_list_urls=(): the bundled snapshot, never a download; cache_dir=None: nothing written to disk.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 @functools.cache
-def _domains() -> tldextract.TLDExtract:
-    # suffix_list_urls=(): the bundled snapshot, never a download; cache_dir=None: nothing written to disk.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+def _confusables() -> Any:
+    from confusable_homoglyphs import confusables
+
+    return confusables
 
 
 def registrable_domain(address: str) -> str:
@@ -67,9 +80,9 @@ def _suffix(address: str) -> str:
 
 def _fold_word(word: str) -> tuple[str, bool]:
     """A word that mixes scripts (Latin ``c`` + Cyrillic ``а``) as its Latin skeleton; whether it did."""
-    if word.isascii() or not confusables.is_mixed_script(word):
+    if word.isascii() or not _confusables().is_mixed_script(word):
         return word, False
-    found = confusables.is_confusable(word, greedy=True, preferred_aliases=["latin"]) or []
+    found = _confusables().is_confusable(word, greedy=True, preferred_aliases=["latin"]) or []
     swap = {}
     for item in found:
         latin = [h["c"] for h in item["homoglyphs"] if h["c"].isascii()]
@@ -212,7 +225,7 @@ def score(feats: Mapping[str, float], counts: Mapping[str, Counts], *, alpha: fl
     likelihood ratio (smoothed by ``alpha``, weighted, clamped), as a probability."""
     docs = counts.get(DOCUMENTS, Counts())
     total_spam, total_ham = docs.spam, docs.ham
-    prior = log_odds = math.log((total_spam + 1) / (total_ham + 1))
+    log_odds = math.log((total_spam + 1) / (total_ham + 1))
     weighed: list[tuple[float, str]] = []
     for feature, weight in feats.items():
         seen = counts.get(feature)
@@ -220,19 +233,23 @@ def score(feats: Mapping[str, float], counts: Mapping[str, Counts], *, alpha: fl
             continue
         p_spam = (seen.spam + alpha) / (total_spam + 2 * alpha)
         p_ham = (seen.ham + alpha) / (total_ham + 2 * alpha)
-        ratio = max(-CLAMP, min(CLAMP, math.log(p_spam / p_ham))) * weight
+        # Robinson's degree of belief: a feature seen in few comments is pulled towards neutral, so that one rare
+        # word cannot decide a short comment.
+        seen_in = seen.spam + seen.ham
+        belief = (STRENGTH * 0.5 + seen_in * p_spam / (p_spam + p_ham)) / (STRENGTH + seen_in)
+        ratio = max(-CLAMP, min(CLAMP, math.log(belief / (1 - belief)))) * weight
         log_odds += ratio
         if not feature.startswith("c:"):
             weighed.append((ratio, feature))
     probability = _sigmoid(log_odds)
     # A genuine comment copied word for word under a spammer's name and website: the body weighs towards good,
     # so the commenter's identity (name, website) is also judged on its own, and the worse of the two counts.
-    identity = [(r, f) for r, f in weighed if f.startswith(_IDENTITY)]
-    if identity:
-        probability = max(probability, _sigmoid(prior + sum(r for r, _f in identity)))
+    identity = sum(r for r, f in weighed if f.startswith(_IDENTITY))
+    if identity > 0:  # only evidence against the commenter counts here; none is no evidence for the comment
+        probability = max(probability, _sigmoid(identity))
     weighed.sort(key=lambda item: (-abs(item[0]), item[1]))
-    spammy = tuple(_shown(f) for r, f in weighed if r > 0.5)
-    hammy = tuple(_shown(f) for r, f in weighed if r < -0.5)
+    spammy = tuple(_shown(f) for r, f in weighed if r > 0.1)
+    hammy = tuple(_shown(f) for r, f in weighed if r < -0.1)
     return Score(probability=probability, spammy=spammy, hammy=hammy)
 
 

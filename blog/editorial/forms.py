@@ -152,6 +152,25 @@ class SettingsForm(FlaskForm):
         "Block words (one per line): a comment containing one goes to spam", validators=[Optional(), Length(max=20_000)]
     )
     auto_approve_known = BooleanField("Publish at once comments from people with an earlier approved comment")
+    # The learning spam filter (blog/core/spamfilter.py); the rules above still apply first.
+    spam_threshold = WholeNumberField(
+        "Send a comment to Spam when the filter's spam score is at least (percent)",
+        validators=[DataRequired("Enter a percentage (1 to 99)."), NumberRange(1, 99)],
+        description="A known commenter's comment with such a score is held for moderation instead.",
+    )
+    ham_threshold = WholeNumberField(
+        "A comment is likely good when its spam score is below (percent)",
+        validators=[NumberRange(0, 99, "Enter a percentage (0 to 99).")],
+    )
+    publish_likely_good = BooleanField(
+        "Publish likely-good comments at once (no rule hit, score below the line above)",
+        description="Off: they wait for moderation like any first comment, with their score shown on the desk.",
+    )
+
+    def validate_ham_threshold(self, field: WholeNumberField) -> None:
+        if field.data is not None and self.spam_threshold.data is not None and field.data >= self.spam_threshold.data:
+            raise ValidationError("The likely-good line must be below the Spam threshold.")
+
     close_after_days = WholeNumberField(
         "Close comments on articles older than this many days (empty: never)",
         validators=[Optional(), NumberRange(1, 36_500)],

@@ -20,6 +20,7 @@ from blog.models.notify import ConsentPurpose, ConsentRecord, Delivery, MailNoti
 from blog.models.privacy import PrivacyRequest
 from blog.models.security import SecurityEvent, SecurityLogEntry
 from blog.models.settings import SETTINGS_ID, SettingsChange, SiteSettings
+from blog.models.spam import SpamFeature
 from blog.models.transfer import ImportRun, ImportState
 from blog.models.two_factor import RecoveryCode, TwoFactor
 from blog.models.user import Role, User
@@ -61,6 +62,7 @@ __all__ = [
     "SecurityLogEntry",
     "SettingsChange",
     "SiteSettings",
+    "SpamFeature",
     "Tag",
     "Topic",
     "TwoFactor",

@@ -69,6 +69,13 @@ class Comment(Model):
     moderation_reasons: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     wp_id: Mapped[int | None]  # imported: WordPress's comment id (None: written here)
     wp_parent_id: Mapped[int | None]  # imported: WordPress's id of the comment it replies to, until parent_id is set
+    # what the spam filter learned from this comment ("spam" or "ham", None: nothing), so that an editor who
+    # changes their mind moves the counts rather than adding to both sides
+    spam_learned: Mapped[str | None] = mapped_column(sa.String(4))
+    # the spam filter's score when the comment arrived (or was last edited) and the words that weighed most,
+    # as the desk shows them ("spam score 0.97: casino, free spins"); None/"": not scored (staff, older comments)
+    spam_score: Mapped[float | None] = mapped_column(sa.Float)
+    spam_reason: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
 
     article: Mapped[Article] = relationship(back_populates="comments", lazy="raise")
     parent: Mapped[Comment | None] = relationship(remote_side=[id], lazy="raise")

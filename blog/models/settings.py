@@ -28,6 +28,12 @@ class SiteSettings(Model):
     hold_words: Mapped[str] = mapped_column(sa.Text, default="")  # one per line
     block_words: Mapped[str] = mapped_column(sa.Text, default="")  # one per line
     auto_approve_known: Mapped[bool] = mapped_column(default=True)
+    # The spam filter (blog/core/spamfilter.py), in percent: a score at or above spam_threshold sends a comment to
+    # Spam (a known commenter's is held); below ham_threshold, with no rule hit, it may be published at once
+    # when publish_likely_good is on.
+    spam_threshold: Mapped[int] = mapped_column(default=90, server_default="90")
+    ham_threshold: Mapped[int] = mapped_column(default=20, server_default="20")
+    publish_likely_good: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     close_after_days: Mapped[int | None]  # None: comments never close by age
     thread_depth: Mapped[int] = mapped_column(default=5)
     comments_per_page: Mapped[int] = mapped_column(default=50)

@@ -17,7 +17,7 @@ from blog.core import moderation, sanitize
 from blog.extensions import db
 from blog.models import Article, Comment, CommentRevision, CommentStatus, ModerationEvent, Role, User
 from blog.services import moderation as desk
-from blog.services import notifications
+from blog.services import notifications, spamfilter
 from blog.services.articles import published
 from blog.services.comments import policy_from
 from blog.services.site import get_settings
@@ -114,6 +114,7 @@ def revise(comment: Comment, body: str, *, editor: User | None, now: datetime) -
             comment_id=comment.id, body_text=comment.body_text, edited_at=now, editor_id=editor and editor.id
         )
     )
+    spamfilter.learn(comment, None)  # what the old text taught goes with it; the next decision teaches anew
     comment.body_text = body
     comment.body_html = sanitize.render_comment(body)
     comment.edited_at = now
@@ -128,12 +129,16 @@ def edit_comment(comment: Comment, body: str, *, user: User | None, now: datetim
     draft = moderation.Draft(
         name=comment.author_name, email=comment.author_email, website=comment.author_website, body=body
     )
+    by_editor = user is not None and user.role in (Role.EDITOR, Role.ADMIN)
+    spam = None if by_editor else spamfilter.score(body=body, name=draft.name, website=draft.website)
     verdict = moderation.decide(
         policy_from(get_settings()),
         draft,
-        by_editor=user is not None and user.role in (Role.EDITOR, Role.ADMIN),
+        by_editor=by_editor,
         known_commenter=comment.status is CommentStatus.APPROVED,
+        spam=spam,
     )
+    spamfilter.keep_score(comment, spam)
     status = moderation.status_after_edit(moderation.Status(comment.status), verdict.status)
     if status is verdict.status:  # else the comment keeps the reasons it was held for
         comment.moderation_reasons = list(verdict.reasons)

@@ -14,7 +14,7 @@ from blog import cache
 from blog.core import moderation, privacy, sanitize
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ConsentPurpose, ModerationEvent, Role, User
-from blog.services import commenters, consent, notifications
+from blog.services import commenters, consent, notifications, spamfilter
 from blog.services.site import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -45,6 +45,9 @@ def policy_from(settings: Settings) -> moderation.Policy:
         hold_words=moderation.parse_words(settings.hold_words),
         block_words=moderation.parse_words(settings.block_words),
         auto_approve_known=settings.auto_approve_known,
+        spam_threshold=settings.spam_threshold / 100,
+        ham_threshold=settings.ham_threshold / 100,
+        publish_likely_good=settings.publish_likely_good,
     )
 
 
@@ -88,12 +91,15 @@ def submit_comment(
 
     hash_key = current_app.config["HASH_KEY"]
     network = privacy.network_key(hash_key, client.ip)
+    by_editor = user is not None and user.role in (Role.EDITOR, Role.ADMIN)
+    spam = None if by_editor else spamfilter.score(body=draft.body, name=draft.name, website=draft.website)
     verdict = moderation.decide(
         policy_from(settings),
         draft,
-        by_editor=user is not None and user.role in (Role.EDITOR, Role.ADMIN),
+        by_editor=by_editor,
         known_commenter=known,
         banned=commenters.ban_matching(privacy.person_key(hash_key, draft.email), network),
+        spam=spam,
     )
     comment = record_comment(
         article,
@@ -110,6 +116,7 @@ def submit_comment(
         user_agent=client.user_agent[:255],
         user=user,
     )
+    spamfilter.keep_score(comment, spam)
     if comment.status is CommentStatus.PENDING:
         notifications.comment_held(comment, now=now)
     elif comment.status is CommentStatus.APPROVED:

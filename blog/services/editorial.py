@@ -472,6 +472,9 @@ SETTING_FIELDS = (
     "hold_words",
     "block_words",
     "auto_approve_known",
+    "spam_threshold",  # the spam filter (blog/core/spamfilter.py)
+    "ham_threshold",
+    "publish_likely_good",
     "close_after_days",
     "thread_depth",
     "comments_per_page",

@@ -14,7 +14,7 @@ from blog import inputs
 from blog.core import audit
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ModerationEvent, User
-from blog.services import notifications
+from blog.services import notifications, spamfilter
 from blog.services.comments import refresh_comment_count
 
 # action -> (statuses it applies to, resulting status); "delete" removes the row for good.
@@ -154,6 +154,7 @@ def change_status(
         refresh_comment_count(comment.article_id)
     if to_status is CommentStatus.APPROVED:
         notifications.comment_approved(comment, now=now)
+    spamfilter.learn_from_decision(comment, action, from_status)
     return True
 
 

@@ -345,6 +345,7 @@ def _anonymise(comment: Comment) -> None:
     comment.author_key = ""  # no longer anyone's: the commenter view and bans must not find it
     comment.user_agent = ""
     comment.user_id = None
+    comment.spam_reason = ""  # its words may be the name's or the website's
 
 
 def _delete_comments(doomed_list: list[Comment]) -> None:
