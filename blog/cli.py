@@ -210,6 +210,20 @@ def import_wxr(path: str, batch_size: int) -> None:
         click.echo(f"  note: {note}")
 
 
+@blog_cli.command("export-wxr")
+@click.option(
+    "--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout)."
+)
+def export_wxr(output) -> None:
+    """Write the whole site as WordPress eXtended RSS 1.2, as WordPress 6's Tools > Export writes it.
+
+    Authors, sections (as categories) and tags, every article with its comments (every status, spam too;
+    IP addresses empty: only their keyed hashes were kept). WordPress's importer and ours (import-wxr) read it."""
+    from blog.services import wxr_export
+
+    wxr_export.write(output)
+
+
 @users_cli.command("create")
 @click.option("--email", required=True, help="Sign-in address (never shown publicly).")
 @click.option("--name", required=True, help="Display name, shown in bylines.")
