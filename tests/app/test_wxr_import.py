@@ -201,6 +201,7 @@ def test_round_trip(app, runner, tmp_path):
     assert again.exit_code == 0, again.output
     with fresh.app_context():
         after = _snapshot()
+        db.session.remove()
         db.engine.dispose()
     assert after[1] == before[1]
     assert after[2] == before[2]
