@@ -27,7 +27,7 @@ LOWEST_STAMP := $(LOWEST_VENV)/.installed-lowest
 UV_VERSION := uv>=0.13,<0.14
 LOCK := requirements.lock
 
-.PHONY: install install-prod migrate demo run serve-prod test test-lowest lint lock audit bench clean
+.PHONY: install install-prod migrate demo run serve-prod test test-lowest lint lock audit bench bench-import clean
 
 # The runtime dependencies alone, at the versions requirements.lock pins and checked against its hashes: what a
 # server needs. pyproject.toml keeps the ranges; `make lock` turns them into new pins.
@@ -109,6 +109,10 @@ audit: install
 
 bench: install
 	$(BIN)/python tests/perf/bench_pages.py $(BENCH_ARGS)
+
+# make bench-import - the WordPress import: comments/s and peak RSS on SQLite (and PostgreSQL with BLOG_BENCH_DATABASE_URL)
+bench-import: install
+	$(BIN)/python tests/perf/bench_import.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(LOWEST_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build *.egg-info

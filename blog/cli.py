@@ -280,6 +280,67 @@ def import_wxr(path: str, batch_size: int) -> None:
         click.echo(f"  note: {note}")
 
 
+@blog_cli.command("export-wxr")
+@click.option(
+    "--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout)."
+)
+def export_wxr(output) -> None:
+    """Write the whole site as WordPress eXtended RSS 1.2, as WordPress 6's Tools > Export writes it.
+
+    Authors, sections (as categories) and tags, every article with its comments (every status, spam too;
+    IP addresses empty: only their keyed hashes were kept). WordPress's importer and ours (import-wxr) read it."""
+    from blog.services import wxr_export
+
+    wxr_export.write(output)
+
+
+@blog_cli.command("export-json")
+@click.option(
+    "--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout)."
+)
+def export_json(output) -> None:
+    """Write everything as JSON Lines (docs/data.md): settings, authors, tags, articles, comments, moderation log.
+
+    One JSON object per line, each with a "type". For the site's owners: it holds commenters' addresses (never
+    password hashes or other secrets). Keep it as private as the database."""
+    from blog.services import transfer
+
+    output.writelines(transfer.json_lines())
+
+
+@blog_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def backup(path: str) -> None:
+    """Make a consistent copy of the database at PATH while the site runs.
+
+    SQLite: its online backup API (a database file). PostgreSQL: pg_dump --format=custom, when pg_dump is
+    installed (otherwise it says so and exits 1). Put it back with `restore`."""
+    from blog.services import transfer
+
+    try:
+        how = transfer.backup(path)
+    except transfer.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up to {path} ({how}).")
+
+
+@blog_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def restore(path: str) -> None:
+    """Put a backup made by `backup` into this site's database, which must be empty.
+
+    SQLite: a database without content (a new file, migrated or not). PostgreSQL: a database without tables
+    (createdb a new one), restored with pg_restore. Prints every table's row count afterwards."""
+    from blog.services import transfer
+
+    try:
+        how = transfer.restore(path)
+    except transfer.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    counts = transfer.table_counts()
+    click.echo(f"Restored {path} ({how}): " + ", ".join(f"{n} {t}" for t, n in counts.items() if n) + ".")
+
+
 @users_cli.command("create")
 @click.option("--email", required=True, help="Sign-in address (never shown publicly).")
 @click.option("--name", required=True, help="Display name, shown in bylines.")

@@ -187,8 +187,18 @@ def _clean(text: str, md: MarkdownIt, kind: str, media_origin: str | None = None
     return _cleaner_for(kind, media_origin).clean(html).strip()
 
 
+# One line of words and plain punctuation (no Markdown or HTML mark, nothing a linkifier could take for an address:
+# a full stop only before a space or at the end, no colon, slash or @; single spaces), starting with a letter
+# (not a list number): the pipeline's output is then the text in one paragraph. tests/unit/test_sanitize.py checks this
+# shortcut against the pipeline on generated text.
+_PLAIN_CHAR = r"(?:[^\W_]|[,;?!'()\-]|\.(?= |$))"
+_PLAIN_LINE = re.compile(rf"[^\W\d_]{_PLAIN_CHAR}*(?: {_PLAIN_CHAR}+)*")
+
+
 def render_comment(source: str) -> str:
     """Markdown-lite (no raw HTML) -> small allowlist -> linkify with rel="nofollow ugc noopener"."""
+    if _PLAIN_LINE.fullmatch(source):  # the common case, in bulk imports: the same result without the parse
+        return f"<p>{source}</p>"
     return _clean(source, _COMMENT_MD, "comment")
 
 

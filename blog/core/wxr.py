@@ -136,28 +136,50 @@ def _syntax_error(error: etree.XMLSyntaxError) -> WxrError:
     return WxrError(f"The file is not well-formed XML: {message}", line, column)
 
 
-def _events(source: str | BinaryIO, events: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
-    """lxml's iterparse with the safe options, refusing a DOCTYPE at the first element."""
-    context = etree.iterparse(source, events=("start", *[e for e in events if e != "start"]), **_OPTIONS)
+# The elements whose end we act on: lxml skips the rest in C (a comment's dozen fields cost no Python event).
+_CHECKED = ("item", "{*}comment", "{*}wxr_version")
+_READ = ("item", "{*}comment", "{*}author", "{*}wxr_version", "{*}base_site_url", "title", "link", "description")
+
+
+def _elements(source: BinaryIO, tags: tuple[str, ...]) -> Iterator[Any]:
+    """The ends of ``tags``' elements, parsed with the safe options; a DOCTYPE or another root is refused at the
+    first one."""
+    context = etree.iterparse(source, events=("end",), tag=tags, **_OPTIONS)
     first = True
     try:
-        for event, element in context:
+        for _, element in context:
             if first:
                 first = False
-                docinfo = element.getroottree().docinfo
-                if docinfo.doctype or docinfo.internalDTD is not None:
+                tree = element.getroottree()
+                if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
                     raise WxrError(
                         "The file declares a DOCTYPE (entities): WordPress never writes one, and entities can "
                         "expand into an XML bomb or read other files. Refused.",
-                        1,
-                        0,
+                        *_doctype_position(source),
                     )
-                if _short(element.tag, {}) != "rss":
-                    raise WxrError(f"This is not a WordPress export: its root element is <{element.tag}>, not <rss>.")
-            if event in events:
-                yield event, element
+                root = tree.getroot().tag
+                if root != "rss":
+                    raise WxrError(f"This is not a WordPress export: its root element is <{root}>, not <rss>.")
+            yield element
     except etree.XMLSyntaxError as error:
         raise _syntax_error(error) from None
+    root = context.root
+    if first and root is not None and root.tag != "rss":  # none of the elements we look for: say what it is
+        raise WxrError(f"This is not a WordPress export: its root element is <{root.tag}>, not <rss>.")
+
+
+def _doctype_position(source: BinaryIO) -> tuple[int, int]:
+    """Line and column of "<!DOCTYPE" in the file's first 64 KiB (where a prolog is)."""
+    try:
+        source.seek(0)
+        head = source.read(65536)
+    except (AttributeError, OSError):
+        return 1, 1
+    at = head.find(b"<!DOCTYPE")
+    if at < 0:
+        return 1, 1
+    line = head.count(b"\n", 0, at) + 1
+    return line, at - (head.rfind(b"\n", 0, at) + 1) + 1
 
 
 def check(source: str | BinaryIO) -> int:
@@ -169,17 +191,13 @@ def check(source: str | BinaryIO) -> int:
             return check(handle)
     items, version = 0, None
     cache: dict[Any, str] = {}
-    for _, element in _events(source, ("end",)):
+    for element in _elements(source, _CHECKED):
         name = _short(element.tag, cache)
         if name == "item":
             items += 1
         elif name == "wp:wxr_version":
             version = (element.text or "").strip()
-        if name != "rss":
-            element.clear(keep_tail=False)
-            parent = element.getparent()
-            while parent is not None and element.getprevious() is not None:
-                del parent[0]
+        _drop(element)
     if version is None:
         raise WxrError("This is RSS but not a WordPress export: it has no <wp:wxr_version>.")
     if version not in ("1.0", "1.1", "1.2"):
@@ -194,15 +212,12 @@ def _int(text: str | None) -> int:
         return 0
 
 
-_ZERO_DATE = "0000-00-00 00:00:00"
-
-
 def _mysql_date(text: str | None) -> datetime | None:
     text = (text or "").strip()
     if not text or text.startswith("0000-00-00"):
         return None
     try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+        return datetime.fromisoformat(text)  # "2024-05-14 09:30:00"; much faster than strptime
     except ValueError:
         return None
 
@@ -223,64 +238,36 @@ def read(source: str | BinaryIO) -> Iterator[Record]:
     cache: dict[Any, str] = {}
     channel: dict[str, str] = {}
     site_sent = False
-    fields: dict[str, str] = {}
-    categories: list[tuple[str, str]] = []
-    tags: list[tuple[str, str]] = []
-    post: Post | None = None
-    in_item = in_comment = False
-    for event, element in _events(source, ("start", "end")):
+    post: Post | None = None  # the item whose comments are being read
+    for element in _elements(source, _READ):
         name = _short(element.tag, cache)
-        if event == "start":
-            if name == "item":
-                in_item, fields, categories, tags, post = True, {}, [], [], None
+        if name == "wp:comment":
+            if post is None:
                 if not site_sent:
                     site_sent = True
                     yield _site(channel)
-            elif name == "wp:comment":
-                in_comment = True
-                if post is None:
-                    post = _post(fields, categories, tags)
-                    yield post
-            elif name == "wp:author" and not site_sent:
+                post = _post(element.getparent(), cache)
+                yield post
+            yield _comment(element, cache, post.wp_id)
+            _drop(element)  # and the item's fields before it: the post has them
+        elif name == "item":
+            if post is None:
+                if not site_sent:
+                    site_sent = True
+                    yield _site(channel)
+                yield _post(element, cache)
+            post = None
+            _drop(element)
+        elif name == "wp:author":
+            if not site_sent:
                 site_sent = True
                 yield _site(channel)
-            continue
-        # end
-        if in_comment:
-            if name == "wp:comment":
-                in_comment = False
-                yield _comment(element, cache, post.wp_id if post else 0)
-                _drop(element)
-            continue
-        if in_item:
-            if name == "item":
-                in_item = False
-                if post is None:
-                    yield _post(fields, categories, tags)
-                _drop(element)
-            elif name == "category":
-                pair = (element.get("nicename") or "", (element.text or "").strip())
-                (
-                    tags
-                    if element.get("domain") == "post_tag"
-                    else categories
-                    if element.get("domain") in (None, "category")
-                    else []
-                ).append(pair)
-                _drop(element)
-            elif element.getparent() is not None and _short(element.getparent().tag, cache) == "item":
-                fields[name] = element.text or ""
-                _drop(element)
-            continue
-        if name == "wp:author":
             yield _author(element, cache)
             _drop(element)
-        elif name in ("title", "link", "description", "wp:wxr_version", "wp:base_site_url"):
+        else:
             parent = element.getparent()
             if parent is not None and _short(parent.tag, cache) == "channel":
                 channel[name] = (element.text or "").strip()
-        elif name in ("wp:category", "wp:tag", "wp:term"):
-            _drop(element)
     if not site_sent:
         yield _site(channel)
 
@@ -322,7 +309,21 @@ def _author(element: Any, cache: dict[Any, str]) -> Author:
     )
 
 
-def _post(f: dict[str, str], categories: list[tuple[str, str]], tags: list[tuple[str, str]]) -> Post:
+def _post(item: Any, cache: dict[Any, str]) -> Post:
+    f: dict[str, str] = {}
+    categories: list[tuple[str, str]] = []
+    tags: list[tuple[str, str]] = []
+    for child in item:
+        name = _short(child.tag, cache)
+        if name == "category":
+            pair = (unquote(child.get("nicename") or ""), (child.text or "").strip())
+            domain = child.get("domain") or "category"
+            if domain == "post_tag":
+                tags.append(pair)
+            elif domain == "category":
+                categories.append(pair)
+        elif name != "wp:comment":
+            f[name] = child.text or ""
     return Post(
         wp_id=_int(f.get("wp:post_id")),
         guid=f.get("guid", "").strip(),

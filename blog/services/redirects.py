@@ -32,6 +32,16 @@ def remember_old_path(article: Article, old_path: str) -> None:
     db.session.flush()
 
 
+def remember_old_paths(article: Article, old_paths: list[str]) -> int:
+    """``remember_old_path`` for several paths at once (an imported post's permalinks): two statements. Returns
+    how many were stored (the article's own current path is not)."""
+    paths = [p for p in dict.fromkeys(old_paths) if p != article_path(article.slug)]
+    if paths:
+        db.session.execute(sa.delete(Redirect).where(Redirect.old_path.in_(paths)))
+        db.session.execute(sa.insert(Redirect), [{"old_path": p, "article_id": article.id} for p in paths])
+    return len(paths)
+
+
 def slug_changed(article: Article, old_slug: str) -> None:
     if old_slug and old_slug != article.slug:
         remember_old_path(article, article_path(old_slug))

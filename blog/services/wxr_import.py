@@ -209,10 +209,8 @@ class _Importer:
         if status == "published" and published_at is not None and published_at > self.now:
             label = "scheduled"
         self.summary.articles[label] = self.summary.articles.get(label, 0) + 1
-        for path in wxr.permalink_paths(record):
-            redirects.remember_old_path(article, path)
-            self.summary.redirects += 1
         db.session.flush()
+        self.summary.redirects += redirects.remember_old_paths(article, wxr.permalink_paths(record))
         return article.id
 
     def _tags(self, record: wxr.Post) -> tuple[list[Tag], Tag | None]:
@@ -289,8 +287,8 @@ class _Importer:
                 "moderation_reasons": [IMPORTED],
             }
         )
-        if record.parent:
-            current.unresolved = True
+        if record.parent and record.parent not in current.known:
+            current.unresolved = True  # its parent comes later in the file: found at the end of the article
         self.summary.comments[status] = self.summary.comments.get(status, 0) + 1
         self.touched.add(current.article_id)
         if len(self.rows) >= self.batch_size:
@@ -333,10 +331,13 @@ class _Importer:
     def finish(self) -> None:
         self._end_article()
         self.flush()
-        search.rebuild()
-        related.rebuild_index()
-        related.refresh_all_picks()
-        self.on_batch()
+
+
+def rebuild_indexes() -> None:
+    """Search and Keep Reading, from scratch, once after an import (flushes; the caller commits)."""
+    search.rebuild()
+    related.rebuild_index()
+    related.refresh_all_picks()
 
 
 def _resolve_parents(scope: sa.ColumnElement[bool]) -> None:
@@ -373,9 +374,11 @@ def import_wxr(
     on_progress: Callable[[int, int], None] | None = None,
     batch_size: int = BATCH_SIZE,
     actor_id: int | None = None,
+    rebuild: bool = True,
 ) -> Summary:
     """Import the WXR file at ``path`` (see the module's docstring). Raises ``core.wxr.WxrError`` before writing
-    anything when the file is refused. ``on_progress(bytes_read, bytes_total)`` is called as it reads."""
+    anything when the file is refused. ``on_progress(bytes_read, bytes_total)`` is called as it reads.
+    ``rebuild=False`` leaves the search and Keep Reading rebuild (``rebuild_indexes``) to the caller."""
     wxr.check(path)
     total = os.path.getsize(path)
     importer = _Importer(batch_size=batch_size, actor_id=actor_id, on_batch=on_batch)
@@ -395,6 +398,9 @@ def import_wxr(
             if on_progress is not None:
                 on_progress(handle.tell(), total)
         importer.finish()
+        if rebuild:
+            rebuild_indexes()
+            on_batch()
         if on_progress is not None:
             on_progress(total, total)
     drafts = importer.summary.articles.get("draft (private in WordPress)")

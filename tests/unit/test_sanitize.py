@@ -1,7 +1,10 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from blog.core import sanitize
+from blog.core.sanitize import render_comment
 from tests.helpers import dangerous_markup, fragment
 
 DANGEROUS = [
@@ -160,3 +163,20 @@ def test_url_scheme_allowed(url, allowed):
 
 def test_a_script_link_keeps_its_text_and_loses_its_address():
     assert sanitize.render_article('<a href="javascript:123" title="t">read</a>') == '<p><a title="t">read</a></p>'
+
+
+PLAIN_ALPHABET = "abcXYZ019 ,;?!'().-øé東👋ßİﬁ٣Ⅻ\u0301"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=PLAIN_ALPHABET, min_size=1, max_size=20))
+def test_plain_comment_shortcut_matches_the_pipeline(text):
+    """render_comment skips the parse for a line of plain words: only where the pipeline gives the same HTML."""
+    if sanitize._PLAIN_LINE.fullmatch(text):
+        assert sanitize._clean(text, sanitize._COMMENT_MD, "comment") == f"<p>{text}</p>" == render_comment(text)
+
+
+def test_plain_comment_shortcut_leaves_marks_to_the_pipeline():
+    for text in ("see example.com", "a  b", "1. first", "*a*", "x ", "Tom & Jerry", "<b>", "e.g. this"):
+        assert not sanitize._PLAIN_LINE.fullmatch(text), text
+    assert render_comment("Plain words, in one line.") == "<p>Plain words, in one line.</p>"
