@@ -24,6 +24,7 @@ from blog.models import (
     CommentReport,
     CommentStatus,
     ModerationEvent,
+    SettingsChange,
     User,
 )
 
@@ -102,9 +103,20 @@ def banned_kinds(author_key: str, network_hashes: set[str]) -> set[BanKind]:
     return set(db.session.scalars(sa.select(CommenterBan.kind).where(sa.or_(*where))))
 
 
-def revoke(ban_id: int) -> bool:
-    """Lift a ban; False when there was none (already lifted). Flushes."""
-    return bool(db.session.execute(sa.delete(CommenterBan).where(CommenterBan.id == ban_id)).rowcount)  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
+def revoke(ban_id: int, *, actor: User, now: datetime) -> bool:
+    """Lift a ban, recorded in the settings' history (who, when, which: its kind and the start of its hash);
+    False when there was none (already lifted). Flushes."""
+    lifted = db.session.execute(
+        sa.delete(CommenterBan).where(CommenterBan.id == ban_id).returning(CommenterBan.kind, CommenterBan.key_hash)
+    ).one_or_none()
+    if lifted is None:
+        return False
+    kind, key_hash = lifted
+    db.session.add(
+        SettingsChange(actor_id=actor.id, changed_at=now, changes={"commenter_ban": [f"{kind} {key_hash[:12]}", None]})
+    )
+    db.session.flush()
+    return True
 
 
 # --- Readers' reports ---------------------------------------------------------------------------------------------
