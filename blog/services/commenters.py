@@ -121,7 +121,9 @@ def revoke(ban_id: int, *, actor: User, now: datetime) -> bool:
 
 # --- Readers' reports ---------------------------------------------------------------------------------------------
 
-REPORTED_REASON = "reported by readers from {n} networks"
+
+def reported_reason(networks: int) -> str:
+    return f"reported by readers from {networks} network{'' if networks == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -164,14 +166,19 @@ def report(comment: Comment, *, ip: str, now: datetime, unpublish_after: int) ->
         return ReportOutcome(counted=False, unpublished=False)
     if unpublish_after <= 0 or _approved_after_reports(comment.id):
         return ReportOutcome(counted=True, unpublished=False)
-    networks = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(CommentReport.network_hash))).where(CommentReport.comment_id == comment.id)
+    networks = (
+        db.session.scalar(
+            sa.select(sa.func.count(sa.distinct(CommentReport.network_hash))).where(
+                CommentReport.comment_id == comment.id
+            )
+        )
+        or 0
     )
-    if (networks or 0) < unpublish_after:
+    if networks < unpublish_after:
         return ReportOutcome(counted=True, unpublished=False)
     from blog.services import moderation  # moderation imports comments, which imports this module
 
-    comment.moderation_reasons = [*comment.moderation_reasons, REPORTED_REASON.format(n=networks)]
+    comment.moderation_reasons = [*comment.moderation_reasons, reported_reason(networks)]
     moderation.change_status(comment, CommentStatus.PENDING, action="reported", actor=None, now=now)
     return ReportOutcome(counted=True, unpublished=True)
 
