@@ -526,7 +526,7 @@ def settings():
 @bp.post("/settings/bans/<int:ban_id>/revoke")
 def revoke_ban(ban_id: int):
     """Lift a commenter ban (listed in the settings): their next comments go through the rules again."""
-    lifted = commenters.revoke(ban_id)
+    lifted = commenters.revoke(ban_id, actor=current_user, now=utcnow())
     db.session.commit()
     flash("Ban lifted." if lifted else "That ban had already been lifted.", "success")
     return redirect(url_for("editorial.settings", _anchor="bans-title"), code=303)

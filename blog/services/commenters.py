@@ -24,6 +24,7 @@ from blog.models import (
     CommentReport,
     CommentStatus,
     ModerationEvent,
+    SettingsChange,
     User,
 )
 
@@ -102,14 +103,27 @@ def banned_kinds(author_key: str, network_hashes: set[str]) -> set[BanKind]:
     return set(db.session.scalars(sa.select(CommenterBan.kind).where(sa.or_(*where))))
 
 
-def revoke(ban_id: int) -> bool:
-    """Lift a ban; False when there was none (already lifted). Flushes."""
-    return bool(db.session.execute(sa.delete(CommenterBan).where(CommenterBan.id == ban_id)).rowcount)  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
+def revoke(ban_id: int, *, actor: User, now: datetime) -> bool:
+    """Lift a ban, recorded in the settings' history (who, when, which: its kind and the start of its hash);
+    False when there was none (already lifted). Flushes."""
+    lifted = db.session.execute(
+        sa.delete(CommenterBan).where(CommenterBan.id == ban_id).returning(CommenterBan.kind, CommenterBan.key_hash)
+    ).one_or_none()
+    if lifted is None:
+        return False
+    kind, key_hash = lifted
+    db.session.add(
+        SettingsChange(actor_id=actor.id, changed_at=now, changes={"commenter_ban": [f"{kind} {key_hash[:12]}", None]})
+    )
+    db.session.flush()
+    return True
 
 
 # --- Readers' reports ---------------------------------------------------------------------------------------------
 
-REPORTED_REASON = "reported by readers from {n} networks"
+
+def reported_reason(networks: int) -> str:
+    return f"reported by readers from {networks} network{'' if networks == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -152,14 +166,19 @@ def report(comment: Comment, *, ip: str, now: datetime, unpublish_after: int) ->
         return ReportOutcome(counted=False, unpublished=False)
     if unpublish_after <= 0 or _approved_after_reports(comment.id):
         return ReportOutcome(counted=True, unpublished=False)
-    networks = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(CommentReport.network_hash))).where(CommentReport.comment_id == comment.id)
+    networks = (
+        db.session.scalar(
+            sa.select(sa.func.count(sa.distinct(CommentReport.network_hash))).where(
+                CommentReport.comment_id == comment.id
+            )
+        )
+        or 0
     )
-    if (networks or 0) < unpublish_after:
+    if networks < unpublish_after:
         return ReportOutcome(counted=True, unpublished=False)
     from blog.services import moderation  # moderation imports comments, which imports this module
 
-    comment.moderation_reasons = [*comment.moderation_reasons, REPORTED_REASON.format(n=networks)]
+    comment.moderation_reasons = [*comment.moderation_reasons, reported_reason(networks)]
     moderation.change_status(comment, CommentStatus.PENDING, action="reported", actor=None, now=now)
     return ReportOutcome(counted=True, unpublished=True)
 

@@ -62,7 +62,7 @@ def test_an_editor_bans_an_address_from_the_commenter_view_and_its_next_comment_
     assert EMAIL not in link and "pat%40" not in link.lower()
     view = client.get(link)
     assert view.status_code == 200 and "Nice piece." in page_text(view)
-    token = form_fields(view.get_data(as_text=True), "//form[contains(@action, '/moderation/bans')]")
+    token = form_fields(view.get_data(as_text=True), "(//form[contains(@action, '/moderation/bans')])[1]")
     assert client.post("/moderation/bans", data={**token, "kind": "address"}).status_code == 303
     assert "their address" in page_text(client.get(link))
     client.post("/logout")
@@ -126,7 +126,10 @@ def test_admins_list_and_lift_bans_in_the_settings(app, client, article, comment
         address_ban = db.session.scalar(sa.select(CommenterBan.id).where(CommenterBan.kind == BanKind.ADDRESS))
     assert client.post(f"/editorial/settings/bans/{address_ban}/revoke").status_code == 303
     assert client.post(f"/editorial/settings/bans/{address_ban}/revoke").status_code == 303  # already lifted: no error
-    assert len(parse(client.get("/editorial/settings")).xpath("//ul[@class='bans']/li")) == 1
+    page = client.get("/editorial/settings")
+    assert len(parse(page).xpath("//ul[@class='bans']/li")) == 1
+    history = " ".join(parse(page).xpath("//ol[@class='history']")[0].text_content().split())
+    assert f"Ban: address {key_of(app)[:12]} → —" in history and "Admin Person" in history
     client.post("/logout")
     assert status_and_reasons(app, comment_from("198.51.100.9", body="Back again."))[0] is CommentStatus.PENDING
     assert status_and_reasons(app, comment_from("192.0.2.9", body="And here."))[0] is CommentStatus.SPAM
