@@ -6,7 +6,8 @@ deleting a comment (retention, erasure) takes nothing away from what the filter 
 
 Normalisation sees through the usual disguises before anything is counted: Unicode NFKC (fullwidth letters
 become ASCII), zero-width and other invisible characters removed, words that mix scripts folded to their Latin
-skeleton (Unicode's confusables data, via ``confusable_homoglyphs``), leetspeak folded, letters spaced apart
+skeleton (Unicode's confusables data as packaged by ``confusable_homoglyphs``, reduced to a small table that
+ships with the site: blog/data/confusables_latin.json), leetspeak folded, letters spaced apart
 joined, spintax braces opened, and every address reduced to its registrable domain (``tldextract`` with its
 bundled copy of the Public Suffix List: it never reaches the network). Each disguise also leaves a marker
 feature behind (``~zerowidth``, ``~mixedscript`` …): genuine commenters rarely use any of them.
@@ -16,12 +17,14 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from importlib import resources
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import tldextract
@@ -49,8 +52,8 @@ _LEET = str.maketrans({"4": "a", "@": "a", "3": "e", "1": "i", "0": "o", "5": "s
 _LEET_WORD = re.compile(r"(?<![\w@$])(?=[\w@$]*[a-z])(?=[\w@$]*[4@3105$7])[\w@$]{3,}")
 
 
-# The two libraries are loaded on the first comment a process scores, not at import: together with the suffix
-# list they take about 18 MiB, which a web worker that only serves pages never needs (docs/performance.md).
+# tldextract (with requests and its suffix list, about 11 MiB) is loaded by the first comment a process scores,
+# not at import: a web worker that only serves pages never needs it (docs/performance.md).
 @functools.cache
 def _domains() -> tldextract.TLDExtract:
     import tldextract
@@ -60,10 +63,16 @@ def _domains() -> tldextract.TLDExtract:
 
 
 @functools.cache
-def _confusables() -> Any:
-    from confusable_homoglyphs import confusables
+def _look_alikes() -> dict[str, str]:
+    """Non-ASCII characters that look like an ASCII letter or digit (Unicode's confusables data, reduced by
+    tests/data/make_confusables.py to the 1,300 or so that matter here)."""
+    text = resources.files("blog").joinpath("data/confusables_latin.json").read_text(encoding="utf-8")
+    table: dict[str, str] = json.loads(text)
+    return table
 
-    return confusables
+
+def _script(char: str) -> str:
+    return unicodedata.name(char, "").partition(" ")[0]  # "LATIN", "CYRILLIC", "GREEK" …
 
 
 def registrable_domain(address: str) -> str:
@@ -79,16 +88,12 @@ def _suffix(address: str) -> str:
 
 
 def _fold_word(word: str) -> tuple[str, bool]:
-    """A word that mixes scripts (Latin ``c`` + Cyrillic ``а``) as its Latin skeleton; whether it did."""
-    if word.isascii() or not _confusables().is_mixed_script(word):
+    """A word that mixes scripts (Latin ``c`` + Cyrillic ``а``) as its Latin skeleton; whether it did. A word
+    wholly in one script (a Russian or Greek name) is left as it is."""
+    if word.isascii() or len({_script(ch) for ch in word if ch.isalpha()}) < 2:
         return word, False
-    found = _confusables().is_confusable(word, greedy=True, preferred_aliases=["latin"]) or []
-    swap = {}
-    for item in found:
-        latin = [h["c"] for h in item["homoglyphs"] if h["c"].isascii()]
-        if latin and not item["character"].isascii():  # digits are leetspeak's, folded later
-            swap[item["character"]] = latin[0]
-    return "".join(swap.get(ch, ch) for ch in word), True
+    look_alikes = _look_alikes()
+    return "".join(look_alikes.get(ch, ch) if not ch.isascii() else ch for ch in word), True
 
 
 @dataclass(frozen=True)

@@ -168,3 +168,9 @@ def test_the_shipped_filter_meets_the_goal_on_the_held_out_set():
     assert len(held_out) >= 150
     result = sf.evaluate(((sf.score(f, counts).probability, is_spam) for f, is_spam in held_out), threshold=0.9)
     assert result.recall >= 0.95 and result.false_positive_rate <= 0.02, result
+
+
+def test_the_shipped_look_alike_table_is_unicodes_confusables_data():
+    from tests.data.make_confusables import TARGET, table
+
+    assert json.loads(TARGET.read_text(encoding="utf-8")) == table()
