@@ -16,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     stream_with_context,
     url_for,
 )
@@ -75,11 +76,18 @@ def _desk_query(args: MultiDict[str, str]) -> tuple[moderation.DeskQuery, Articl
 def desk():
     if request.args.get("status") == REPORTED:
         return _reported_page()
-    return _desk_page(request.args, here=request.full_path.rstrip("?"))
+    undo = session.pop("desk_undo", None)  # the last one-click action, to undo without the script
+    return _desk_page(request.args, here=request.full_path.rstrip("?"), undo=undo)
 
 
 def _desk_page(
-    args: MultiDict[str, str], *, here: str, refusal: str = "", selected: frozenset[str] = frozenset(), chosen: str = ""
+    args: MultiDict[str, str],
+    *,
+    here: str,
+    refusal: str = "",
+    selected: frozenset[str] = frozenset(),
+    chosen: str = "",
+    undo: list | None = None,
 ) -> str:
     """The desk for these filters; after a refused action, with why beside the bulk bar and the selection kept."""
     query, article = _desk_query(args)
@@ -108,6 +116,7 @@ def _desk_page(
         selected=selected,
         chosen=chosen,
         reported_count=commenters.reported_count(),
+        undo=undo,
         label_for=lambda action: (
             "Not spam" if action == "restore" and query.status is CommentStatus.SPAM else action.title()
         ),
@@ -155,10 +164,7 @@ def _answer(message: str, *, comment_id: int, action: str, changed: bool, status
     counts = moderation.count_by_status(article)
     capped = article is None
     pending = counts[CommentStatus.PENDING] if capped else moderation.count_pending()
-    undo = None
-    if changed and action != "delete":
-        before, after = moderation.last_change(comment_id)
-        undo = moderation.undo_action(before, after) if before is not None else None
+    undo = _undo_for(comment_id, action) if changed else None
     body = {
         "id": comment_id,
         "action": action,
@@ -213,7 +219,16 @@ def act(comment_id: int, action: str):
         new_status = None if action == "delete" else comment.status.value
         return _answer(message, comment_id=comment_id, action=action, changed=changed, new_status=new_status)
     flash(message, "success")
+    if changed and (undo := _undo_for(comment_id, action)):  # without the script: an Undo on the next desk page
+        session["desk_undo"] = [comment_id, undo]
     return _back()
+
+
+def _undo_for(comment_id: int, action: str) -> str | None:
+    if action == "delete":
+        return None
+    before, after = moderation.last_change(comment_id)
+    return None if before is None else moderation.undo_action(before, after)
 
 
 @bp.post("/bulk")

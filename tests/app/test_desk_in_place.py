@@ -192,3 +192,18 @@ def test_no_event_for_a_reply_beyond_the_approval(app, client, desk):
             sa.select(ModerationEvent.action).where(ModerationEvent.comment_number == ids["p2"])
         ).all()
     assert actions == ["submitted", "approve"]
+
+
+def test_without_the_script_the_next_desk_page_offers_undo(app, client, desk):
+    _, ids = desk
+    response = client.post(f"/moderation/comments/{ids['p1']}/spam", data={"next": "/moderation/"})
+    page = parse(client.get(response.headers["Location"]))
+    (form,) = page.xpath("//form[@class='undo-form']")
+    assert form.get("action") == f"/moderation/comments/{ids['p1']}/restore"
+    assert client.post(form.get("action"), data={"next": "/moderation/"}).status_code == 303
+    assert status_of(app, ids["p1"]) is P
+    # the Undo of the undo is offered once, then gone
+    assert parse(client.get("/moderation/")).xpath("//form[@class='undo-form']/@action") == [
+        f"/moderation/comments/{ids['p1']}/spam"
+    ]
+    assert not parse(client.get("/moderation/")).xpath("//form[@class='undo-form']")
