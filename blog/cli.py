@@ -39,11 +39,13 @@ def command_line() -> str:
     who ran it, since the server has no account for them."""
     import getpass
 
+    from blog.core.audit import command_line_actor
+
     try:
         who = getpass.getuser()
     except (KeyError, OSError):  # no login name and no passwd entry (some containers)
-        who = "unknown user"
-    return f"command line ({who})"[:80]
+        who = ""
+    return command_line_actor(who)[:80]
 
 
 @blog_cli.command("worker")
@@ -409,9 +411,6 @@ def set_password(email: str, password_stdin: bool) -> None:
 def moderate_comment(comment_id: int, action: str) -> None:
     """Apply ACTION to comment COMMENT_ID (recorded in its moderation history and the moderation log as done
     by "command line (<your user name on this server>)")."""
-    import getpass
-
-    from blog.core.audit import command_line_actor
     from blog.models import Comment
     from blog.orm import utcnow
     from blog.services.moderation import ModerationError, moderate
@@ -421,7 +420,7 @@ def moderate_comment(comment_id: int, action: str) -> None:
         raise click.ClickException(f"There is no comment {comment_id}.")
     before = comment.status
     try:
-        changed = moderate(comment, action, actor=None, now=utcnow(), actor_label=command_line_actor(getpass.getuser()))
+        changed = moderate(comment, action, actor=None, now=utcnow(), actor_label=command_line())
     except ModerationError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
