@@ -180,7 +180,7 @@ def refuse_unreadable_input() -> None:
         abort(400, NUL_MESSAGE)
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
-    if request.is_json and request.blueprint == "api":  # the API's schemas say what its bodies hold
+    if request.is_json and request.path.startswith("/api/"):  # the API's schemas say what its bodies hold
         try:
             nul = _json_has_nul(request.get_json(silent=True))
         except RecursionError:  # nested deeper than the parser (or this walk) goes

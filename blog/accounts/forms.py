@@ -9,6 +9,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from blog.core.api_scopes import Scope
 from blog.core.passwords import MAX_LENGTH as PASSWORD_MAX
 from blog.inputs import web_address
 from blog.services.users import SOCIAL_NETWORKS, ProfileDraft
@@ -116,3 +117,21 @@ class ProfileForm(FlaskForm):
             **{name: (user.social_links or {}).get(name, "") for name in SOCIAL_NETWORKS},
             **kwargs,
         )
+
+
+class TokenForm(FlaskForm):
+    """A personal access token for the staff API (profile page): a name, and what it may do."""
+
+    name = StringField(
+        "Token name",
+        filters=[_strip],
+        validators=[DataRequired("Please name the token (say where it is used)."), Length(max=80)],
+        description="Where it is used, so you know which to revoke: “desk script”, “laptop”.",
+    )
+    scope_read = BooleanField("read — the staff API's reads", default=True)
+    scope_moderate = BooleanField("moderate — the moderation queue and its actions")
+    scope_write = BooleanField("write — make and change articles")
+
+    def scopes(self) -> frozenset[Scope]:
+        chosen = {Scope.READ: self.scope_read, Scope.MODERATE: self.scope_moderate, Scope.WRITE: self.scope_write}
+        return frozenset(scope for scope, box in chosen.items() if box.data)

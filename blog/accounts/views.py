@@ -24,15 +24,18 @@ from blog.accounts.forms import (
     PasswordForm,
     ProfileForm,
     ResetPasswordForm,
+    TokenForm,
     safe_next,
 )
 from blog.accounts.two_factor import begin_sign_in as begin_two_factor
 from blog.core import sanitize
+from blog.core.api_scopes import ROLE_SCOPES
 from blog.extensions import address_key, db, limiter
 from blog.models import Role, SecurityEvent, User
 from blog.policy import may_moderate
+from blog.orm import utcnow
 from blog.public import sharing
-from blog.services import media, security_log, two_factor, users
+from blog.services import api_tokens, media, security_log, two_factor, users
 
 bp = Blueprint("accounts", __name__)
 
@@ -226,7 +229,9 @@ def edit_profile(user, endpoint: str, **url_args):
     return _profile_page(user, form, preview=preview, action=url_for(endpoint, **url_args)), status
 
 
-def _profile_page(user, form: ProfileForm, *, preview=None, action=None, password_form=None) -> str:
+def _profile_page(
+    user, form: ProfileForm, *, preview=None, action=None, password_form=None, token_form=None, new_token=None
+) -> str:
     own = user.id == current_user.id
     return render_template(
         "accounts/profile.html",
@@ -235,7 +240,43 @@ def _profile_page(user, form: ProfileForm, *, preview=None, action=None, passwor
         preview=preview,
         action=action or url_for("accounts.profile"),
         password_form=(password_form or PasswordForm(formdata=None)) if own else None,
+        api_tokens=api_tokens.list_tokens(user) if own else None,
+        token_form=token_form or TokenForm(formdata=None),
+        token_scopes=sorted(ROLE_SCOPES[user.role.value]),
+        new_token=new_token,
     )
+
+
+@bp.post("/account/tokens")
+def create_token():
+    """A personal access token for the staff API. Its secret is shown on this answer only (never stored: we
+    keep its hash), so the page is not a redirect and is kept by no cache."""
+    user = current_user._get_current_object()
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            token, secret = api_tokens.create_token(user, name=form.name.data or "", scopes=form.scopes(), now=utcnow())
+        except api_tokens.TokenRefused as refusal:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, str(refusal)]
+        else:
+            db.session.commit()
+            page = _profile_page(user, ProfileForm.for_user(user), new_token=(token.name, secret))
+            return _private(page, 201)
+    return _private(_profile_page(user, ProfileForm.for_user(user), token_form=form), 422)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int):
+    user = current_user._get_current_object()
+    try:
+        token = api_tokens.revoke_token(user, token_id, now=utcnow())
+    except api_tokens.TokenRefused as refusal:
+        db.session.rollback()
+        abort(404, str(refusal))
+    db.session.commit()
+    flash(f"The token “{token.name}” has been revoked: it no longer works.", "success")
+    return redirect(url_for("accounts.profile", _anchor="api-tokens"), code=303)
 
 
 def _save_profile(user, form: ProfileForm) -> None:

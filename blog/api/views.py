@@ -12,11 +12,13 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from spectree import Response as Responses
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.models import SecureType
 from werkzeug.datastructures import MultiDict
 
 from blog.api import schemas as s
 from blog.api.problems import MEDIA_TYPE, problem
 from blog.extensions import csrf, db, limiter
+from blog.inputs import MAX_ID
 from blog.models import CommentStatus
 from blog.orm import utcnow
 from blog.public import sharing
@@ -57,7 +59,9 @@ spec = SpecTree(
         SecurityScheme(
             name="token",
             data=SecuritySchemeData(
-                type="http", scheme="bearer", description="A personal access token (made on one's profile page)."
+                type=SecureType.HTTP,
+                scheme="bearer",
+                description="A personal access token (made on one's profile page).",
             ),
         )
     ],
@@ -109,7 +113,9 @@ def _summary(article) -> s.ArticleSummary:
 
 
 @bp.get("/articles")
-@spec.validate(query=s.PageQuery, resp=Responses(HTTP_200=s.ArticleList, **ERRORS), tags=PUBLIC)
+@spec.validate(
+    query=s.PageQuery, resp=Responses(HTTP_200=s.ArticleList, **ERRORS), tags=PUBLIC, operation_id="articles_list"
+)
 def articles_list():
     """Published articles, newest first."""
     page = articles.list_published(_page_no(), current_app.config["ARTICLES_PER_PAGE"])
@@ -143,7 +149,7 @@ def _comment_page(slug: str, thread: articles.Thread, order: str = "oldest") -> 
 
 
 @bp.get("/articles/<slug>")
-@spec.validate(resp=Responses(HTTP_200=s.ArticleDetail, **ERRORS), tags=PUBLIC)
+@spec.validate(resp=Responses(HTTP_200=s.ArticleDetail, **ERRORS), tags=PUBLIC, operation_id="article")
 def article(slug: str):
     """A published article with its author's bio, Keep Reading and the first page of approved comments."""
     page = articles.get_article_page(slug)
@@ -178,7 +184,9 @@ def article(slug: str):
 
 
 @bp.get("/articles/<slug>/comments")
-@spec.validate(query=s.CommentsQuery, resp=Responses(HTTP_200=s.CommentPage, **ERRORS), tags=PUBLIC)
+@spec.validate(
+    query=s.CommentsQuery, resp=Responses(HTTP_200=s.CommentPage, **ERRORS), tags=PUBLIC, operation_id="comments_list"
+)
 def comments_list(slug: str):
     """Approved comments, a page of top-level ones with their replies; keyset cursors (``after``)."""
     found = articles.get_published_article(slug)
@@ -190,7 +198,9 @@ def comments_list(slug: str):
 
 
 @bp.get("/authors")
-@spec.validate(query=s.PageQuery, resp=Responses(HTTP_200=s.AuthorList, **ERRORS), tags=PUBLIC)
+@spec.validate(
+    query=s.PageQuery, resp=Responses(HTTP_200=s.AuthorList, **ERRORS), tags=PUBLIC, operation_id="authors_list"
+)
 def authors_list():
     """Authors with published articles, by name."""
     page = api_reads.list_authors(_page_no(), current_app.config["ARTICLES_PER_PAGE"])
@@ -209,7 +219,7 @@ def _author(user) -> s.AuthorOut:
 
 
 @bp.get("/authors/<slug>")
-@spec.validate(resp=Responses(HTTP_200=s.AuthorOut, **ERRORS), tags=PUBLIC)
+@spec.validate(resp=Responses(HTTP_200=s.AuthorOut, **ERRORS), tags=PUBLIC, operation_id="author")
 def author(slug: str):
     """An author: name, bio and website (their articles: ``/articles?author=`` is not offered; see their page)."""
     user = articles.get_author(slug)
@@ -219,7 +229,9 @@ def author(slug: str):
 
 
 @bp.get("/authors/<slug>/articles")
-@spec.validate(query=s.PageQuery, resp=Responses(HTTP_200=s.ArticleList, **ERRORS), tags=PUBLIC)
+@spec.validate(
+    query=s.PageQuery, resp=Responses(HTTP_200=s.ArticleList, **ERRORS), tags=PUBLIC, operation_id="author_articles"
+)
 def author_articles(slug: str):
     """An author's published articles, newest first."""
     user = articles.get_author(slug)
@@ -232,7 +244,7 @@ def author_articles(slug: str):
 
 
 @bp.get("/tags")
-@spec.validate(query=s.PageQuery, resp=Responses(HTTP_200=s.TagList, **ERRORS), tags=PUBLIC)
+@spec.validate(query=s.PageQuery, resp=Responses(HTTP_200=s.TagList, **ERRORS), tags=PUBLIC, operation_id="tags_list")
 def tags_list():
     """Tags with published articles, by name."""
     page = api_reads.list_tags(_page_no(), current_app.config["ARTICLES_PER_PAGE"])
@@ -240,7 +252,9 @@ def tags_list():
 
 
 @bp.get("/tags/<slug>/articles")
-@spec.validate(query=s.PageQuery, resp=Responses(HTTP_200=s.ArticleList, **ERRORS), tags=PUBLIC)
+@spec.validate(
+    query=s.PageQuery, resp=Responses(HTTP_200=s.ArticleList, **ERRORS), tags=PUBLIC, operation_id="tag_articles"
+)
 def tag_articles(slug: str):
     """A tag's published articles, newest first."""
     found = articles.get_tag(slug)
@@ -282,6 +296,7 @@ def _comment_request_checks(req, resp, error, instance, adapter) -> None:
     ),
     before=_comment_request_checks,
     tags=["comments"],
+    operation_id="submit_comment",
 )
 def submit_comment(slug: str):
     """Post a comment (or a reply) to a published article, as the article page's form does: the same rules,
@@ -304,9 +319,9 @@ def submit_comment(slug: str):
         )
     except comments.CommentRefused as refusal:
         db.session.rollback()
-        errors = [s.FieldError(field=refusal.field, message=str(refusal))] if refusal.field else None
+        at_fault = [s.FieldError(field=refusal.field, message=str(refusal))] if refusal.field else None
         status = 409 if refusal.field == "body" else refusal.status  # the same comment twice: a conflict
-        return problem(status, str(refusal), kind="comment-refused", errors=errors)
+        return problem(status, str(refusal), kind="comment-refused", errors=at_fault)
     approved = comment.status is CommentStatus.APPROVED
     answer = s.CommentAccepted(
         id=comment.id,
@@ -355,11 +370,47 @@ def _document() -> dict[str, Any]:
     document["servers"] = [{"url": "/"}]
     for operations in document["paths"].values():
         for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["schema"].get("type") == "integer":  # blog.inputs' ids
+                    parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+                    parameter["description"] = "Ids beyond 2147483647 name nothing (404)."
             for code, answer in operation.get("responses", {}).items():
                 content = answer.get("content", {})
                 if code.startswith(("4", "5")) and "application/json" in content:  # errors: RFC 9457
                     content[MEDIA_TYPE] = content.pop("application/json")
+    _add_links(document)
     return document
+
+
+# OpenAPI links: where a response's values lead (for clients, and Schemathesis' stateful runs).
+LINKS = {
+    ("/api/v1/articles", "get", "200"): {
+        "article": ("article", {"slug": "$response.body#/items/0/slug"}),
+        "comments": ("comments_list", {"slug": "$response.body#/items/0/slug"}),
+    },
+    ("/api/v1/articles/{slug}", "get", "200"): {
+        "comment": ("submit_comment", {"slug": "$request.path.slug"}),
+    },
+    ("/api/v1/authors", "get", "200"): {"author": ("author", {"slug": "$response.body#/items/0/slug"})},
+    ("/api/v1/tags", "get", "200"): {"tag_articles": ("tag_articles", {"slug": "$response.body#/items/0/slug"})},
+    ("/api/v1/staff/articles", "post", "201"): {
+        "read": ("staff_article", {"article_id": "$response.body#/id"}),
+        "publish": ("publish_article", {"article_id": "$response.body#/id"}),
+    },
+    ("/api/v1/moderation/comments", "get", "200"): {
+        "approve": ("moderate_comment", {"comment_id": "$response.body#/items/0/id", "action": "approve"}),
+    },
+}
+
+
+def _add_links(document: dict[str, Any]) -> None:
+    for (path, method, code), links in LINKS.items():
+        answer = document["paths"].get(path, {}).get(method, {}).get("responses", {}).get(code)
+        if answer is not None:
+            answer["links"] = {
+                name: {"operationId": operation, "parameters": parameters}
+                for name, (operation, parameters) in links.items()
+            }
 
 
 @bp.get("/docs")

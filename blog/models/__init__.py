@@ -1,5 +1,6 @@
 """Every model, so Alembic's autogenerate sees the whole metadata."""
 
+from blog.models.api_token import ApiToken
 from blog.models.article import (
     Article,
     ArticleCorrection,
@@ -28,6 +29,7 @@ from blog.models.user import Role, User
 __all__ = [
     "SEARCH_TABLE",
     "SETTINGS_ID",
+    "ApiToken",
     "Article",
     "ArticleCorrection",
     "ArticleRevision",

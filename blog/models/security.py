@@ -25,6 +25,8 @@ class SecurityEvent(enum.StrEnum):
     RECOVERY_CODES_RENEWED = "recovery-codes-renewed"
     RECOVERY_CODE_USED = "recovery-code-used"
     TWO_FACTOR_REFUSED = "two-factor-refused"  # a wrong or replayed code after a right password
+    API_TOKEN_CREATED = "api-token-created"  # noqa: S105  (an event name, not a token)
+    API_TOKEN_REVOKED = "api-token-revoked"  # noqa: S105  (an event name, not a token)
 
 
 class SecurityLogEntry(Model):

@@ -36,6 +36,8 @@ DESCRIPTIONS = {  # as the log page and the mails say it
     SecurityEvent.RECOVERY_CODES_RENEWED: "new recovery codes made",
     SecurityEvent.RECOVERY_CODE_USED: "signed in with a recovery code",
     SecurityEvent.TWO_FACTOR_REFUSED: "two-factor code refused",
+    SecurityEvent.API_TOKEN_CREATED: "API token made",
+    SecurityEvent.API_TOKEN_REVOKED: "API token revoked",
 }
 _MAILED = {
     SecurityEvent.PASSWORD_CHANGED: "Your password was changed",
@@ -44,6 +46,7 @@ _MAILED = {
     SecurityEvent.TWO_FACTOR_ENABLED: "Two-factor sign-in was turned on for your account",
     SecurityEvent.TWO_FACTOR_DISABLED: "Two-factor sign-in was turned off for your account",
     SecurityEvent.RECOVERY_CODES_RENEWED: "New recovery codes were made for your account",
+    SecurityEvent.API_TOKEN_CREATED: "A personal access token for the API was made for your account",
 }
 
 

@@ -1,5 +1,7 @@
 """The JSON API's public reads: articles, authors, tags and approved comments; problem details, ETags, CORS."""
 
+import re
+
 import pytest
 
 from blog.models import CommentStatus
@@ -147,7 +149,7 @@ def test_the_openapi_document_describes_every_api_route(app, client):
     assert document["openapi"].startswith("3.1")
     documented = {path for path in document["paths"]}
     routes = {
-        rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+        re.sub(r"<(?:[^>:]*:)?(\w+)>", r"{\1}", rule.rule)
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("api.") and rule.endpoint not in ("api.openapi", "api.docs")
     }

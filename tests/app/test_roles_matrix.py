@@ -58,10 +58,18 @@ EXPECTED = {
     "api.tags_list": ANYONE,
     "api.tag_articles": ANYONE,
     "api.submit_comment": ANYONE,  # the origin check and JSON only (tests/app/test_forgery.py)
+    "api.moderation_queue": ANYONE,  # bearer tokens, never the session: see test_staff_api_token_scopes
+    "api.moderate_comment": ANYONE,
+    "api.staff_articles": ANYONE,
+    "api.staff_article": ANYONE,
+    "api.create_article": ANYONE,
+    "api.publish_article": ANYONE,
     "api.openapi": ANYONE,
     "api.docs": ANYONE,
     "accounts.logout": SIGNED_IN,
     "accounts.profile": SIGNED_IN,
+    "accounts.create_token": SIGNED_IN,  # one's own personal access tokens for the staff API
+    "accounts.revoke_token": SIGNED_IN,
     "two_factor.sign_in": ANYONE,  # the second step of signing in: without a password first, back to /login
     "two_factor.manage": SIGNED_IN,
     "two_factor.enrol": SIGNED_IN,
@@ -150,6 +158,7 @@ def world(app, make_user, make_article, make_comment, add_link):
         "number": 1,
         "token": "not-a-signed-token",
         "status": "trash",  # /moderation/empty/<status>
+        "token_id": 1,
     }
     overrides = {
         ("public.author", "slug"): "author-person",
@@ -157,6 +166,7 @@ def world(app, make_user, make_article, make_comment, add_link):
         ("feeds.author_feed", "slug"): "author-person",
         ("feeds.tag_feed", "slug"): "harbour",
         ("moderation.act", "action"): "approve",
+        ("api.moderate_comment", "action"): "approve",
         **{
             (f"editorial.{name}", "article_id"): draft
             for name in ("article", "preview", "article_comments", "revisions", "revision_diff", "restore_revision")
@@ -236,3 +246,71 @@ def test_every_state_changing_route_needs_the_csrf_token(app, world):
         assert response.status_code in expected, (
             f"{method} {rule.rule} answered {response.status_code} without a CSRF token"
         )
+
+
+# --- the staff API: personal access tokens' scopes x roles ------------------------------------------------------
+
+# endpoint -> (scope the token needs, the least role that may use it); "own" notes the author's own article
+STAFF_API = {
+    "api.moderation_queue": ("moderate", EDITOR),
+    "api.moderate_comment": ("moderate", EDITOR),
+    "api.staff_articles": ("read", SIGNED_IN),
+    "api.staff_article": ("read", SIGNED_IN),
+    "api.create_article": ("write", SIGNED_IN),
+    "api.publish_article": ("write", EDITOR),
+}
+SCOPES = ("read", "moderate", "write")
+
+
+def test_every_staff_api_route_is_in_the_scope_table(app):
+    from blog.api.staff import SECURITY  # noqa: F401  (the staff routes are the ones that declare it)
+
+    staff = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.") and ("/staff/" in rule.rule or "/moderation/" in rule.rule)
+    }
+    assert staff == STAFF_API.keys()
+
+
+def test_staff_api_token_scopes(app, world):
+    from blog.core.api_scopes import Scope
+    from blog.orm import utcnow
+    from blog.services import api_tokens
+
+    people, samples, overrides = world
+    samples = {**samples, "article_id": overrides[("editorial.article", "article_id")]}  # the author's own draft
+    failures = []
+    for role in ("author", "editor", "admin"):
+        for scope in SCOPES:
+            with app.app_context():
+                user = db.session.get(User, people[role])
+                wanted = frozenset({Scope(scope)})
+                if api_tokens.api_scopes.scopes_refusal(role, wanted):
+                    continue  # an author cannot even make a moderate token (test_api_staff.py)
+                _, secret = api_tokens.create_token(user, name=f"{role} {scope}", scopes=wanted, now=utcnow())
+                db.session.commit()
+            for rule, method in routes(app):
+                if rule.endpoint not in STAFF_API:
+                    continue
+                needed, least = STAFF_API[rule.endpoint]
+                url = url_for_rule(rule, samples, {**overrides, ("api.moderate_comment", "action"): "spam"})
+                client = app.test_client()
+                anonymous = client.open(url, method=method, json={} if method == "POST" else None)
+                if anonymous.status_code != 401:
+                    failures.append(f"{method} {url} without a token: {anonymous.status_code}")
+                response = client.open(
+                    url,
+                    method=method,
+                    headers={"Authorization": f"Bearer {secret}"},
+                    json={} if method == "POST" else None,
+                )
+                allowed = scope == needed and RANK[role] >= NEEDS[least]
+                ok = (
+                    response.status_code not in (401, 403) and response.status_code < 500
+                    if allowed
+                    else response.status_code == 403
+                )
+                if not ok:
+                    failures.append(f"{method} {url} as {role} with {scope}: {response.status_code}")
+    assert failures == []

@@ -68,6 +68,8 @@ ARTICLE_FULL = f"/articles/{SLUG}-full-thread"
 HOME = "/"
 AUTHOR = "/authors/maria-reyes"
 POST_PATH = f"{ARTICLE}/comments"
+API_ARTICLE = f"/api/v1/articles/{SLUG}"  # the JSON API's article with its first page of comments (issue 23)
+API_TARGET = "API article + comments, cold"
 DEFAULT_FIXTURE = ROOT.parent / "shared" / "bench" / "fixture.json"
 PROXY = "proxy: nginx microcache → gunicorn (2 workers)"
 _OWN_ENV = re.compile(r"^(SECRET_KEY|DATABASE_URL|REDIS_URL|MAIL_.*|BLOG_.*|FLASK_.*|WEB_CONCURRENCY|GUNICORN_.*)$")
@@ -725,7 +727,11 @@ def main() -> int:
             for proc in (cold, warm, poster):
                 if proc:
                     proc.wait_http("/healthz")
-            targets += [Target(f"article 100 comments, cold{tag}", cold, ARTICLE, mem_key=f"cold{tag}")]
+            targets += [
+                Target(f"article 100 comments, cold{tag}", cold, ARTICLE, mem_key=f"cold{tag}"),
+                # The same article and comments as JSON, same server (cache off), same rounds: goal within 20 %.
+                Target(f"{API_TARGET}{tag}", cold, API_ARTICLE, mem_key=f"cold{tag}"),
+            ]
             if warm:
                 targets.append(Target(f"article 100 comments, warm{tag}", warm, ARTICLE, mem_key=f"warm{tag}"))
                 targets.append(
@@ -1045,6 +1051,14 @@ def main() -> int:
         )
     for line in lost_report:
         print("Comment POST check: " + line)
+    for name, api_target in by_name.items():
+        if name.startswith(API_TARGET) and api_target.runs:
+            html_name = "article 100 comments, cold" + name.removeprefix(API_TARGET)
+            api_rps, html_rps = median_rps(api_target), median_rps(by_name[html_name])
+            print(
+                f"API vs HTML page{name.removeprefix(API_TARGET)}: {api_rps:,.0f} vs {html_rps:,.0f} req/s, "
+                f"{api_rps / html_rps:.0%} of the page's (goal: within 20 %, i.e. >= 80 %)"
+            )
     if not redis_url:
         print(f"Warm: n/a ({redis_reason})")
     return 1 if any(t.note.startswith("LOST") for t in targets) else 0

@@ -1,0 +1,176 @@
+"""The staff API: personal access tokens (made and revoked on the profile page, hashed, logged, scoped) for the
+moderation queue and its actions and for articles."""
+
+import hashlib
+
+import pytest
+import sqlalchemy as sa
+
+from blog.extensions import db
+from blog.models import ApiToken, Comment, CommentStatus, SecurityLogEntry
+from tests.helpers import form_fields
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def make_token(client):
+    """``make_token("read", "moderate")`` as the signed-in person, through the profile page; returns the secret."""
+
+    def make(*scopes: str, name: str = "desk script") -> str:
+        page = client.get("/account/profile").get_data(as_text=True)
+        fields = form_fields(page, "//form[@action='/account/tokens']")
+        fields.pop("scope_read", None)
+        data = {**fields, "name": name, **{f"scope_{scope}": "y" for scope in scopes}}
+        response = client.post("/account/tokens", data=data)
+        assert response.status_code == 201, response.get_data(as_text=True)[:500]
+        assert "private" in response.headers["Cache-Control"]
+        html = response.get_data(as_text=True)
+        secret = html.split('class="token-secret">')[1].split("<")[0]
+        client._cookies.clear()  # sign out: the API calls that follow carry the token alone
+        return secret
+
+    return make
+
+
+def bearer(secret: str) -> dict:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_a_token_is_made_shown_once_stored_hashed_and_logged(app, client, sign_in, make_token):
+    user_id = sign_in("editor")
+    secret = make_token("read", "moderate")
+    assert secret.startswith("cbt_") and len(secret) > 40
+    with app.app_context():
+        token = db.session.scalars(sa.select(ApiToken)).one()
+        assert token.user_id == user_id and token.scopes == "read moderate"
+        assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest() and secret not in repr(token.__dict__)
+        events = db.session.scalars(sa.select(SecurityLogEntry.event)).all()
+        assert "api-token-created" in events
+    assert client.get(f"{API}/moderation/comments", headers=bearer(secret)).status_code == 200
+
+
+def test_a_revoked_token_stops_working_and_is_logged(app, client, sign_in, make_token):
+    sign_in("editor")
+    secret = make_token("moderate")
+    assert client.get(f"{API}/moderation/comments", headers=bearer(secret)).status_code == 200
+    sign_in("editor", email="second@example.org")  # another editor may not revoke it
+    with app.app_context():
+        token_id = db.session.scalar(sa.select(ApiToken.id))
+    page = client.get("/account/profile").get_data(as_text=True)
+    csrf = form_fields(page, "//form[@action='/account/tokens']").get("csrf_token", "")
+    assert client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf}).status_code == 404
+    assert client.get(f"{API}/moderation/comments", headers=bearer(secret)).status_code == 200
+
+
+def test_the_owner_revokes_a_token(app, client, sign_in, make_token):
+    sign_in("editor", email="owner@example.org")
+    secret = make_token("moderate")
+    from tests.conftest import PASSWORD
+
+    client.post("/login", data={"email": "owner@example.org", "password": PASSWORD})
+    profile = client.get("/account/profile").get_data(as_text=True)
+    assert "desk script" in profile and secret not in profile  # shown once only
+    with app.app_context():
+        token_id = db.session.scalar(sa.select(ApiToken.id))
+    csrf = form_fields(profile, "//form[@action='/account/tokens']").get("csrf_token", "")
+    response = client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf})
+    assert response.status_code == 303
+    refused = client.get(f"{API}/moderation/comments", headers=bearer(secret))
+    assert refused.status_code == 401 and refused.content_type == "application/problem+json"
+    assert "invalid_token" in refused.headers["WWW-Authenticate"]
+    with app.app_context():
+        assert "api-token-revoked" in db.session.scalars(sa.select(SecurityLogEntry.event)).all()
+
+
+def test_an_author_cannot_make_a_moderate_token(client, sign_in):
+    sign_in("author")
+    page = client.get("/account/profile").get_data(as_text=True)
+    assert 'name="scope_moderate"' not in page
+    fields = form_fields(page, "//form[@action='/account/tokens']")
+    response = client.post("/account/tokens", data={**fields, "name": "sneaky", "scope_moderate": "y"})
+    assert response.status_code == 422 and "may not hold the scope moderate" in response.get_data(as_text=True)
+
+
+def test_the_session_cookie_is_no_authority_on_the_staff_api(client, sign_in):
+    sign_in("admin")
+    response = client.get(f"{API}/moderation/comments")
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("header", ["Bearer cbt_not-a-token", "Basic dXNlcjpwYXNz", "Bearer ", "cbt_abc"])
+def test_a_bad_token_is_a_401(client, header):
+    response = client.get(f"{API}/staff/articles", headers={"Authorization": header})
+    assert response.status_code == 401 and response.content_type == "application/problem+json"
+
+
+def test_the_moderation_queue_and_actions(app, client, sign_in, make_token, make_article, make_comment):
+    article = make_article("Harbour vote", slug="harbour-vote")
+    held = make_comment(article, name="Held Back", email="held@example.net", status=CommentStatus.PENDING)
+    sign_in("editor")
+    secret = make_token("moderate")
+    queue = client.get(f"{API}/moderation/comments", headers=bearer(secret))
+    body = queue.get_json()
+    assert [c["author_email"] for c in body["items"]] == ["held@example.net"]  # staff see the address
+    assert body["counts"]["pending"] == 1 and "private" in queue.headers["Cache-Control"]
+    done = client.post(f"{API}/moderation/comments/{held}/approve", headers=bearer(secret))
+    assert done.status_code == 200 and done.get_json() == {"id": held, "action": "approve", "status": "approved"}
+    again = client.post(f"{API}/moderation/comments/{held}/approve", headers=bearer(secret))
+    assert again.status_code == 409
+    with app.app_context():
+        assert db.session.get(Comment, held).status is CommentStatus.APPROVED
+    public = client.get(f"{API}/articles/harbour-vote/comments").get_json()
+    assert [c["author_name"] for c in public["items"]] == ["Held Back"]
+
+
+def test_a_token_without_the_scope_is_refused(client, sign_in, make_token):
+    sign_in("editor")
+    secret = make_token("read")
+    response = client.get(f"{API}/moderation/comments", headers=bearer(secret))
+    assert response.status_code == 403 and "insufficient_scope" in response.headers["WWW-Authenticate"]
+
+
+def test_a_lowered_role_lowers_the_token(app, client, sign_in, make_token):
+    from blog.models import Role, User
+
+    user_id = sign_in("editor")
+    secret = make_token("moderate")
+    with app.app_context():
+        db.session.get(User, user_id).role = Role.AUTHOR
+        db.session.commit()
+    assert client.get(f"{API}/moderation/comments", headers=bearer(secret)).status_code == 403
+
+
+def test_articles_authors_write_drafts_editors_publish(app, client, sign_in, make_token):
+    sign_in("author", name="Ada Author")
+    author = make_token("read", "write")
+    made = client.post(
+        f"{API}/staff/articles",
+        json={"title": "Tide tables", "body": "High *water*.", "tags": ["Harbour"]},
+        headers=bearer(author),
+    )
+    assert made.status_code == 201, made.get_json()
+    article = made.get_json()
+    assert article["status"] == "draft" and article["author_name"] == "Ada Author" and article["url"] is None
+    refused = client.post(f"{API}/staff/articles/{article['id']}/publish", headers=bearer(author))
+    assert refused.status_code == 403
+    listed = client.get(f"{API}/staff/articles", headers=bearer(author)).get_json()
+    assert [a["slug"] for a in listed["items"]] == ["tide-tables"]
+    sign_in("editor")
+    editor = make_token("write")
+    published = client.post(f"{API}/staff/articles/{article['id']}/publish", json={}, headers=bearer(editor))
+    assert published.status_code == 200 and published.get_json()["status"] == "published"
+    assert client.get(f"{API}/articles/tide-tables").status_code == 200
+    duplicate = client.post(
+        f"{API}/staff/articles", json={"title": "Again", "slug": "tide-tables"}, headers=bearer(editor)
+    )
+    assert duplicate.status_code == 409
+
+
+def test_an_author_reads_only_their_own_articles(client, sign_in, make_token, make_article):
+    other = make_article("Someone else's", slug="elsewhere", published=False)
+    sign_in("author")
+    secret = make_token("read")
+    response = client.get(f"{API}/staff/articles/{other}", headers=bearer(secret))
+    assert response.status_code == 403
+    assert client.get(f"{API}/staff/articles/999999", headers=bearer(secret)).status_code in (403, 404)
