@@ -275,3 +275,12 @@ def test_precision_at_4_through_the_site(app, make_article, make_user):
     precision = total / len(ids)
     print(f"\nKeep Reading precision@4 through the site ({len(ids)} articles): {precision:.3f}")
     assert precision >= 0.6
+
+
+def test_the_preview_shows_where_the_box_will_go(app, client, sign_in, make_article):
+    sign_in("editor")
+    draft = make_article("Crane draft", slug="crane-draft", body=LONG, published=False)
+    blocks = story_blocks(client.get(f"/editorial/articles/{draft}/preview"))
+    assert blocks[blocks.index("BOX") + 1] == "h2: The second turn"
+    client.post(f"/editorial/articles/{draft}/keep-reading", data={"fill": "y"})  # the box turned off
+    assert "BOX" not in story_blocks(client.get(f"/editorial/articles/{draft}/preview"))
