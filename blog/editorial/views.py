@@ -12,7 +12,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3's; its stubs (3.2) lack it
 
 from blog.accounts.views import edit_profile
-from blog.core import dates
+from blog.core import dates, placement
 from blog.editorial.forms import (
     ArticleForm,
     CorrectionForm,
@@ -232,7 +232,8 @@ def preview(article_id: int):
     """The article as readers will see it, for its author and the editors: never cached, never indexed."""
     found = _own_article(article_id)
     author = db.session.get(User, found.author_id)
-    response = make_response(render_template("editorial/preview.html", article=found, author=author))
+    cut = placement.split(found.body_html, enabled=found.keep_reading_shown)  # where Keep Reading will go
+    response = make_response(render_template("editorial/preview.html", article=found, author=author, cut=cut))
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response

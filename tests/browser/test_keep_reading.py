@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, DESKTOP, MOBILE
-from tests.browser.helpers import axe_violations, describe
+from tests.browser.helpers import axe_violations, describe, sign_in
 
 pytestmark = pytest.mark.browser
 ONE_DATABASE = True  # placement and layout: the database under the page changes nothing checked here
@@ -65,3 +65,23 @@ def test_the_box_sits_inside_the_body_before_the_sub_heading_two_thirds_through(
     else:
         raise AssertionError("Tab never reached Keep Reading")
     assert axe_violations(page) == [], describe(axe_violations(page))
+
+
+def test_the_curation_page_shows_the_scores_and_pins(new_context, demo_site):
+    page = new_context(viewport=DESKTOP).new_page()
+    sign_in(page, demo_site.editor)
+    page.goto(f"/articles/{demo_site.story}")
+    page.get_by_role("link", name="Edit").click()
+    section = page.locator("#keep-reading")
+    table = section.get_by_role("table", name="Automatic picks")
+    expect(table).to_be_visible()
+    expect(table.get_by_role("columnheader")).to_have_text(
+        ["Article", "Shared tags", "Tags", "Text", "Recency ×", "Score", "Status", "Action"]
+    )
+    expect(section.get_by_text("floor of 0.12")).to_be_visible()
+    assert axe_violations(page) == [], describe(axe_violations(page))
+    # Pin the first candidate that is not curated yet: it becomes a curated link
+    pin = table.get_by_role("button", name="Pin:").first
+    title = pin.get_attribute("aria-label").removeprefix("Pin: ")
+    pin.click()
+    expect(section.locator("ol.curated-links")).to_contain_text(title)
