@@ -79,6 +79,9 @@ EXPECTED = {
     "editorial.user": ADMIN,
     "editorial.user_profile": ADMIN,
     "editorial.settings": ADMIN,
+    "editorial.data": ADMIN,
+    "editorial.start_import": ADMIN,
+    "editorial.export_file": ADMIN,
     "editorial.send_reset_link": ADMIN,
     "editorial.deactivate_user": ADMIN,
     "editorial.reactivate_user": ADMIN,
@@ -125,6 +128,7 @@ def world(app, make_user, make_article, make_comment, add_link):
         "filename": "site.css",
         "number": 1,
         "token": "not-a-signed-token",
+        "kind": "wxr",
     }
     overrides = {
         ("public.author", "slug"): "author-person",
