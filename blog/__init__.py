@@ -39,6 +39,7 @@ def create_app(
     from blog.media.views import limit_upload_requests
 
     app.before_request(limit_upload_requests)  # upload forms' own size limit: before any hook reads the form
+    app.before_request(_import_upload_limit)
     inputs.init_app(app)  # first: its converter is used by every route, its check runs before other hooks
     db.init_app(app)
     if not serving:
@@ -103,6 +104,14 @@ def _sqlite_pragmas(busy_timeout_ms: int):
         cursor.close()
 
     return on_connect
+
+
+def _import_upload_limit() -> None:
+    """The admin's WordPress upload may be far larger than any other request (IMPORT_MAX_UPLOAD_BYTES)."""
+    from flask import request
+
+    if request.endpoint == "editorial.start_import":
+        request.max_content_length = current_app.config["IMPORT_MAX_UPLOAD_BYTES"]
 
 
 def _moved(error: HTTPException) -> BaseResponse | None:

@@ -115,6 +115,7 @@ class Defaults:
     MEDIA_S3_REGION: str | None = None
     MEDIA_ORIGIN: str | None = None
     MEDIA_MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # one picture's file
+    IMPORT_MAX_UPLOAD_BYTES = 1024 * 1024 * 1024  # a WordPress export uploaded on the admin's data page
     MEDIA_REQUEST_MAX_BYTES = 32 * 1024 * 1024  # a whole upload form; beyond it the form cannot be read (413)
     MEDIA_DECODE_PIXELS = 6_000_000  # decoded at most (24 MB); a JPEG's header may name 16x more (decoded smaller)
     MEDIA_WIDTHS = (480, 960, 1600)  # the variants the job queue makes

@@ -43,6 +43,7 @@ TASK_MODULES = (
     "blog.services.notifications",
     "blog.services.authoring",
     "blog.services.media",
+    "blog.services.wxr_import",
 )
 
 Schedule = Callable[[Any], bool]  # huey.crontab(...) returns one

@@ -63,6 +63,9 @@ RULES: dict[str, Need] = {
     "editorial.user_profile": Need.ADMIN,
     "editorial.settings": Need.ADMIN,
     "editorial.revoke_ban": Need.ADMIN,  # bans are listed and lifted in the settings
+    "editorial.data": Need.ADMIN,  # the WordPress import, the exports
+    "editorial.start_import": Need.ADMIN,
+    "editorial.export_file": Need.ADMIN,
     "editorial.send_reset_link": Need.ADMIN,
     "editorial.deactivate_user": Need.ADMIN,
     "editorial.reactivate_user": Need.ADMIN,

@@ -32,8 +32,8 @@ from blog.core import sanitize
 from blog.core.api_scopes import ROLE_SCOPES
 from blog.extensions import address_key, db, limiter
 from blog.models import Role, SecurityEvent, User
-from blog.policy import may_moderate
 from blog.orm import utcnow
+from blog.policy import may_moderate
 from blog.public import sharing
 from blog.services import api_tokens, media, security_log, two_factor, users
 

@@ -137,7 +137,6 @@ def _syntax_error(error: etree.XMLSyntaxError) -> WxrError:
 
 
 # The elements whose end we act on: lxml skips the rest in C (a comment's dozen fields cost no Python event).
-_CHECKED = ("item", "{*}comment", "{*}wxr_version")
 _READ = ("item", "{*}comment", "{*}author", "{*}wxr_version", "{*}base_site_url", "title", "link", "description")
 
 
@@ -169,40 +168,72 @@ def _elements(source: BinaryIO, tags: tuple[str, ...]) -> Iterator[Any]:
 
 
 def _doctype_position(source: BinaryIO) -> tuple[int, int]:
-    """Line and column of "<!DOCTYPE" in the file's first 64 KiB (where a prolog is)."""
+    """Line and column (from 1) of "<!DOCTYPE" in the file's first 64 KiB (where a prolog is); column 0 when it is
+    not there."""
     try:
         source.seek(0)
         head = source.read(65536)
     except (AttributeError, OSError):
-        return 1, 1
+        return 1, 0
     at = head.find(b"<!DOCTYPE")
     if at < 0:
-        return 1, 1
+        return 1, 0  # column 0: not found in the head
     line = head.count(b"\n", 0, at) + 1
     return line, at - (head.rfind(b"\n", 0, at) + 1) + 1
 
 
-def check(source: str | BinaryIO) -> int:
-    """Read the whole file once (nothing kept); raise ``WxrError`` unless it is a well-formed WXR file.
+class _Discard:
+    """A parser target that keeps nothing: lxml then parses in C alone (no tree, no Python call per element)."""
 
-    Returns the number of ``<item>`` elements."""
+    def __init__(self) -> None:
+        self.declared = False  # a DOCTYPE
+
+    def doctype(self, name: str, public_id: str | None, system_url: str | None) -> None:
+        self.declared = True
+
+    def close(self) -> None:
+        return None
+
+
+def check(source: str | BinaryIO) -> None:
+    """Read the whole file once, keeping nothing; raise ``WxrError`` (with the line and column) unless it is
+    well-formed XML without a DOCTYPE. ``read`` refuses what is not WXR (the root, ``wp:wxr_version``) before it
+    yields the first author or post."""
     if isinstance(source, str):
         with open(source, "rb") as handle:
             return check(handle)
-    items, version = 0, None
-    cache: dict[Any, str] = {}
-    for element in _elements(source, _CHECKED):
-        name = _short(element.tag, cache)
-        if name == "item":
-            items += 1
-        elif name == "wp:wxr_version":
-            version = (element.text or "").strip()
-        _drop(element)
+    doctype_refused = WxrError(
+        "The file declares a DOCTYPE (entities): WordPress never writes one, and entities can expand into an "
+        "XML bomb or read other files. Refused.",
+        *_doctype_position(source),
+    )
+    if doctype_refused.column != 0:  # found in the prolog: refused before parsing
+        raise doctype_refused
+    source.seek(0)
+    target = _Discard()
+    parser = etree.XMLParser(target=target, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        while chunk := source.read(1 << 20):
+            parser.feed(chunk)
+            if target.declared:
+                break
+        parser.close()
+    except etree.XMLSyntaxError as error:
+        if target.declared or "Entity" in str(error):
+            raise doctype_refused from None
+        raise _syntax_error(error) from None
+    if target.declared:
+        raise doctype_refused
+    return None
+
+
+def _checked_site(channel: dict[str, str]) -> Site:
+    version = channel.get("wp:wxr_version")
     if version is None:
         raise WxrError("This is RSS but not a WordPress export: it has no <wp:wxr_version>.")
     if version not in ("1.0", "1.1", "1.2"):
         raise WxrError(f"WXR version {version!r} is not one we read (1.0, 1.1 or 1.2).")
-    return items
+    return _site(channel)
 
 
 def _int(text: str | None) -> int:
@@ -245,7 +276,7 @@ def read(source: str | BinaryIO) -> Iterator[Record]:
             if post is None:
                 if not site_sent:
                     site_sent = True
-                    yield _site(channel)
+                    yield _checked_site(channel)
                 post = _post(element.getparent(), cache)
                 yield post
             yield _comment(element, cache, post.wp_id)
@@ -254,14 +285,14 @@ def read(source: str | BinaryIO) -> Iterator[Record]:
             if post is None:
                 if not site_sent:
                     site_sent = True
-                    yield _site(channel)
+                    yield _checked_site(channel)
                 yield _post(element, cache)
             post = None
             _drop(element)
         elif name == "wp:author":
             if not site_sent:
                 site_sent = True
-                yield _site(channel)
+                yield _checked_site(channel)
             yield _author(element, cache)
             _drop(element)
         else:
@@ -269,7 +300,7 @@ def read(source: str | BinaryIO) -> Iterator[Record]:
             if parent is not None and _short(parent.tag, cache) == "channel":
                 channel[name] = (element.text or "").strip()
     if not site_sent:
-        yield _site(channel)
+        yield _checked_site(channel)
 
 
 def _drop(element: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -240,3 +241,10 @@ class PersonalDataEraseForm(PersonalDataForm):
         default="anonymise",
     )
     confirm = BooleanField("I understand this cannot be undone", validators=[DataRequired("Tick the box to confirm.")])
+
+
+class ImportForm(FlaskForm):
+    export = FileField(
+        "WordPress export file (.xml)",
+        description="From WordPress: Tools > Export > All content. It is checked before anything is imported.",
+    )

@@ -17,6 +17,7 @@ from blog.editorial.forms import (
     ArticleForm,
     CorrectionForm,
     ExternalLinkForm,
+    ImportForm,
     NewUserForm,
     PersonalDataEraseForm,
     PersonalDataForm,
@@ -531,6 +532,69 @@ def revoke_ban(ban_id: int):
     db.session.commit()
     flash("Ban lifted." if lifted else "That ban had already been lifted.", "success")
     return redirect(url_for("editorial.settings", _anchor="bans-title"), code=303)
+
+
+# --- Import and export (admins) -------------------------------------------------------------------------------
+
+
+@bp.get("/data")
+def data():
+    return _data_page(ImportForm())
+
+
+def _data_page(form, status: int = 200, error: str | None = None):
+    from blog.services import wxr_import
+
+    runs = wxr_import.recent_runs()
+    active = any(run.state.value in ("queued", "running") for run in runs)
+    page = render_template("editorial/data.html", form=form, runs=runs, active=active, error=error)
+    return page, status
+
+
+@bp.post("/data/import")
+def start_import():
+    import os
+
+    from blog.services import wxr_import
+
+    form = ImportForm()
+    upload = form.export.data if form.validate_on_submit() else None
+    if upload is None or not getattr(upload, "filename", ""):
+        return _data_page(form, 422, "Choose a WordPress export file (.xml) to import.")
+    try:
+        wxr_import.start_run(
+            upload.save,
+            upload.filename,
+            folder=os.path.join(current_app.instance_path, "imports"),
+            actor_id=current_user.id,
+        )
+    except wxr_import.ImportBusy as busy:
+        return _data_page(form, 409, str(busy))
+    db.session.commit()  # the job starts now (immediate mode: it has run when this returns)
+    flash("The import has started: this page shows its progress.", "success")
+    return redirect(url_for("editorial.data"), code=303)
+
+
+EXPORTS = {
+    "wxr": ("application/rss+xml; charset=utf-8", "xml"),
+    "jsonl": ("application/x-ndjson; charset=utf-8", "jsonl"),
+}
+
+
+@bp.get("/data/export/<kind>")
+def export_file(kind: str):
+    from flask import Response, stream_with_context
+
+    from blog.services import transfer, wxr_export
+
+    if kind not in EXPORTS:
+        abort(404, "There is no such export: choose wxr or jsonl.")
+    mimetype, suffix = EXPORTS[kind]
+    chunks = wxr_export.chunks() if kind == "wxr" else transfer.json_lines()
+    response = Response(stream_with_context(chunks), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="site-{utcnow():%Y%m%d}.{suffix}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- Personal data (admins): any address's, a staff account's too ----------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -129,7 +129,8 @@ def chunks() -> Iterator[str]:
             yield from _comments(article.id)
             yield "\t</item>\n"
         after = page[-1].id
-        db.session.expunge_all()  # keep memory flat: nothing read so far is needed again
+        for article in page:  # keep memory flat: these are not needed again (tags and authors are few)
+            db.session.expunge(article)
     yield "</channel>\n</rss>\n"
 
 
@@ -188,28 +189,38 @@ _COMMENT_COLUMNS = (
 
 
 def _comments(article_id: int) -> Iterator[str]:
-    rows = db.session.execute(
-        sa.select(*_COMMENT_COLUMNS).where(Comment.article_id == article_id).order_by(Comment.id),
-        execution_options={"yield_per": 1000},
+    after = 0
+    while True:  # a page of comments at a time, by id (no server-side cursor: the download streams them)
+        page = db.session.execute(
+            sa.select(*_COMMENT_COLUMNS)
+            .where(Comment.article_id == article_id, Comment.id > after)
+            .order_by(Comment.id)
+            .limit(1000)
+        ).all()
+        if not page:
+            return
+        after = page[-1].id
+        yield "".join(_comment(c) for c in page)
+
+
+def _comment(c: Any) -> str:
+    stamp = cdata(_mysql(c.created_at))
+    return (
+        "\t\t<wp:comment>\n"
+        f"\t\t\t<wp:comment_id>{c.id}</wp:comment_id>\n"
+        f"\t\t\t<wp:comment_author>{cdata(c.author_name)}</wp:comment_author>\n"
+        f"\t\t\t<wp:comment_author_email>{cdata(c.author_email)}</wp:comment_author_email>\n"
+        f"\t\t\t<wp:comment_author_url>{_escape(c.author_website)}</wp:comment_author_url>\n"
+        f"\t\t\t<wp:comment_author_IP>{cdata('')}</wp:comment_author_IP>\n"
+        f"\t\t\t<wp:comment_date>{stamp}</wp:comment_date>\n"
+        f"\t\t\t<wp:comment_date_gmt>{stamp}</wp:comment_date_gmt>\n"
+        f"\t\t\t<wp:comment_content>{cdata(c.body_html)}</wp:comment_content>\n"
+        f"\t\t\t<wp:comment_approved>{cdata(_APPROVED[c.status])}</wp:comment_approved>\n"
+        f"\t\t\t<wp:comment_type>{cdata('comment')}</wp:comment_type>\n"
+        f"\t\t\t<wp:comment_parent>{c.parent_id or 0}</wp:comment_parent>\n"
+        "\t\t\t<wp:comment_user_id>0</wp:comment_user_id>\n"
+        "\t\t</wp:comment>\n"
     )
-    for c in rows:
-        stamp = cdata(_mysql(c.created_at))
-        yield (
-            "\t\t<wp:comment>\n"
-            f"\t\t\t<wp:comment_id>{c.id}</wp:comment_id>\n"
-            f"\t\t\t<wp:comment_author>{cdata(c.author_name)}</wp:comment_author>\n"
-            f"\t\t\t<wp:comment_author_email>{cdata(c.author_email)}</wp:comment_author_email>\n"
-            f"\t\t\t<wp:comment_author_url>{_escape(c.author_website)}</wp:comment_author_url>\n"
-            f"\t\t\t<wp:comment_author_IP>{cdata('')}</wp:comment_author_IP>\n"
-            f"\t\t\t<wp:comment_date>{stamp}</wp:comment_date>\n"
-            f"\t\t\t<wp:comment_date_gmt>{stamp}</wp:comment_date_gmt>\n"
-            f"\t\t\t<wp:comment_content>{cdata(c.body_html)}</wp:comment_content>\n"
-            f"\t\t\t<wp:comment_approved>{cdata(_APPROVED[c.status])}</wp:comment_approved>\n"
-            f"\t\t\t<wp:comment_type>{cdata('comment')}</wp:comment_type>\n"
-            f"\t\t\t<wp:comment_parent>{c.parent_id or 0}</wp:comment_parent>\n"
-            "\t\t\t<wp:comment_user_id>0</wp:comment_user_id>\n"
-            "\t\t</wp:comment>\n"
-        )
 
 
 def write(out: TextIO) -> None:

@@ -18,7 +18,9 @@ At the end the search index and Keep Reading are rebuilt once.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -27,13 +29,15 @@ from urllib.parse import unquote
 import sqlalchemy as sa
 from flask import current_app
 
+from blog import jobs
 from blog.core import privacy, sanitize, wxr
 from blog.core.text import slugify
 from blog.extensions import db
-from blog.models import Article, ArticleStatus, Comment, ModerationEvent, Tag, User
+from blog.models import Article, ArticleStatus, Comment, ImportRun, ImportState, ModerationEvent, Tag, User
 from blog.orm import utcnow
 from blog.services import authoring, comments, redirects, related, search, site, users
 
+log = logging.getLogger(__name__)
 BATCH_SIZE = 2000
 ATTACHMENTS_LISTED = 50  # the summary names this many attachment URLs, and counts the rest
 IMPORTED = "imported"  # the moderation event's action, and the comments' moderation reason
@@ -407,3 +411,84 @@ def import_wxr(
     if drafts:
         importer.summary.notes.append(f"{drafts} private post(s) became drafts: we have no private articles.")
     return importer.summary
+
+
+# --- from the admin page: one import at a time, as a job ------------------------------------------------------
+
+
+class ImportBusy(RuntimeError):
+    """Another import is queued or running."""
+
+
+def active_run() -> ImportRun | None:
+    return db.session.scalar(
+        sa.select(ImportRun).where(ImportRun.state.in_([ImportState.QUEUED, ImportState.RUNNING])).limit(1)
+    )
+
+
+def recent_runs(limit: int = 10) -> list[ImportRun]:
+    return list(db.session.scalars(sa.select(ImportRun).order_by(ImportRun.id.desc()).limit(limit)))
+
+
+def start_run(save: Callable[[str], None], filename: str, *, folder: str, actor_id: int | None) -> ImportRun:
+    """Keep the uploaded file (``save(path)`` writes it) and queue its import once the caller commits. Refused
+    (``ImportBusy``) while another import is queued or running: two at once would race for the same rows."""
+    busy = active_run()
+    if busy is not None:
+        raise ImportBusy(
+            f"An import is already {busy.state.value} ({busy.filename}, started {busy.created_at:%Y-%m-%d %H:%M} UTC): "
+            "wait until it has finished, then start the next."
+        )
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{secrets.token_hex(16)}.xml")
+    save(path)
+    run = ImportRun(
+        filename=(os.path.basename(filename or "export.xml") or "export.xml")[:255],
+        path=path,
+        bytes_total=os.path.getsize(path),
+        actor_id=actor_id,
+        summary={},
+    )
+    db.session.add(run)
+    db.session.flush()
+    jobs.after_commit(run_import, run.id)
+    return run
+
+
+@jobs.task
+def run_import(run_id: int) -> None:
+    """The job: import a queued run's file, recording progress (bytes read) and the summary; nothing for a run
+    that is not queued (safe to run twice). The uploaded file is deleted at the end, whatever happened."""
+    run = db.session.get(ImportRun, run_id)
+    if run is None or run.state is not ImportState.QUEUED:
+        return
+    run.state = ImportState.RUNNING
+    path, actor_id = run.path, run.actor_id
+    db.session.commit()
+
+    def progress(done: int, total: int) -> None:
+        db.session.execute(sa.update(ImportRun).where(ImportRun.id == run_id).values(bytes_done=done))
+
+    state, error, summary = ImportState.FAILED, None, {}
+    try:
+        result = import_wxr(path, on_batch=db.session.commit, on_progress=progress, actor_id=actor_id)
+        state, summary = ImportState.DONE, result.as_dict()
+    except wxr.WxrError as refused:
+        error = str(refused)
+    except Exception:  # the run must not stay "running": record the failure, the log has the details
+        log.exception("import run %s failed", run_id)
+        error = (
+            "The import stopped on an unexpected error (the server's log has the details). What was imported is "
+            "kept; importing the same file again continues where it stopped."
+        )
+    db.session.rollback()
+    db.session.execute(
+        sa.update(ImportRun)
+        .where(ImportRun.id == run_id)
+        .values(state=state, error=error, summary=summary, finished_at=utcnow())
+    )
+    db.session.commit()
+    try:
+        os.remove(path)
+    except OSError:
+        log.warning("could not delete the uploaded file of import run %s", run_id)

@@ -1,7 +1,7 @@
 """api_tokens: personal access tokens for the staff API (hashed secrets, scopes, revocation)
 
 Revision ID: 8be29543f5b1
-Revises: b452cdb9b637
+Revises: 783a2e3011fa
 Create Date: 2026-12-03 13:51:47.556638
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "8be29543f5b1"
-down_revision = "b452cdb9b637"
+down_revision = "783a2e3011fa"
 branch_labels = None
 depends_on = None
 

@@ -110,6 +110,9 @@ EXPECTED = {
     "editorial.user_profile": ADMIN,
     "editorial.settings": ADMIN,
     "editorial.revoke_ban": ADMIN,
+    "editorial.data": ADMIN,
+    "editorial.start_import": ADMIN,
+    "editorial.export_file": ADMIN,
     "editorial.send_reset_link": ADMIN,
     "editorial.deactivate_user": ADMIN,
     "editorial.reactivate_user": ADMIN,
@@ -159,6 +162,7 @@ def world(app, make_user, make_article, make_comment, add_link):
         "token": "not-a-signed-token",
         "status": "trash",  # /moderation/empty/<status>
         "token_id": 1,
+        "kind": "wxr",
     }
     overrides = {
         ("public.author", "slug"): "author-person",
