@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from blog.api import schemas as s
 from blog.api.problems import MEDIA_TYPE, problem
+from blog.core.placement import without_marker
 from blog.extensions import csrf, db, limiter
 from blog.inputs import MAX_ID
 from blog.models import CommentStatus
@@ -166,7 +167,7 @@ def article(slug: str):
             api_url=url_for("api.author", slug=a.author.slug),
             bio_html=a.author.bio_html,
         ),
-        body_html=a.body_html,
+        body_html=without_marker(a.body_html),  # the page's Keep Reading spot is the page's business
         updated_at=a.text_updated_at,
         section=None if a.section is None else _tag(a.section.slug, a.section.name),
         keep_reading=[

@@ -272,3 +272,11 @@ def test_the_form_and_the_api_share_one_rate_limit(client, story, post_comment):
     assert api_comment(client, body="From the API").status_code == 201
     third = api_comment(client, body="One too many")
     assert third.status_code == 429 and third.content_type == "application/problem+json"
+
+
+def test_an_articles_body_has_no_keep_reading_marker(client, make_article):
+    body = "First paragraph.\n\n[keep-reading]\n\nSecond paragraph."
+    make_article("Marked story", slug="marked", body=body)
+    html = client.get(f"{API}/articles/marked").get_json()["body_html"]
+    assert "<p>First paragraph.</p>" in html and "<p>Second paragraph.</p>" in html
+    assert "keep-reading" not in html
