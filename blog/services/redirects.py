@@ -32,13 +32,13 @@ def remember_old_path(article: Article, old_path: str) -> None:
     db.session.flush()
 
 
-def remember_old_paths(article: Article, old_paths: list[str]) -> int:
-    """``remember_old_path`` for several paths at once (an imported post's permalinks): two statements. Returns
-    how many were stored (the article's own current path is not)."""
-    paths = [p for p in dict.fromkeys(old_paths) if p != article_path(article.slug)]
+def remember_old_paths(article_id: int, slug: str, old_paths: list[str]) -> int:
+    """``remember_old_path`` for several paths at once (an imported post's permalinks), for the article with
+    this id and slug: two statements. Returns how many were stored (the article's own current path is not)."""
+    paths = [p for p in dict.fromkeys(old_paths) if p != article_path(slug)]
     if paths:
         db.session.execute(sa.delete(Redirect).where(Redirect.old_path.in_(paths)))
-        db.session.execute(sa.insert(Redirect), [{"old_path": p, "article_id": article.id} for p in paths])
+        db.session.execute(sa.insert(Redirect), [{"old_path": p, "article_id": article_id} for p in paths])
     return len(paths)
 
 

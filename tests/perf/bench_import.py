@@ -14,6 +14,7 @@ RSS the app had before it opened the file.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -77,7 +78,9 @@ def main() -> None:
     if args.child:
         child(*args.child)
         return
-    path = Path(tempfile.gettempdir()) / f"bench-wxr-{args.comments}-{args.posts}.xml"
+    # One file per checkout (several may run this at once on one machine), kept for the next run.
+    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]
+    path = Path(tempfile.gettempdir()) / f"bench-wxr-{checkout}-{args.comments}-{args.posts}.xml"
     if not path.exists():
         subprocess.run(
             [
