@@ -1,7 +1,7 @@
 """What a request may carry: the one place where numbers, cursors and text from a client are checked.
 
 - **Numbers** (ids in paths, ``?page=``, ``?replytocom=``, ids in forms): ASCII digits only, from 1 to
-  ``MAX_ID`` (PostgreSQL's BIGINT). ``str.isdigit()`` is no test: it is true for "²", which ``int()``
+  ``MAX_ID`` (PostgreSQL's INTEGER, what every id column is). ``str.isdigit()`` is no test: it is true for "²", which ``int()``
   refuses, and ``int()`` takes "٣" and "1_000". Path ids use the ``int`` converter registered here; query
   strings and forms use ``int_arg``.
 - **NUL characters** are refused in the path, the query string, form fields and JSON bodies (400): no page
@@ -26,7 +26,7 @@ from werkzeug.routing import IntegerConverter
 from wtforms import IntegerField
 from wtforms.validators import ValidationError
 
-MAX_ID = 2**63 - 1  # PostgreSQL's BIGINT; SQLite's INTEGER is the same size
+MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER (our id columns); a larger id is no row on either database
 _MAX_DIGITS = len(str(MAX_ID))
 
 NUL_MESSAGE = (

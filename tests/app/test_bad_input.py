@@ -16,6 +16,7 @@ from blog.inputs import NUL_MESSAGE
 from tests.helpers import form_fields, page_text, parse
 
 HUGE = "99999999999999999999"  # beyond BIGINT (and SQLite's INTEGER)
+BEYOND_INTEGER = str(2**31)  # one past PostgreSQL's INTEGER, which our id columns are
 SUPERSCRIPT_TWO = "²"  # str.isdigit() says yes, int() says no
 ARABIC_THREE = "٣"  # int() takes it: still not an ASCII number
 NOT_NUMBERS = [SUPERSCRIPT_TWO, ARABIC_THREE, "abc", "-1", "1.5", "1e3", "0", " 2", "1_000", HUGE]
@@ -71,14 +72,14 @@ def test_a_page_past_the_last_is_still_a_404(client, site):
         assert client.get(f"{path}{'' if path.endswith('&') else '?'}page=2").status_code == 404, path
 
 
-@pytest.mark.parametrize("value", [SUPERSCRIPT_TWO, HUGE, "abc"])
+@pytest.mark.parametrize("value", [SUPERSCRIPT_TWO, HUGE, BEYOND_INTEGER, "abc"])
 def test_a_bad_reply_target_in_the_address_is_a_400(client, site, value):
     response = client.get(f"/articles/harbour?replytocom={value}")
     assert response.status_code == 400
     assert "“replytocom” in the address must be a whole number" in page_text(response)
 
 
-@pytest.mark.parametrize("value", [SUPERSCRIPT_TWO, ARABIC_THREE, HUGE, "0", "-3"])
+@pytest.mark.parametrize("value", [SUPERSCRIPT_TWO, ARABIC_THREE, HUGE, BEYOND_INTEGER, "0", "-3"])
 def test_a_bad_parent_in_the_comment_form_is_refused_and_stores_nothing(app, client, site, value):
     before = stored_rows(app)
     response = client.post("/articles/harbour/comments", data=comment_data(client, parent_id=value))
@@ -88,7 +89,7 @@ def test_a_bad_parent_in_the_comment_form_is_refused_and_stores_nothing(app, cli
     assert stored_rows(app) == before
 
 
-@pytest.mark.parametrize("value", [SUPERSCRIPT_TWO, HUGE, "0"])
+@pytest.mark.parametrize("value", [SUPERSCRIPT_TWO, HUGE, BEYOND_INTEGER, "0"])
 def test_a_bad_keep_reading_target_is_a_400(app, client, site, sign_in, value):
     sign_in("editor")
     before = stored_rows(app)
@@ -98,7 +99,7 @@ def test_a_bad_keep_reading_target_is_a_400(app, client, site, sign_in, value):
     assert stored_rows(app) == before
 
 
-@pytest.mark.parametrize("value", [SUPERSCRIPT_TWO, HUGE, "0"])
+@pytest.mark.parametrize("value", [SUPERSCRIPT_TWO, HUGE, BEYOND_INTEGER, "0"])
 def test_a_bad_id_in_a_bulk_moderation_is_a_400(app, client, site, sign_in, value):
     sign_in("editor")
     before = stored_rows(app)
@@ -136,7 +137,7 @@ def test_a_damaged_comment_page_cursor_shows_the_first_page(client, site, cursor
     assert "First!" in page_text(response)
 
 
-@pytest.mark.parametrize("ident", [HUGE, str(2**63), "0", ARABIC_THREE, "00000000000000000000001"])
+@pytest.mark.parametrize("ident", [HUGE, str(2**63), BEYOND_INTEGER, "0", ARABIC_THREE, "00000000000000000000001"])
 def test_an_id_in_a_path_that_is_out_of_range_is_a_404(app, client, site, sign_in, ident):
     sign_in("admin")
     before = stored_rows(app)
