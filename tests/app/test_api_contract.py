@@ -32,7 +32,11 @@ def api_schema(app, make_user, make_article, make_comment, add_link):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app), {"Authorization": f"Bearer {secret}"}
 
 
-BEYOND_THE_SCHEMA = {"/api/v1/articles/{slug}/comments", "/api/v1/staff/articles"}
+BEYOND_THE_SCHEMA = {
+    "/api/v1/articles/{slug}/comments",
+    "/api/v1/staff/articles",
+    "/api/v1/staff/articles/{article_id}",
+}
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
@@ -49,7 +53,8 @@ def test_the_api_keeps_its_contract(api_schema, mode):
         @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def check(case):
             # Rules no schema can express answer 422 to schema-valid input: a cursor's date that does not exist
-            # (February 31st), a comment's signed form token, an article's section that is not one of its tags.
+            # (February 31st), a comment's signed form token, an article's section that is not one of its tags, a NUL
+            # character in any text (blog/inputs.py: 400).
             excluded = [positive_data_acceptance] if case.operation.path in BEYOND_THE_SCHEMA else []
             case.call_and_validate(headers=auth, excluded_checks=excluded)
 
