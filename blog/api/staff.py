@@ -85,6 +85,7 @@ STAFF_ERRORS = {
     "HTTP_400": s.Problem,
     "HTTP_401": s.Problem,
     "HTTP_403": s.Problem,
+    "HTTP_405": s.Problem,  # a path id that no route takes (0) under a route of another method
     "HTTP_404": s.Problem,
     "HTTP_422": s.Problem,
 }
