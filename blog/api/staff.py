@@ -85,6 +85,7 @@ STAFF_ERRORS = {
     "HTTP_400": s.Problem,
     "HTTP_401": s.Problem,
     "HTTP_403": s.Problem,
+    "HTTP_405": s.Problem,  # a path id that no route takes (0) under a route of another method
     "HTTP_404": s.Problem,
     "HTTP_422": s.Problem,
 }
@@ -284,6 +285,36 @@ def create_article():
     db.session.commit()
     db.session.refresh(article, ["author", "tags"])
     return _detail(article), 201, {"Location": url_for("api.staff_article", article_id=article.id)}
+
+
+@bp.put("/staff/articles/<int:article_id>")
+@spec.validate(
+    json=s.ArticleIn,
+    resp=Responses(HTTP_200=s.StaffArticleDetail, HTTP_409=s.Problem, HTTP_415=s.Problem, **STAFF_ERRORS),
+    before=_needs(Scope.WRITE),
+    security=SECURITY,
+    tags=["articles"],
+    operation_id="update_article",
+)
+def update_article(article_id: int):
+    """Replace an article's text, tags and settings (scope: write): authors their own draft or article in review,
+    editors any; the text it replaces is kept as a revision, a changed address keeps answering with a 301."""
+    if request.mimetype != "application/json":
+        return problem(415, "Send the article as JSON (Content-Type: application/json).", kind="json-only")
+    found = _article_or_problem(article_id)
+    if isinstance(found, Response):
+        return found
+    try:
+        editorial.update_from_draft(found, _draft(request.context.json), actor=_user(), now=utcnow())  # type: ignore[attr-defined]
+    except NotAllowed as refusal:
+        db.session.rollback()
+        return problem(403, str(refusal), kind="not-yours")
+    except EditorialError as error:
+        db.session.rollback()
+        return _editorial_problem(error)
+    db.session.commit()
+    db.session.refresh(found, ["author", "tags"])
+    return _detail(found)
 
 
 @bp.post("/staff/articles/<int:article_id>/publish")

@@ -174,3 +174,21 @@ def test_an_author_reads_only_their_own_articles(client, sign_in, make_token, ma
     response = client.get(f"{API}/staff/articles/{other}", headers=bearer(secret))
     assert response.status_code == 403
     assert client.get(f"{API}/staff/articles/999999", headers=bearer(secret)).status_code in (403, 404)
+
+
+def test_an_author_updates_their_draft_but_not_once_published(client, sign_in, make_token):
+    sign_in("author")
+    author = make_token("read", "write")
+    made = client.post(f"{API}/staff/articles", json={"title": "Ferry fares"}, headers=bearer(author)).get_json()
+    changed = client.put(
+        f"{API}/staff/articles/{made['id']}",
+        json={"title": "Ferry fares rise", "body": "By a *tenth*.", "tags": ["Ferries"]},
+        headers=bearer(author),
+    )
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["title"] == "Ferry fares rise" and changed.get_json()["tags"] == ["Ferries"]
+    sign_in("editor")
+    editor = make_token("write")
+    assert client.post(f"{API}/staff/articles/{made['id']}/publish", headers=bearer(editor)).status_code == 200
+    refused = client.put(f"{API}/staff/articles/{made['id']}", json={"title": "Sneaky"}, headers=bearer(author))
+    assert refused.status_code == 403 and refused.content_type == "application/problem+json"

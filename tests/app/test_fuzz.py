@@ -124,9 +124,16 @@ def public_get_rules(app):
 def path_values(rule, demo):
     """A strategy for the rule's path variables: real ones (so the page's own code runs) or fuzzed ones."""
     kind = "author" if "author" in rule.endpoint else "tag" if "tag" in rule.endpoint else "article"
-    real = {"slug": demo[kind], "name": ["missing.webp"], "filename": ["site.css"], "number": [1], "comment_id": [1]}
+    real = {
+        "slug": demo[kind],
+        "name": ["missing.webp"],
+        "filename": ["site.css"],
+        "number": [1],
+        "comment_id": [1],
+        "article_id": [1],  # the staff API's (anyone may ask; without a token the answer is a 401)
+    }
     ids = st.integers(min_value=-3, max_value=2**70)
-    fuzzed = {"number": ids, "comment_id": ids}
+    fuzzed = {"number": ids, "comment_id": ids, "article_id": ids}
     return st.fixed_dictionaries(
         {
             arg: st.one_of(st.sampled_from(real.get(arg, ["x"])), fuzzed.get(arg, values))

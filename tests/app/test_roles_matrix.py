@@ -64,6 +64,7 @@ EXPECTED = {
     "api.staff_article": ANYONE,
     "api.create_article": ANYONE,
     "api.publish_article": ANYONE,
+    "api.update_article": ANYONE,
     "api.openapi": ANYONE,
     "api.docs": ANYONE,
     "accounts.logout": SIGNED_IN,
@@ -262,6 +263,7 @@ STAFF_API = {
     "api.staff_article": ("read", SIGNED_IN),
     "api.create_article": ("write", SIGNED_IN),
     "api.publish_article": ("write", EDITOR),
+    "api.update_article": ("write", SIGNED_IN),  # authors: their own draft (the sample article)
 }
 SCOPES = ("read", "moderate", "write")
 
