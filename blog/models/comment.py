@@ -38,7 +38,15 @@ class Comment(Model):
         sa.Index("ix_comments_author_email_status", "author_email", "status"),
         # Imported from WordPress: a comment's id there, unique within its article, matches it on a second run,
         # and replies find their parent through it (services.wxr_import) rather than through a map in memory.
-        sa.Index("ix_comments_article_id_wp_id", "article_id", "wp_id", unique=True),
+        # Partial: only imported rows are in it, so the planner never takes it for a new comment's checks.
+        sa.Index(
+            "ix_comments_article_id_wp_id",
+            "article_id",
+            "wp_id",
+            unique=True,
+            postgresql_where=sa.text("wp_id IS NOT NULL"),
+            sqlite_where=sa.text("wp_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -377,7 +377,7 @@ def _resolve_parents(scope: sa.ColumnElement[bool]) -> None:
     parent = sa.orm.aliased(Comment)
     found = (
         sa.select(parent.id)
-        .where(parent.article_id == Comment.article_id, parent.wp_id == Comment.wp_parent_id)
+        .where(parent.article_id == Comment.article_id, parent.wp_id == Comment.wp_parent_id, parent.wp_id.is_not(None))
         .scalar_subquery()
     )
     db.session.execute(

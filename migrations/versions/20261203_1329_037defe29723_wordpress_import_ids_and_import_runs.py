@@ -54,7 +54,14 @@ def upgrade():
     op.create_index("ix_articles_wp_guid", "articles", ["wp_guid"], unique=True)
     op.add_column("comments", sa.Column("wp_id", sa.Integer(), nullable=True))
     op.add_column("comments", sa.Column("wp_parent_id", sa.Integer(), nullable=True))
-    op.create_index("ix_comments_article_id_wp_id", "comments", ["article_id", "wp_id"], unique=True)
+    op.create_index(
+        "ix_comments_article_id_wp_id",
+        "comments",
+        ["article_id", "wp_id"],
+        unique=True,
+        postgresql_where=sa.text("wp_id IS NOT NULL"),  # imported rows only (models.Comment)
+        sqlite_where=sa.text("wp_id IS NOT NULL"),
+    )
 
     # ### end Alembic commands ###
 

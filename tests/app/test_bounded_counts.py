@@ -174,7 +174,7 @@ def badge(doc):
 def test_desk_tabs_and_badge_stop_counting_at_the_limit(client, busy_desk, monkeypatch):
     monkeypatch.setattr(moderation, "COUNT_LIMIT", 3)
     doc = parse(client.get("/moderation/"))
-    assert tabs(doc) == ["Pending (3+)", "Approved (1)", "Spam (0)", "Trash (0)"]
+    assert tabs(doc) == ["Pending (3+)", "Approved (1)", "Spam (0)", "Trash (0)", "Reported (0)"]
     assert badge(doc) == ["3+"]
     assert doc.xpath("//nav[@class='staff-bar']//span[@class='badge']/@aria-label") == ["3+ awaiting moderation"]
     assert badge(parse(client.get("/"))) == ["3+"]
@@ -188,7 +188,9 @@ def test_desk_counts_once_per_request(client, busy_desk, count_queries):
         doc = parse(client.get("/moderation/"))
     assert tabs(doc)[0] == "Pending (4)" and badge(doc) == ["4"]
     counting = [s for s in statements if "count(" in s.lower()]
-    assert len(counting) == 1, counting  # the staff bar reuses the tab counts
+    status_counts = [s for s in counting if "comment_reports" not in s]
+    assert len(status_counts) == 1, counting  # the four status tabs in one query; the staff bar reuses them
+    assert len(counting) == 2, counting  # and the Reported tab's own count
 
 
 def test_badge_follows_a_moderation_in_the_same_request(app, busy_desk):

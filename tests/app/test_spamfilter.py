@@ -117,7 +117,7 @@ def test_deleting_a_comment_keeps_what_it_taught(app, client, article, make_comm
     sign_in("editor")
     client.post(f"/moderation/comments/{comment_id}/spam")
     taught = learned(app)
-    assert client.post(f"/moderation/comments/{comment_id}/delete").status_code == 303
+    assert client.post(f"/moderation/comments/{comment_id}/delete", data={"confirm": "yes"}).status_code == 303
     with app.app_context():
         assert db.session.get(Comment, comment_id) is None
     assert learned(app) == taught
