@@ -244,6 +244,10 @@ class ModerationResult(Schema):
     id: int
     action: str
     status: CommentStatusName | None = Field(description="The comment's status now; null once deleted.")
+    changed: bool = Field(
+        description="False when the comment already was where the action leads (a repeated request, or another "
+        "editor's work): actions are idempotent, nothing is recorded twice."
+    )
 
 
 class StaffArticle(Schema):

@@ -154,13 +154,13 @@ def moderate_comment(comment_id: int, action: str):
     if comment is None:
         return problem(404, "There is no such comment (it may have been deleted).", kind="not-found")
     try:
-        moderation.moderate(comment, action, actor=_user(), now=utcnow())
+        changed = moderation.moderate(comment, action, actor=_user(), now=utcnow())
     except ModerationError as error:
         db.session.rollback()
         return problem(409, str(error), kind="not-applicable")
     status = None if action == "delete" else comment.status.value
     db.session.commit()
-    return s.ModerationResult.model_validate({"id": comment_id, "action": action, "status": status})
+    return s.ModerationResult.model_validate({"id": comment_id, "action": action, "status": status, "changed": changed})
 
 
 # --- articles --------------------------------------------------------------------------------------------------

@@ -114,9 +114,12 @@ def test_the_moderation_queue_and_actions(app, client, sign_in, make_token, make
     assert [c["author_email"] for c in body["items"]] == ["held@example.net"]  # staff see the address
     assert body["counts"]["pending"] == 1 and "private" in queue.headers["Cache-Control"]
     done = client.post(f"{API}/moderation/comments/{held}/approve", headers=bearer(secret))
-    assert done.status_code == 200 and done.get_json() == {"id": held, "action": "approve", "status": "approved"}
-    again = client.post(f"{API}/moderation/comments/{held}/approve", headers=bearer(secret))
-    assert again.status_code == 409
+    assert done.status_code == 200
+    assert done.get_json() == {"id": held, "action": "approve", "status": "approved", "changed": True}
+    again = client.post(f"{API}/moderation/comments/{held}/approve", headers=bearer(secret))  # idempotent
+    assert again.status_code == 200 and again.get_json()["changed"] is False
+    trash_from_approved = client.post(f"{API}/moderation/comments/{held}/delete", headers=bearer(secret))
+    assert trash_from_approved.status_code == 409  # only spam or trash is deleted for good
     with app.app_context():
         assert db.session.get(Comment, held).status is CommentStatus.APPROVED
     public = client.get(f"{API}/articles/harbour-vote/comments").get_json()
