@@ -1,7 +1,7 @@
 """The job queue: Huey, one instance per app, configured from the app's settings.
 
 Work that must not run inside a request, or runs on a schedule, is a plain function taking ids (never ORM
-objects) and safe to run twice, marked ``@jobs.task`` or ``@jobs.periodic(crontab(...))`` where it is
+objects) and safe to run twice, marked ``@jobs.task`` or ``@jobs.periodic(minute=..., hour=...)`` where it is
 defined. ``init_app`` registers every such function with the app's Huey, wrapped so that it runs inside an
 app context of that app: the consumer (``flask blog worker``) is started by the Flask CLI, which builds the
 app first, so its tasks see the same configuration, database and mail settings as the web server.
@@ -21,18 +21,18 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import redis
 import sqlalchemy as sa
 from flask import Flask, current_app
-from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
-from huey.api import Huey, TaskWrapper
 
 from blog import outbox
 from blog.extensions import db
 
-__all__ = ["BACKENDS", "Jobs", "after_commit", "after_commit_at", "crontab", "periodic", "task"]
+if TYPE_CHECKING:  # Huey itself (11 MiB) is imported when a queue is first built, not by every command
+    from huey.api import Huey, TaskWrapper
+
+__all__ = ["BACKENDS", "Jobs", "after_commit", "after_commit_at", "periodic", "task"]
 
 log = logging.getLogger(__name__)
 BACKENDS = ("sqlite", "redis", "immediate")
@@ -46,7 +46,7 @@ TASK_MODULES = (
     "blog.services.wxr_import",
 )
 
-Schedule = Callable[[Any], bool]  # huey.crontab(...) returns one
+Schedule = dict[str, str]  # huey.crontab's arguments: minute, hour, day, month, day_of_week
 _registry: dict[str, tuple[Callable[..., Any], Schedule | None]] = {}
 
 
@@ -57,8 +57,9 @@ def task(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def periodic(schedule: Schedule) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
-    """Mark a function without arguments to run on a schedule (``crontab(minute="*")``) by the consumer."""
+def periodic(**schedule: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    """Mark a function without arguments to run on a schedule by the consumer: huey.crontab's arguments
+    (``periodic(minute="0", hour="6")``)."""
 
     def mark(fn: Callable[[], Any]) -> Callable[[], Any]:
         _registry[_name(fn)] = (fn, schedule)
@@ -92,6 +93,8 @@ def sqlite_path(config: Mapping[str, Any], instance_path: str) -> str:
 
 
 def build_huey(config: Mapping[str, Any], instance_path: str) -> Huey:
+    from huey import MemoryHuey, RedisHuey, SqliteHuey
+
     name = config.get("JOBS_QUEUE_NAME") or "blog"
     chosen = backend(config)
     if chosen == "immediate":
@@ -99,6 +102,8 @@ def build_huey(config: Mapping[str, Any], instance_path: str) -> Huey:
     if chosen == "redis":
         if not config.get("REDIS_URL"):
             raise ValueError("JOBS_BACKEND is redis but REDIS_URL is not set")
+        import redis
+
         pool = redis.ConnectionPool.from_url(config["REDIS_URL"], **config["REDIS_OPTIONS"])  # fail fast when down
         return RedisHuey(name, connection_pool=pool, results=False)
     return SqliteHuey(name, filename=sqlite_path(config, instance_path), results=False)
@@ -123,13 +128,15 @@ class Jobs:
         return self._huey
 
     def _build(self) -> Huey:
+        from huey import crontab
+
         huey = build_huey(self.app.config, self.app.instance_path)
         for name, (fn, schedule) in _registry.items():
             run = self._in_app_context(fn)
             if schedule is None:
                 self._tasks[name] = huey.task(name=fn.__qualname__)(run)  # Huey adds the module
             else:
-                self._tasks[name] = huey.periodic_task(schedule, name=fn.__qualname__)(run)
+                self._tasks[name] = huey.periodic_task(crontab(**schedule), name=fn.__qualname__)(run)
         return huey
 
     def _in_app_context(self, fn: Callable[..., Any]) -> Callable[..., Any]:

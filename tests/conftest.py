@@ -122,10 +122,22 @@ def app(request, tmp_path, database_url, compiled_templates):
     with app.app_context():
         db.session.remove()
         if not on_sqlite:
-            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            db.session.commit()
+            empty_postgres_database()
         db.engine.dispose()
+
+
+def empty_postgres_database() -> None:
+    """Every row deleted and every id counter back at 1, as a new database has them. DELETE, not TRUNCATE: a
+    test leaves a few rows, and TRUNCATE's cost is per table (new files), about ten times DELETE's here."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.execute(
+        sa.text(
+            "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind = 'S' AND n.nspname = current_schema()"
+        )
+    )
+    db.session.commit()
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-from zxcvbn import zxcvbn
-
 MIN_SCORE = 3  # zxcvbn's 0-4 scale: 3 is "safely unguessable" (about 10^8 guesses or more)
 MAX_LENGTH = 1024  # zxcvbn's cost grows with the length; werkzeug hashes any length
 _CHECKED_LENGTH = 100  # beyond this a password is long enough; the estimate only slows down
@@ -22,6 +20,8 @@ def weakness(password: str, personal: list[str]) -> str | None:
     """Why ``password`` is too weak, in words for the person choosing it; None when it is strong enough."""
     if len(password) > MAX_LENGTH:
         return f"Please use at most {MAX_LENGTH} characters."
+    from zxcvbn import zxcvbn  # 12 MiB of word lists: loaded by the processes that check a password, not by every one
+
     result = zxcvbn(password[:_CHECKED_LENGTH], user_inputs=personal)
     if result["score"] >= MIN_SCORE:
         return None

@@ -49,6 +49,36 @@ _SPINTAX = re.compile(r"\{([^{}|\n]{1,80}(?:\|[^{}|\n]{1,80})+)\}")
 _SPACED = re.compile(r"(?<!\w)(?:\w[ \t]){2,}\w(?!\w)")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _LEET = str.maketrans({"4": "a", "@": "a", "3": "e", "1": "i", "0": "o", "5": "s", "$": "s", "7": "t"})
+# Link shorteners hide where a link leads; genuine commenters on a news site link to the page itself.
+SHORTENERS = frozenset(
+    [
+        "bit.ly",
+        "bitly.com",
+        "tinyurl.com",
+        "is.gd",
+        "v.gd",
+        "t.co",
+        "goo.gl",
+        "ow.ly",
+        "buff.ly",
+        "cutt.ly",
+        "rb.gy",
+        "shorturl.at",
+        "tiny.cc",
+        "t.ly",
+        "rebrand.ly",
+        "bl.ink",
+        "s.id",
+        "shorte.st",
+        "adf.ly",
+        "bc.vc",
+        "ouo.io",
+        "clck.ru",
+        "qr.ae",
+        "lnkd.in",
+        "trib.al",
+    ]
+)
 _LEET_WORD = re.compile(r"(?<![\w@$])(?=[\w@$]*[a-z])(?=[\w@$]*[4@3105$7])[\w@$]{3,}")
 
 
@@ -164,7 +194,8 @@ def _words(text: str) -> list[str]:
 
 def features(*, body: str, name: str = "", website: str = "") -> dict[str, float]:
     """The comment's features with their weights: words, word pairs, character 4-grams, the name's words, the
-    website's registrable domain and suffix, and markers for the disguises and for links."""
+    website's registrable domain and suffix, and markers for the disguises and for links (how many, shortened,
+    a link with hardly a word around it)."""
     normal = normalise(body)
     out: dict[str, float] = {}
 
@@ -183,6 +214,10 @@ def features(*, body: str, name: str = "", website: str = "") -> dict[str, float
             add(f"{first} {second}")
     links = len(normal.domains)
     add("~links:0" if links == 0 else "~links:1" if links == 1 else "~links:many")
+    if any(d in SHORTENERS for d in normal.domains):
+        add("~shortlink")
+    if links and sum(1 for w in words if not w.startswith(("url:", "tld:"))) < 4:
+        add("~linkonly")  # a link and hardly a word around it
     if len(body) > 1500:
         add("~long")
     for word in _words(normalise(name).text):
@@ -287,6 +322,8 @@ def _shown(feature: str) -> str:
             "~mdlink": "Markdown links",
             "~spintax": "spintax",
             "~links:many": "several links",
+            "~shortlink": "a shortened link",
+            "~linkonly": "a link and little else",
             "~links:1": "a link",
             "~links:0": "no link",
             "~website": "a website",

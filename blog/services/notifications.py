@@ -341,6 +341,6 @@ def send_digests(now: datetime | None = None) -> int:
     return sent
 
 
-@jobs.periodic(jobs.crontab(minute="0", hour="6"))
+@jobs.periodic(minute="0", hour="6")
 def send_daily_digests() -> None:
     send_digests()

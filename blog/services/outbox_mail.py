@@ -168,7 +168,7 @@ def deliver_due(now: datetime | None = None) -> Counter[Outcome]:
     return outcomes
 
 
-@jobs.periodic(jobs.crontab(minute="*"))
+@jobs.periodic(minute="*")
 def retry_due_mail() -> None:
     outcomes = deliver_due()
     if outcomes:

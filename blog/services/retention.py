@@ -188,7 +188,7 @@ def fates(comments: Iterable[Comment], now: datetime) -> dict[int, Fate]:
     }
 
 
-@jobs.periodic(jobs.crontab(minute=str(PURGE_AT.minute), hour=str(PURGE_AT.hour)))
+@jobs.periodic(minute=str(PURGE_AT.minute), hour=str(PURGE_AT.hour))
 def purge_daily() -> None:
     """The daily purge (the job queue's consumer runs it at ``PURGE_AT`` UTC)."""
     done = purge(utcnow(), on_batch=lambda n: db.session.commit())

@@ -65,6 +65,7 @@ def test_mistakes_are_shown_next_to_the_fields_with_the_text_kept(new_context, s
     with page.expect_response(lambda r: r.request.method == "POST") as sent:
         page.click("form.comment-form button[type=submit]")
     assert sent.value.status == 422
+    page.wait_for_load_state("load")  # the stylesheet too: layout is measured below
 
     expect(page.locator("#body")).to_have_value("The old wall has been crumbling since the storm.")
     expect(page.locator("#email")).to_have_value("jenna-at-example")
