@@ -22,7 +22,7 @@ from tests.system.cluster import (
 )
 
 READERS = 8
-PER_READER = 40
+PER_READER = 20
 KILL_AFTER = 60  # answers before the kill: the burst is well under way, with requests in flight
 SLUG = "storm-night"
 
