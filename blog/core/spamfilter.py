@@ -46,7 +46,7 @@ _BARE_DOMAIN = re.compile(r"(?<![:\w.@/-])(?:[a-z0-9-]+\.)+[a-z]{2,}(?:/[^\s<>\"
 _BBCODE = re.compile(r"\[/?(?:url|b|i|u|img|link|color|size)(?:=[^\]]*)?\]", re.IGNORECASE)
 _MD_LINK = re.compile(r"\[[^\]\n]{1,200}\]\((?:https?://|www\.)[^)\s]+\)", re.IGNORECASE)
 _SPINTAX = re.compile(r"\{([^{}|\n]{1,80}(?:\|[^{}|\n]{1,80})+)\}")
-_SPACED = re.compile(r"(?<!\w)(?:\w[ \t]){2,}\w(?!\w)")
+_SPACED = re.compile(r"(?<!\w)(?:\w[ \t]){2,}\w(?!\w)|(?<![\w.])(?:\w\.){3,}\w(?![\w.])")  # s p a c e d, d.o.t.t.e.d
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _LEET = str.maketrans({"4": "a", "@": "a", "3": "e", "1": "i", "0": "o", "5": "s", "$": "s", "7": "t"})
 # Link shorteners hide where a link leads; genuine commenters on a news site link to the page itself.
@@ -173,7 +173,7 @@ def normalise(body: str) -> Normalised:
     text = _BARE_DOMAIN.sub(lambda m: domain(m) if _suffix(m.group(0)) else m.group(0), text)
     if _SPACED.search(text):
         markers.append("~spaced")
-        text = _SPACED.sub(lambda m: re.sub(r"[ \t]", "", m.group(0)), text)
+        text = _SPACED.sub(lambda m: re.sub(r"[ \t.]", "", m.group(0)), text)
     if _LEET_WORD.search(text):
         leet = [w for w in _LEET_WORD.findall(text) if not w.startswith(("url:", "tld:"))]
         if leet:
@@ -231,6 +231,8 @@ def features(*, body: str, name: str = "", website: str = "") -> dict[str, float
             for part in re.split(r"[^a-z0-9]+", domain.rsplit(".", 1)[0]):
                 if len(part) > 2:
                     add(f"siteword:{part}")
+                for i in range(len(part) - 3):  # words run together: bestcasinoreviews
+                    add(f"sitegram:{part[i : i + 4]}", CHAR_WEIGHT)
     for word in words:
         if word.startswith(("url:", "tld:")) or len(word) < 5:
             continue
@@ -288,12 +290,14 @@ def score(feats: Mapping[str, float], counts: Mapping[str, Counts], *, alpha: fl
     if identity > 0:  # only evidence against the commenter counts here; none is no evidence for the comment
         probability = max(probability, _sigmoid(identity))
     weighed.sort(key=lambda item: (-abs(item[0]), item[1]))
-    spammy = tuple(_shown(f) for r, f in weighed if r > 0.1)
-    hammy = tuple(_shown(f) for r, f in weighed if r < -0.1)
+    shown = [(r, f) for r, f in weighed if not f.startswith("sitegram:")]  # fragments: the editor sees the site
+    spammy = tuple(_shown(f) for r, f in shown if r > 0.1)
+    hammy = tuple(_shown(f) for r, f in shown if r < -0.1)
     return Score(probability=probability, spammy=spammy, hammy=hammy)
 
 
-_IDENTITY = ("name:", "site:", "siteword:")  # not the mere presence of a website, nor a common suffix
+# Who: the name, the website (its words and their fragments) and its suffix, not merely having one.
+_IDENTITY = ("name:", "site:", "siteword:", "sitegram:", "tld:")
 
 
 def _sigmoid(log_odds: float) -> float:

@@ -70,7 +70,7 @@ def seed_counts() -> Mapping[str, spamfilter.Counts]:
 
 
 # Features that name a person (a name's words, a website, a link's domain) are stored as keyed hashes.
-PERSONAL = ("name:", "site:", "siteword:", "url:")
+PERSONAL = ("name:", "site:", "siteword:", "sitegram:", "url:")
 
 
 def stored_key(feature: str) -> str:

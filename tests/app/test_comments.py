@@ -147,7 +147,7 @@ def test_settings_rules_apply(app, article, post_comment):
     set_settings(app, block_words="casino", hold_words="refund", max_links=1)
     post_comment(article, body="Best CASINO in town")
     post_comment(article, body="I want a refund")
-    post_comment(article, body="https://a.example https://b.example")
+    post_comment(article, body="Both reports say the same thing: https://a.example and https://b.example")
     assert [(c.status, c.moderation_reasons) for c in stored(app)] == [
         (CommentStatus.SPAM, ["block word: casino"]),
         (CommentStatus.PENDING, ["hold word: refund"]),

@@ -232,7 +232,7 @@ def test_settings_take_effect_on_the_next_comment(app, client, sign_in, make_art
     make_article("Open thread", slug="open")
     client.post("/logout")
     post_comment("open", body="Try my casino")
-    post_comment("open", body="see https://example.com", email="b@example.net")
+    post_comment("open", body="Both reports say the same thing: https://example.com", email="b@example.net")
     with app.app_context():
         got = [(c.status, c.moderation_reasons) for c in db.session.scalars(sa.select(Comment).order_by(Comment.id))]
     assert got == [(CommentStatus.SPAM, ["block word: casino"]), (CommentStatus.PENDING, ["1 link (more than 0)"])]

@@ -68,7 +68,12 @@ def commenter(port: int, t: int) -> list[int]:
     statuses = []
     for n in range(PER_THREAD):
         form = urlencode(
-            {**hidden, "name": f"Thread {t}", "email": f"t{t}@example.net", "body": f"Comment {n} from {t}"}
+            {
+                **hidden,
+                "name": f"Thread {t}",
+                "email": f"t{t}@example.net",
+                "body": f"Thread {t} again: thanks for the update on the ferry ({n}).",
+            }
         )
         conn.request(
             "POST",
