@@ -137,16 +137,14 @@ def _add(deltas: Mapping[str, list[int]]) -> None:
         counts[1] += ham
     rows = [{"feature": f, "spam": s, "ham": h} for f, (s, h) in sorted(stored.items())]
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(SpamFeature).values(rows)
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[SpamFeature.feature],
-            set_={
-                "spam": SpamFeature.spam + statement.excluded.spam,
-                "ham": SpamFeature.ham + statement.excluded.ham,
-            },
-        )
+    statement = insert(SpamFeature)
+    upsert = statement.on_conflict_do_update(
+        index_elements=[SpamFeature.feature],
+        set_={"spam": SpamFeature.spam + statement.excluded.spam, "ham": SpamFeature.ham + statement.excluded.ham},
     )
+    # The rows as parameters, not as .values(rows): one compiled statement whatever their number, which
+    # SQLAlchemy sends in batches of multi-row VALUES (insertmanyvalues), still in the features' order.
+    db.session.execute(upsert, rows)
 
 
 def lesson_of(action: str, from_status: CommentStatus) -> str | None:
