@@ -9,7 +9,7 @@ from blog.models import CommentStatus
 from tests.browser.helpers import axe_violations, comment_id_from_url, comment_item, describe, focused, sign_in, tab_to
 
 pytestmark = pytest.mark.browser
-ONE_DATABASE = True  # markup and layout: the database under the pages changes nothing checked here
+DATABASE = "sqlite"  # markup and layout: the database under the pages changes nothing checked here
 
 PAGES = {  # name: (path, who is signed in)
     "home": ("/", None),

@@ -12,6 +12,8 @@ from playwright.sync_api import expect
 from tests.browser.helpers import axe_violations, describe
 from tests.helpers import SMTPInbox
 
+DATABASE = "postgresql"  # accounts and password resets on the production path; the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 NEW_PASSWORD = "lantern quarry velvet oyster"
 

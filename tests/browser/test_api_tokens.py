@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import axe_violations, describe, sign_in
 
+DATABASE = "postgresql"  # personal access tokens on the production path; the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 
 

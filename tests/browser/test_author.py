@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import sign_in
 
+DATABASE = "postgresql"  # an author's own page on the production path; the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 BIO = "Covers the **harbour** and the ferries. Tips: [the newsroom](https://example.org/tips)."
 

@@ -14,6 +14,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.helpers import sign_in
 
+DATABASE = "postgresql"  # drafts, review and publishing on the production path; the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 TITLE = "Lifeboat crew rescue three from Gull Rock"
 

@@ -14,6 +14,8 @@ from blog.models import Comment, CommentStatus
 from tests.browser.conftest import email_for
 from tests.browser.helpers import axe_violations, comment_id_from_url, comment_item, fill_comment
 
+DATABASE = "sqlite"  # a commenter's own edits on the embedded default; the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 
 WRITER = "Morwenna Pascoe"

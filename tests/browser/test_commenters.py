@@ -12,6 +12,8 @@ from playwright.sync_api import expect
 from blog.models import CommentStatus
 from tests.browser.helpers import comment_id_from_url, comment_item, fill_comment, sign_in
 
+DATABASE = "postgresql"  # bans and reports on the production path; the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 LIVE_SERVER_CONFIG = {"PROXY_FIX_X_FOR": 1}
 

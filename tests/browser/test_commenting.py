@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 from blog.models import CommentStatus
 from tests.browser.helpers import comment_item
 
+DATABASE = "sqlite"  # the comment form on the embedded default; the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 
 

@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 from blog.models import Comment, CommentStatus, User
 from tests.browser.helpers import sign_in
 
+DATABASE = "sqlite"  # the desk's keyboard on the embedded default; the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 
 

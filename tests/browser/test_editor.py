@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 from blog.models import CommentStatus
 from tests.browser.helpers import comment_id_from_url, comment_item, fill_comment, sign_in
 
+DATABASE = "postgresql"  # the newsroom's desk on the production path; the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 
 

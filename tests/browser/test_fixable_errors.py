@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 from blog.models import CommentStatus
 from tests.browser.helpers import sign_in
 
+DATABASE = "sqlite"  # forms sent back with mistakes on the embedded default; the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 
 

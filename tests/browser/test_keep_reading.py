@@ -10,7 +10,7 @@ from tests.browser.conftest import ARTIFACTS, DESKTOP, MOBILE
 from tests.browser.helpers import axe_violations, describe, sign_in
 
 pytestmark = pytest.mark.browser
-ONE_DATABASE = True  # placement and layout: the database under the page changes nothing checked here
+DATABASE = "sqlite"  # placement and layout: the database under the page changes nothing checked here
 
 # The blocks around the box: what comes right before and after it, and how many paragraphs precede it.
 _AROUND = """() => {

@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 from blog.models import Article
 from tests.browser.helpers import axe_violations, describe, sign_in
 
+DATABASE = "sqlite"  # uploads on the embedded default (files beside the database); the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 
 

@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import comment_id_from_url, comment_item, fill_comment, focused
 
+DATABASE = "sqlite"  # a reader's journeys on the embedded default; the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 AWAITING = "Your comment is awaiting moderation."
 

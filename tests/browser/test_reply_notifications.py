@@ -15,6 +15,8 @@ from tests.browser.conftest import email_for
 from tests.browser.helpers import axe_violations, describe, fill_comment
 from tests.helpers import SMTPInbox
 
+DATABASE = "postgresql"  # mail subscriptions on the production path; the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 SITE_URL = "http://localhost"  # the app's SITE_URL in tests: the mails' links are built from it
 

@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 from blog.models import CommentStatus
 from tests.browser.helpers import sign_in
 
+DATABASE = "postgresql"  # retention settings on the production path; the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 
 

@@ -16,7 +16,7 @@ from tests.browser.conftest import ARTIFACTS, DESKTOP, MOBILE
 from tests.browser.helpers import sign_in
 
 pytestmark = pytest.mark.browser
-ONE_DATABASE = True  # markup and layout: the database under the pages changes nothing checked here
+DATABASE = "sqlite"  # markup and layout: the database under the pages changes nothing checked here
 
 PAGES = {  # name: (path, who is signed in)
     "article": ("/articles/{story}", None),

@@ -12,6 +12,8 @@ from playwright.sync_api import expect
 from tests.browser.helpers import axe_violations, describe, sign_in
 from tests.conftest import PASSWORD
 
+DATABASE = "postgresql"  # two-factor sign-in on the production path; the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 
 

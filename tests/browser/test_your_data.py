@@ -15,6 +15,8 @@ from tests.browser.conftest import email_for
 from tests.browser.helpers import axe_violations, describe
 from tests.helpers import SMTPInbox
 
+DATABASE = "sqlite"  # a commenter's data requests on the embedded default; the app tests cover both (conftest)
+
 pytestmark = pytest.mark.browser
 
 
