@@ -28,7 +28,7 @@ from flask_caching.backends import FileSystemCache
 from flask_caching.backends.base import BaseCache  # the one module that has it in every Flask-Caching 2.x
 from markupsafe import Markup
 from redis import RedisError
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from blog import outbox
@@ -80,9 +80,11 @@ def _queue(session: Session, key: str) -> None:
 def _watch_flush(session: Session, _context) -> None:
     for obj in itertools.chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Comment):
-            # A new comment that is not approved changes no public page (its writer's page is rendered for
-            # them alone): a wave of held or spam comments must not keep retiring the article's page.
-            hidden = obj in session.new and obj.status is not CommentStatus.APPROVED
+            # A comment that is not approved, and was not before this flush, changes no public page (its writer's
+            # page is rendered for them alone): a wave of held or spam comments, each touched again after it is
+            # stored (its spam score, the editors' mail), must not keep retiring the article's page.
+            was = inspect(obj).attrs.status.history.deleted
+            hidden = obj not in session.deleted and CommentStatus.APPROVED not in (obj.status, *was)
             if obj.article_id is not None and not hidden:
                 _queue(session, _version_key(obj.article_id))
         elif isinstance(obj, _PAGE_SOURCES):

@@ -10,11 +10,13 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from email_validator import validate_email
 
-from blog import create_app, requestlog
+from blog import create_app, jobs, requestlog
 from blog.core import sanitize
+from blog.core import spamfilter as core_spamfilter
 from blog.extensions import db
 from blog.models import Article, ArticleStatus
 from blog.security import require_production_settings
+from blog.services import spamfilter
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,11 @@ def warm_up(app) -> None:
         sqlalchemy.orm.configure_mappers()
         sanitize.render_comment("A *warm-up* comment, with a link: https://example.org/")  # bleach, markdown-it
         validate_email("warm-up@example.org", check_deliverability=False)
+        # What the first comment or health check would load in each worker: the job queue (Huey), and the spam
+        # filter's seed counts, suffix list and look-alike table. Loaded once here, the workers share them.
+        jobs.current().huey  # noqa: B018
+        spamfilter.seed_counts()
+        core_spamfilter.features(body="Warm-up with a link https://www.example.co.uk/ and a lооk-alike")
         try:
             slug = db.session.scalar(sa.select(Article.slug).where(Article.status == ArticleStatus.PUBLISHED).limit(1))
         except sa.exc.SQLAlchemyError:
@@ -45,7 +52,7 @@ def warm_up(app) -> None:
     if slug is not None:
         with requestlog.silenced(app):  # these are not visitors
             client = app.test_client(use_cookies=False)
-            for path in ("/", f"/articles/{slug}", "/feed.atom") * 5:
+            for path in ("/", f"/articles/{slug}", "/feed.atom", f"/api/v1/articles/{slug}") * 5:
                 # Under the site's own address: any other host name is refused (TRUSTED_HOSTS), with no page.
                 status = client.get(path, base_url=app.config["SITE_URL"]).status_code
                 if status != 200:

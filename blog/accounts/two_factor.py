@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
@@ -188,6 +187,8 @@ def _manage_page(*, confirm: CodeForm | None = None, identity: IdentityForm | No
         if secret is None:
             record = None  # unreadable (SECRET_KEY changed): set up afresh
         else:
+            import segno  # here: the QR code is drawn a few times in an account's life, not on every worker's pages
+
             uri = two_factor.provisioning_uri(user, secret, issuer=_issuer())
             svg = segno.make(uri, error="m").svg_inline(scale=5, title="QR code for your authenticator app")
             qr = Markup(svg)  # noqa: S704  (segno's own SVG of our own URI; inline, as the CSP allows no data: images)

@@ -8,8 +8,8 @@ Normalisation sees through the usual disguises before anything is counted: Unico
 become ASCII), zero-width and other invisible characters removed, words that mix scripts folded to their Latin
 skeleton (Unicode's confusables data as packaged by ``confusable_homoglyphs``, reduced to a small table that
 ships with the site: blog/data/confusables_latin.json), leetspeak folded, letters spaced apart
-joined, spintax braces opened, and every address reduced to its registrable domain (``tldextract`` with its
-bundled copy of the Public Suffix List: it never reaches the network). Each disguise also leaves a marker
+joined, spintax braces opened, and every address reduced to its registrable domain (the Public Suffix List as
+packaged by ``publicsuffixlist``: its ICANN section, never a download). Each disguise also leaves a marker
 feature behind (``~zerowidth``, ``~mixedscript`` …): genuine commenters rarely use any of them.
 """
 
@@ -25,9 +25,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
-    import tldextract
+    from publicsuffixlist import PublicSuffixList
 
 # Counts of the documents of each class seen, under a name no feature can take (features never start with "#").
 DOCUMENTS = "#documents"
@@ -82,14 +83,23 @@ SHORTENERS = frozenset(
 _LEET_WORD = re.compile(r"(?<![\w@$])(?=[\w@$]*[a-z])(?=[\w@$]*[4@3105$7])[\w@$]{3,}")
 
 
-# tldextract (with requests and its suffix list, about 11 MiB) is loaded by the first comment a process scores,
-# not at import: a web worker that only serves pages never needs it (docs/performance.md).
+# The suffix list (about 1.5 MiB) is loaded by the first comment a process scores, not at import: a command that
+# scores nothing never pays for it (a server loads it once, in the master's warm-up: blog/wsgi.py).
 @functools.cache
-def _domains() -> tldextract.TLDExtract:
-    import tldextract
+def _suffixes() -> PublicSuffixList:
+    from publicsuffixlist import PublicSuffixList
 
-    # suffix_list_urls=(): the bundled snapshot, never a download; cache_dir=None: nothing written to disk.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    # ICANN's suffixes only (blogspot.com is one site, as a reader sees it); an unknown ending is no domain.
+    return PublicSuffixList(only_icann=True, accept_unknown=False)
+
+
+def _host(address: str) -> str:
+    text = address.strip().lower()
+    try:
+        host = urlsplit(text if "//" in text else f"//{text}").hostname or ""
+    except ValueError:  # e.g. a bracketed host that is no IPv6 address
+        return ""
+    return host.rstrip(".,;:!?")  # "… at www.example.com, limited rooms left!"
 
 
 @functools.cache
@@ -107,14 +117,14 @@ def _script(char: str) -> str:
 
 def registrable_domain(address: str) -> str:
     """``https://a.b.example.co.uk/x`` → ``example.co.uk``; a host without a known suffix as it is."""
-    parts = _domains()(address.strip().lower())
-    if parts.domain and parts.suffix:
-        return f"{parts.domain}.{parts.suffix}"
-    return parts.domain or ""
+    host = _host(address)
+    return (_suffixes().privatesuffix(host) or host) if host else ""
 
 
 def _suffix(address: str) -> str:
-    return _domains()(address.strip().lower()).suffix
+    """``co.uk`` for ``https://a.example.co.uk/``; empty unless the address ends in a known suffix."""
+    host = _host(address)
+    return (_suffixes().publicsuffix(host) or "") if host else ""
 
 
 def _fold_word(word: str) -> tuple[str, bool]:
@@ -242,7 +252,7 @@ def features(*, body: str, name: str = "", website: str = "") -> dict[str, float
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per feature: about 21,000 in the seed corpus alone
 class Counts:
     """How many spam and ham documents had a feature (``DOCUMENTS``: how many there were)."""
 

@@ -20,10 +20,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
-from lxml import etree
+if TYPE_CHECKING:  # lxml (4 MiB) is imported by the first file a process reads: web workers never do
+    from lxml import etree
 
 WP_NS_PREFIX = "http://wordpress.org/export/"
 _NAMESPACES = {
@@ -143,6 +144,8 @@ _READ = ("item", "{*}comment", "{*}author", "{*}wxr_version", "{*}base_site_url"
 def _elements(source: BinaryIO, tags: tuple[str, ...]) -> Iterator[Any]:
     """The ends of ``tags``' elements, parsed with the safe options; a DOCTYPE or another root is refused at the
     first one."""
+    from lxml import etree
+
     context = etree.iterparse(source, events=("end",), tag=tags, **_OPTIONS)
     first = True
     try:
@@ -209,6 +212,8 @@ def check(source: str | BinaryIO) -> None:
     )
     if doctype_refused.column != 0:  # found in the prolog: refused before parsing
         raise doctype_refused
+    from lxml import etree
+
     source.seek(0)
     target = _Discard()
     parser = etree.XMLParser(target=target, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)

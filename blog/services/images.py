@@ -12,11 +12,16 @@ Pillow's names stay in this module: the rest of the site deals in ``Decoded`` an
 
 from __future__ import annotations
 
+import functools
 import io
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from PIL import Image
 
 ACCEPTED = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WebP"}
 ACCEPTED_TEXT = "JPEG, PNG, GIF or WebP"
@@ -29,8 +34,16 @@ MAX_SIDE = 2048  # the stored original is at most this wide or high
 VARIANT_QUALITY = 80
 ORIGINAL_QUALITY = 88
 
-# Pillow's own guard, as a second line: it raises for twice this many pixels even if a caller forgot ``probe``.
-Image.MAX_IMAGE_PIXELS = DECODE_PIXELS * JPEG_SCALE_LIMIT
+
+@functools.cache
+def _pillow() -> tuple[ModuleType, ModuleType]:
+    """Pillow's ``Image`` and ``ImageOps``, imported by the first picture a process handles: a web worker that
+    only serves pages never needs its 2 MiB."""
+    from PIL import Image, ImageOps
+
+    # Pillow's own guard, as a second line: it raises for twice this many pixels even if a caller forgot ``probe``.
+    Image.MAX_IMAGE_PIXELS = DECODE_PIXELS * JPEG_SCALE_LIMIT
+    return Image, ImageOps
 
 
 class PictureError(ValueError):
@@ -56,13 +69,14 @@ def _open(data: bytes, budget: int) -> Image.Image:
         raise PictureError(
             f"SVG drawings are not accepted (they can carry scripts). Please upload a {ACCEPTED_TEXT} image."
         )
+    pil, _ = _pillow()
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=list(ACCEPTED))
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            warnings.simplefilter("error", pil.DecompressionBombWarning)
+            image: Image.Image = pil.open(io.BytesIO(data), formats=list(ACCEPTED))
+    except (pil.DecompressionBombWarning, pil.DecompressionBombError):
         raise PictureError(_too_many_pixels(None, budget)) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except (pil.UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise PictureError(f"That file is not an image we can read. Please upload a {ACCEPTED_TEXT} image.") from None
     width, height = image.size
     limit = budget * JPEG_SCALE_LIMIT if image.format == "JPEG" else budget
@@ -90,6 +104,7 @@ def decode(data: bytes, *, max_side: int = MAX_SIDE, budget: int = DECODE_PIXELS
     """The picture as WebP at most ``max_side`` px (or a ``square`` of that many px), upright, without metadata.
 
     Whatever the file's name or Content-Type claimed: only its bytes count."""
+    pil, ops = _pillow()
     image = _open(data, budget)
     try:
         with image:
@@ -102,26 +117,27 @@ def decode(data: bytes, *, max_side: int = MAX_SIDE, budget: int = DECODE_PIXELS
                 raise PictureError(_too_many_pixels(image.size, budget))
             image.seek(0)  # an animation's first frame
             image.load()
-            ImageOps.exif_transpose(image, in_place=True)  # turn as the camera meant; the EXIF is not copied
+            ops.exif_transpose(image, in_place=True)  # turn as the camera meant; the EXIF is not copied
             mode = "RGBA" if _has_alpha(image) else "RGB"
             picture = image if image.mode == mode else image.convert(mode)
             if square:
-                picture = ImageOps.fit(picture, (square, square), Image.Resampling.LANCZOS)
+                picture = ops.fit(picture, (square, square), pil.Resampling.LANCZOS)
             else:
-                picture.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
+                picture.thumbnail((max_side, max_side), pil.Resampling.LANCZOS, reducing_gap=2.0)
             return Decoded(_webp(picture, ORIGINAL_QUALITY), picture.width, picture.height)
     except PictureError:
         raise
-    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+    except (OSError, SyntaxError, ValueError, EOFError, pil.DecompressionBombError):
         raise PictureError(f"That file is damaged or not a {ACCEPTED_TEXT} image we can read.") from None
 
 
 def resize(data: bytes, width: int) -> Decoded:
     """A narrower WebP of a stored original (our own file, already within the budget)."""
-    with Image.open(io.BytesIO(data), formats=["WEBP"]) as image:
+    pil, _ = _pillow()
+    with pil.open(io.BytesIO(data), formats=["WEBP"]) as image:
         image.load()
         height = max(1, round(image.height * width / image.width))
-        picture = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=2.0)
+        picture = image.resize((width, height), pil.Resampling.LANCZOS, reducing_gap=2.0)
         return Decoded(_webp(picture, VARIANT_QUALITY), picture.width, picture.height)
 
 

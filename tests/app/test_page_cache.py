@@ -155,6 +155,24 @@ def test_a_new_comment_nobody_may_see_leaves_the_cached_page_in_place(
     assert "Third words." in get_text(reader)
 
 
+def test_a_comment_held_through_the_form_leaves_the_cached_page_in_place(cached, story, count_queries):
+    """The whole submission (the spam score, the mail to the editors) touches the held comment again after it is
+    stored: none of that is anything another reader could see."""
+    writer, reader = cached.test_client(), cached.test_client()
+    get_text(reader)
+    page = writer.get(URL)
+    data = {**form_fields(page.get_data(as_text=True)), "name": "Late Owl", "email": "owl@example.net"}
+    data["body"] = "Held words, sent through the form like anyone's."
+    assert writer.post(f"{URL}/comments", data=data).status_code == 303
+    with cached.app_context():
+        assert db.session.scalar(sa.select(Comment.status).where(Comment.author_name == "Late Owl")) is (
+            CommentStatus.PENDING
+        )
+    with count_queries() as statements:
+        assert "Held words" not in get_text(reader)
+    assert statements == []
+
+
 def test_a_keep_reading_target_renamed_or_unpublished_retires_the_page(cached, story, make_article, add_link):
     target = make_article("Harbour dredging resumes", slug="harbour-dredging")
     add_link(story, target_id=target)

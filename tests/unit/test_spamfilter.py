@@ -80,6 +80,13 @@ def test_urls_become_their_registrable_domain():
     assert "url:cheap-pills.co.uk" in normal.text and "shop." not in normal.text
 
 
+def test_a_domain_ends_before_the_punctuation_after_it():
+    assert sf.normalise("rooms at www.hotel-deals-24.com, book now!").domains == ("hotel-deals-24.com",)
+    assert sf.normalise("read more at http://1.2.3.4/page").domains == ("1.2.3.4",)
+    # An ending that is no public suffix is not a domain: "e.g" and "file.txt" stay words.
+    assert sf.normalise("e.g the file.txt").domains == ()
+
+
 def test_domain_lookups_never_use_the_network(monkeypatch):
     import socket
 
@@ -88,7 +95,7 @@ def test_domain_lookups_never_use_the_network(monkeypatch):
 
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket.socket, "connect", refuse)
-    sf._domains.cache_clear()
+    sf._suffixes.cache_clear()  # the suffix list is read anew, with the network refused
     assert sf.registrable_domain("https://a.b.example.com.au/x") == "example.com.au"
 
 
