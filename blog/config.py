@@ -116,6 +116,10 @@ class Defaults:
     MEDIA_ORIGIN: str | None = None
     MEDIA_MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # one picture's file
     IMPORT_MAX_UPLOAD_BYTES = 1024 * 1024 * 1024  # a WordPress export uploaded on the admin's data page
+    # An import from that page that has made no progress for this long counts as stopped (its process was killed
+    # or restarted): the page says so and a new import may start. Longer than its quietest stretch, the search
+    # and Keep Reading rebuild at the end (4-6 minutes for 10,000 articles, docs/performance.md).
+    IMPORT_STALE_MINUTES = 15
     MEDIA_REQUEST_MAX_BYTES = 32 * 1024 * 1024  # a whole upload form; beyond it the form cannot be read (413)
     MEDIA_DECODE_PIXELS = 6_000_000  # decoded at most (24 MB); a JPEG's header may name 16x more (decoded smaller)
     MEDIA_WIDTHS = (480, 960, 1600)  # the variants the job queue makes

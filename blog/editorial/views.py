@@ -545,9 +545,13 @@ def data():
 def _data_page(form, status: int = 200, error: str | None = None):
     from blog.services import wxr_import
 
+    now = utcnow()
     runs = wxr_import.recent_runs()
-    active = any(run.state.value in ("queued", "running") for run in runs)
-    page = render_template("editorial/data.html", form=form, runs=runs, active=active, error=error)
+    stopped = {run.id for run in runs if wxr_import.is_stopped(run, now)}
+    active = any(run.state.value in ("queued", "running") and run.id not in stopped for run in runs)
+    page = render_template(
+        "editorial/data.html", form=form, runs=runs, active=active, stopped=stopped, now=now, error=error
+    )
     return page, status
 
 

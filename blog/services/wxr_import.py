@@ -23,6 +23,7 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, cast
 from urllib.parse import unquote
 
@@ -44,6 +45,7 @@ from blog.models import (
     User,
     article_tags,
 )
+from blog.models.transfer import ACTIVE_STATES
 from blog.orm import utcnow
 from blog.services import authoring, comments, media, redirects, related, search, site, users
 
@@ -182,6 +184,12 @@ class _Importer:
                     sa.select(Comment.wp_id).where(Comment.article_id == existing, Comment.wp_id.is_not(None))
                 )
             )
+            # A run that stopped after storing a reply and before its parent (later in the file) arrived left it
+            # unthreaded: look again at the end of the article, whether or not a new reply needs it.
+            orphans = sa.select(Comment.id).where(
+                Comment.article_id == existing, Comment.wp_parent_id.is_not(None), Comment.parent_id.is_(None)
+            )
+            self.current.unresolved = db.session.scalar(orphans.limit(1)) is not None
             return
         self.current.article_id = self._create_article(record, status, guid)
 
@@ -441,43 +449,109 @@ def import_wxr(
 
 
 # --- from the admin page: one import at a time, as a job ------------------------------------------------------
+# A run's heartbeat (``updated_at``) moves when it is created, when it starts, with every progress update and when
+# it ends. One queued or running whose heartbeat is older than IMPORT_STALE_MINUTES has lost its process (killed,
+# restarted): it no longer blocks the next import, which marks it failed. The partial unique index
+# ``ix_import_runs_one_active`` keeps two uploads started at once from both running: the second INSERT fails.
+
+CONTINUE = "What was imported is kept; importing the same file again continues where it stopped."
 
 
 class ImportBusy(RuntimeError):
     """Another import is queued or running."""
 
 
+class _Stopped(RuntimeError):
+    """The run is no longer ours to carry on: a new import found it stale and marked it failed."""
+
+
 def active_run() -> ImportRun | None:
-    return db.session.scalar(
-        sa.select(ImportRun).where(ImportRun.state.in_([ImportState.QUEUED, ImportState.RUNNING])).limit(1)
-    )
+    """The queued or running import, live or stopped (the index allows one)."""
+    return db.session.scalar(sa.select(ImportRun).where(ImportRun.state.in_(ACTIVE_STATES)).limit(1))
 
 
 def recent_runs(limit: int = 10) -> list[ImportRun]:
     return list(db.session.scalars(sa.select(ImportRun).order_by(ImportRun.id.desc()).limit(limit)))
 
 
+def stale_before(now: datetime) -> datetime:
+    """A queued or running import with no heartbeat since this time counts as stopped."""
+    return now - timedelta(minutes=current_app.config["IMPORT_STALE_MINUTES"])
+
+
+def is_stopped(run: ImportRun, now: datetime) -> bool:
+    """Queued or running on the row, but no sign of life for IMPORT_STALE_MINUTES: its process has gone."""
+    return run.state in ACTIVE_STATES and run.updated_at < stale_before(now)
+
+
+def _busy(run: ImportRun | None) -> ImportBusy:
+    if run is None:  # the other one's transaction ended in between
+        return ImportBusy("Another import has just started: wait until it has finished, then start the next.")
+    return ImportBusy(
+        f"An import is already {run.state.value} ({run.filename}, started {run.created_at:%Y-%m-%d %H:%M} UTC, "
+        f"last progress {run.updated_at:%H:%M} UTC): wait until it has finished, then start the next."
+    )
+
+
+def _mark_stopped(run: ImportRun, now: datetime) -> bool:
+    """Fail a stopped run, unless it has shown a sign of life since it was read, or another start marked it."""
+    minutes = int((now - run.updated_at).total_seconds() // 60)
+    error = (
+        f"stopped: not started for {minutes} minutes (is the job worker running?)"
+        if run.state is ImportState.QUEUED
+        else f"stopped: no progress for {minutes} minutes (the process was probably restarted)"
+    )
+    marked = db.session.execute(
+        sa.update(ImportRun)
+        .where(ImportRun.id == run.id, ImportRun.state.in_(ACTIVE_STATES), ImportRun.updated_at < stale_before(now))
+        .values(state=ImportState.FAILED, error=f"{error}. {CONTINUE}", finished_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(cast("sa.CursorResult[Any]", marked).rowcount)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        log.warning("could not delete the uploaded import file %s", path)
+
+
 def start_run(save: Callable[[str], None], filename: str, *, folder: str, actor_id: int | None) -> ImportRun:
     """Keep the uploaded file (``save(path)`` writes it) and queue its import once the caller commits. Refused
-    (``ImportBusy``) while another import is queued or running: two at once would race for the same rows."""
-    busy = active_run()
-    if busy is not None:
-        raise ImportBusy(
-            f"An import is already {busy.state.value} ({busy.filename}, started {busy.created_at:%Y-%m-%d %H:%M} UTC): "
-            "wait until it has finished, then start the next."
-        )
+    (``ImportBusy``) while another import is queued or running: two at once would race for the same rows. One
+    that has stopped (``is_stopped``) is marked failed instead, and its leftover upload deleted.
+
+    The file is saved before anything is written: on SQLite a write holds the database's one write lock, which
+    copying a large upload must not. A start that lost a race against another (both found none active) fails
+    on the unique index, deletes its file and is refused like any other."""
+    now = utcnow()
+    found = active_run()
+    if found is not None and not is_stopped(found, now):
+        raise _busy(found)
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"{secrets.token_hex(16)}.xml")
     save(path)
+    stopped = found.path if found is not None and _mark_stopped(found, now) else None
     run = ImportRun(
         filename=(os.path.basename(filename or "export.xml") or "export.xml")[:255],
         path=path,
         bytes_total=os.path.getsize(path),
         actor_id=actor_id,
         summary={},
+        created_at=now,
+        updated_at=now,
     )
-    db.session.add(run)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(run)
+    except sa.exc.IntegrityError as error:
+        _remove(path)
+        if "ix_import_runs_one_active" not in str(error.orig):
+            raise
+        raise _busy(active_run()) from None
+    if stopped is not None and os.path.exists(stopped):
+        _remove(stopped)  # the stopped run's upload: nothing will read it again
     jobs.after_commit(run_import, run.id)
     return run
 
@@ -485,37 +559,54 @@ def start_run(save: Callable[[str], None], filename: str, *, folder: str, actor_
 @jobs.task
 def run_import(run_id: int) -> None:
     """The job: import a queued run's file, recording progress (bytes read) and the summary; nothing for a run
-    that is not queued (safe to run twice). The uploaded file is deleted at the end, whatever happened."""
-    run = db.session.get(ImportRun, run_id)
-    if run is None or run.state is not ImportState.QUEUED:
+    that is not queued (safe to run twice). The uploaded file is deleted at the end, whatever happened. A run
+    found stopped meanwhile (a new import marked it failed) ends at its next progress update, writing nothing."""
+    started = db.session.execute(
+        sa.update(ImportRun)
+        .where(ImportRun.id == run_id, ImportRun.state == ImportState.QUEUED)
+        .values(state=ImportState.RUNNING, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if not cast("sa.CursorResult[Any]", started).rowcount:
+        db.session.rollback()
         return
-    run.state = ImportState.RUNNING
-    path, actor_id = run.path, run.actor_id
+    path, actor_id = db.session.execute(
+        sa.select(ImportRun.path, ImportRun.actor_id).where(ImportRun.id == run_id)
+    ).one()
     db.session.commit()
+    ours = sa.and_(ImportRun.id == run_id, ImportRun.state == ImportState.RUNNING)
 
     def progress(done: int, total: int) -> None:
-        db.session.execute(sa.update(ImportRun).where(ImportRun.id == run_id).values(bytes_done=done))
+        beat = db.session.execute(
+            sa.update(ImportRun)
+            .where(ours)
+            .values(bytes_done=done, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if not cast("sa.CursorResult[Any]", beat).rowcount:
+            raise _Stopped
 
     state, error, summary = ImportState.FAILED, None, {}
     try:
         result = import_wxr(path, on_batch=db.session.commit, on_progress=progress, actor_id=actor_id)
         state, summary = ImportState.DONE, result.as_dict()
+    except _Stopped:
+        log.warning("import run %s was found stopped and marked failed by a newer import: it ends here", run_id)
+        db.session.rollback()
+        return  # the newer import deleted the file
     except wxr.WxrError as refused:
         error = str(refused)
     except Exception:  # the run must not stay "running": record the failure, the log has the details
         log.exception("import run %s failed", run_id)
-        error = (
-            "The import stopped on an unexpected error (the server's log has the details). What was imported is "
-            "kept; importing the same file again continues where it stopped."
-        )
-    db.session.rollback()
+        error = f"The import stopped on an unexpected error (the server's log has the details). {CONTINUE}"
+    db.session.rollback()  # a failure's unfinished batch; after a success, only the last progress update
+    now = utcnow()
+    read = {"bytes_done": ImportRun.bytes_total} if state is ImportState.DONE else {}
     db.session.execute(
         sa.update(ImportRun)
-        .where(ImportRun.id == run_id)
-        .values(state=state, error=error, summary=summary, finished_at=utcnow())
+        .where(ours)
+        .values(state=state, error=error, summary=summary, finished_at=now, updated_at=now, **read)
+        .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    try:
-        os.remove(path)
-    except OSError:
-        log.warning("could not delete the uploaded file of import run %s", run_id)
+    _remove(path)

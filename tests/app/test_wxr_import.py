@@ -106,6 +106,24 @@ def test_second_run_adds_nothing_and_resumes(app, runner):
         assert _counts() == after
 
 
+def test_a_run_stopped_between_a_reply_and_its_later_parent_is_threaded_by_the_next(app, runner):
+    """In the file, reply 15 comes before its parent 14. A run that stopped after storing 15 and before reading 14
+    left 15 unthreaded; the next run, which skips 15 as already imported, still gives it its parent."""
+    assert _import(runner, SITE).exit_code == 0
+    with app.app_context():
+        # What such a run leaves: 11, 12, 13 and 15 stored, 15 without its parent.
+        db.session.execute(sa.delete(Comment).where(Comment.wp_id.in_([14, 16, 17, 18, 19])))
+        db.session.execute(sa.update(Comment).where(Comment.wp_id == 15).values(parent_id=None, depth=0))
+        db.session.commit()
+    again = _import(runner, SITE)
+    assert again.exit_code == 0, again.output
+    assert "5 created (2 approved, 1 pending, 1 spam, 1 trash); 4 already imported" in again.output
+    with app.app_context():
+        rows = {c.wp_id: c for c in db.session.scalars(sa.select(Comment))}
+        assert [rows[wp_id].depth for wp_id in (11, 12, 13, 14, 15, 16)] == [0, 1, 2, 3, 4, 5]
+        assert rows[15].parent_id == rows[14].id and rows[16].parent_id == rows[15].id
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [

@@ -29,6 +29,7 @@ def site_at(revision: str, url: str, tmp_path, **settings):
             flask_migrate.upgrade()
             with db.engine.begin() as conn:  # leave the shared test database empty, at head
                 for table in (
+                    "import_runs",
                     "moderation_events",
                     "comments",
                     "article_tags",

@@ -18,7 +18,7 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
 
 
 # Indexes on expressions: SQLite's reflection skips them (with a warning), so there they are checked by name.
-EXPRESSION_INDEXES = {"ix_articles_lower_title"}
+EXPRESSION_INDEXES = {"ix_articles_lower_title", "ix_import_runs_one_active"}
 
 
 def schema_diff() -> list:
