@@ -66,7 +66,7 @@ def read_examples(lines: Iterable[str]) -> Iterator[Example]:
 def seed_counts() -> Mapping[str, spamfilter.Counts]:
     """The counts of the corpus we wrote and ship (blog/data/spam_seed.jsonl), once per process."""
     text = resources.files("blog").joinpath("data/spam_seed.jsonl").read_text(encoding="utf-8")
-    return spamfilter.tally((e.features(), e.is_spam) for e in read_examples(text.splitlines()))
+    return spamfilter.common(spamfilter.tally((e.features(), e.is_spam) for e in read_examples(text.splitlines())))
 
 
 # Features that name a person (a name's words, a website, a link's domain) are stored as keyed hashes.

@@ -205,13 +205,15 @@ def test_no_mail_for_replying_to_oneself(app, inbox, thread, subscribe, post_com
 def test_rate_limit_then_the_rest_in_the_digest(app, inbox, thread, subscribe, post_comment):
     subscribe()
     for n in range(4):
-        reply(post_comment, thread, body=f"Reply number {n}.")
+        reply(
+            post_comment, thread, body=f"I walked past the harbour works on day {n + 1} and the crane was still there."
+        )
     assert len(reply_notices(inbox)) == 2  # the limit
     with app.app_context():
         jobs.enqueue(notifications.send_daily_digests)  # as the consumer's scheduler does once a day
     digest = reply_notices(inbox)[-1]
     assert digest["Subject"] == "2 replies to your comments"
-    assert "Reply number 2." in digest.get_content() and "Reply number 3." in digest.get_content()
+    assert "on day 3 and" in digest.get_content() and "on day 4 and" in digest.get_content()
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     with app.app_context():
         assert notifications.send_digests() == 0  # nothing left

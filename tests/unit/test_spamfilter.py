@@ -197,15 +197,19 @@ def _labelled(path):
 @pytest.mark.parametrize(
     ("name", "caught", "ham_to_spam"),
     [
-        ("spam_heldout.jsonl", 0.95, 0.02),  # issue 22's goal
-        ("spam_heldout_blind.jsonl", 0.95, 0.02),  # the goal (met after tuning on this set: docs/performance.md)
-        ("spam_heldout_third.jsonl", 0.82, 0.01),  # below the goal: today's figure as a floor
+        # Issue 22's goal is >= 95 % caught, <= 2 % of ham to Spam. The fourth set was written by someone who saw
+        # nothing of the project and measured once, with the seed corpus of 1,807 comments (docs/performance.md);
+        # the others were read while the filter was built, so their figures flatter it. Today's figures as floors.
+        ("spam_heldout_fourth.jsonl", 0.955, 0.005),  # 191 / 200 caught, 1 / 200 ham to Spam
+        ("spam_heldout.jsonl", 1.0, 0.04),  # 3 / 80 ham to Spam ("free loans for solar panels", "Best regards")
+        ("spam_heldout_blind.jsonl", 0.975, 0.0),
+        ("spam_heldout_third.jsonl", 0.95, 0.01),
     ],
 )
 def test_the_shipped_filter_on_the_held_out_sets(name, caught, ham_to_spam):
     """The seed corpus alone, at the default threshold (90 %): spam sent to Spam and ham sent there."""
     root = Path(__file__).resolve().parents[2]
-    counts = sf.tally(_labelled(root / "blog" / "data" / "spam_seed.jsonl"))
+    counts = sf.common(sf.tally(_labelled(root / "blog" / "data" / "spam_seed.jsonl")))
     held_out = _labelled(root / "tests" / "data" / name)
     assert len(held_out) >= 150
     result = sf.evaluate(((sf.score(f, counts).probability, is_spam) for f, is_spam in held_out), threshold=0.9)
