@@ -20,7 +20,7 @@ from blog.core.api_scopes import Scope, may_use
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, User
 from blog.orm import utcnow
-from blog.services import api_tokens, editorial, moderation
+from blog.services import api_tokens, editorial, moderation, paging
 from blog.services.articles import Page
 from blog.services.editorial import ArticleDraft, EditorialError, NotAllowed
 from blog.services.moderation import ModerationError
@@ -126,7 +126,7 @@ def moderation_queue():
     page = moderation.desk_page(
         moderation.DeskQuery(
             status=CommentStatus(query.status),
-            before=moderation.Cursor.parse(query.before),
+            before=paging.Cursor.parse(query.before),
             per_page=current_app.config["DESK_PER_PAGE"],
         )
     )

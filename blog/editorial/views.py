@@ -7,7 +7,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3's; its stubs (3.2) lack it
 
@@ -530,7 +541,10 @@ def revoke_ban(ban_id: int):
     """Lift a commenter ban (listed in the settings): their next comments go through the rules again."""
     lifted = commenters.revoke(ban_id, actor=current_user, now=utcnow())
     db.session.commit()
-    flash("Ban lifted." if lifted else "That ban had already been lifted.", "success")
+    message = "Ban lifted." if lifted else "That ban had already been lifted."
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+        return jsonify({"id": ban_id, "action": "lift", "changed": lifted, "message": message})  # the desk's Undo
+    flash(message, "success")
     return redirect(url_for("editorial.settings", _anchor="bans-title"), code=303)
 
 

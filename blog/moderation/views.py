@@ -23,14 +23,14 @@ from flask import (
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from blog import inputs
+from blog import inputs, policy
 from blog.accounts.forms import safe_next
 from blog.core import audit
 from blog.extensions import db
 from blog.inputs import parse_id
 from blog.models import Article, BanKind, Comment, CommentStatus
 from blog.orm import utcnow
-from blog.services import audit_log, comment_edits, commenters, desk_edits, moderation, retention
+from blog.services import audit_log, comment_edits, commenters, desk_edits, moderation, paging, retention
 from blog.services.moderation import ModerationError
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -65,8 +65,8 @@ def _desk_query(args: MultiDict[str, str]) -> tuple[moderation.DeskQuery, Articl
         article_id=article.id if article else None,
         q=args.get("q", "").strip()[:200],
         ip=ip,
-        before=moderation.Cursor.parse(args.get("before")),
-        after=moderation.Cursor.parse(args.get("after")),
+        before=paging.Cursor.parse(args.get("before")),
+        after=paging.Cursor.parse(args.get("after")),
         per_page=current_app.config["DESK_PER_PAGE"],
     )
     return query, article
@@ -116,6 +116,7 @@ def _desk_page(
         selected=selected,
         chosen=chosen,
         reported_count=commenters.reported_count(),
+        bans=commenters.bans_of(page.comments),
         undo=undo,
         label_for=lambda action: (
             "Not spam" if action == "restore" and query.status is CommentStatus.SPAM else action.title()
@@ -164,14 +165,18 @@ def _answer(message: str, *, comment_id: int, action: str, changed: bool, status
     counts = moderation.count_by_status(article)
     capped = article is None
     pending = counts[CommentStatus.PENDING] if capped else moderation.count_pending()
-    undo = _undo_for(comment_id, action) if changed else None
+    if "undo" in extra:  # an undo of the action's own (a ban's: lifting it)
+        undo_link = extra.pop("undo")
+    else:
+        undo = _undo_for(comment_id, action) if changed else None
+        undo_link = undo and {"action": undo, "url": url_for("moderation.act", comment_id=comment_id, action=undo)}
     body = {
         "id": comment_id,
         "action": action,
         "changed": changed,
         "message": message,
         "status": extra.pop("new_status", None),
-        "undo": undo and {"action": undo, "url": url_for("moderation.act", comment_id=comment_id, action=undo)},
+        "undo": undo_link,
         "counts": {s.value: moderation.shown_count(n) if capped else str(n) for s, n in counts.items()},
         "pending": moderation.shown_count(pending),
         **extra,
@@ -392,51 +397,150 @@ COMMENTER_KEY = re.compile(r"[0-9a-f]{64}")
 
 @bp.get("/commenters/<key>")
 def commenter(key: str):
-    """Every comment from one address, named by its keyed hash (never the address itself in a URL)."""
+    """Every comment from one address, named by its keyed hash (never the address itself in a URL), a page of
+    ``COMMENTER_LIMIT`` at a time (``?before=`` / ``?after=``, the desk's cursor)."""
     if not COMMENTER_KEY.fullmatch(key):
         abort(404, "There is no such commenter.")
-    found = commenters.comments_of(key)
-    if not found:
+    total = commenters.count_of(key)
+    if not total:
         abort(404, "There is no such commenter (their comments may have been deleted).")
-    networks = {c.network_hash for c in found if c.network_hash}
+    before = paging.Cursor.parse(request.args.get("before"))
+    after = paging.Cursor.parse(request.args.get("after"))
+    page = commenters.comments_of(key, before=before, after=after)
+    first_page = before is None and after is None and page.items
+    latest = page.items[0] if first_page else commenters.latest_of(key)
+    if latest is None:  # deleted since they were counted
+        abort(404, "There is no such commenter (their comments may have been deleted).")
     return render_template(
         "moderation/commenter.html",
         key=key,
-        comments=found,
-        latest=found[0],
-        banned=commenters.banned_kinds(key, networks),
+        page=page,
+        comments=page.items,
+        total=total,
+        latest=latest,
+        banned=commenters.banned_kinds(key),
         limit=commenters.COMMENTER_LIMIT,
         here=request.full_path.rstrip("?"),
     )
 
 
+BAN_WHAT = {BanKind.ADDRESS: "address", BanKind.NETWORK: "network (IPv4 /24 or IPv6 /64)"}
+
+
 @bp.post("/bans")
 def ban():
-    """Ban the address, or the network, a comment came from: their next comments go to spam."""
+    """Ban the address, or the network, a comment came from: their next comments go to spam; with
+    ``spam_pending=yes`` ("also move their pending comments to Spam") the pending ones the ban matches go now.
+    Asks first unless ``confirm=yes`` (a page of its own without the desk's script; the script asks with a second
+    click and gets JSON). Never shows the address or the IP: a ban is named by its keyed hash."""
+    as_json = _wants_json()
+
+    def refuse(message: str, status: int):
+        if as_json:
+            return _refused_json(message, status)
+        db.session.rollback()
+        abort(status, message)
+
     try:
         kind = BanKind(request.form.get("kind", ""))
     except ValueError:
-        abort(400, "Choose what to ban: “address” or “network”.")
-    comment_id = parse_id(request.form.get("comment_id")) or abort(400, "Say which comment's writer to ban.")
-    found = db.session.get(Comment, comment_id) or abort(404, "There is no such comment (it may have been deleted).")
+        return refuse("Choose what to ban: “address” or “network”.", 400)
+    comment_id = parse_id(request.form.get("comment_id"))
+    if comment_id is None:
+        return refuse("Say which comment's writer to ban.", 400)
+    found = db.session.get(Comment, comment_id)
+    if found is None:
+        return refuse("There is no such comment (it may have been deleted).", 404)
+    spam_pending = request.form.get("spam_pending") == "yes"
     try:
-        commenters.ban(found, kind, actor=current_user, now=utcnow())
+        key = commenters.ban_key(found, kind)
     except commenters.CommenterError as error:
-        db.session.rollback()
-        abort(409, str(error))
+        return refuse(str(error), 409)
+    if not _confirmed():
+        if as_json:
+            return refuse("Confirm the ban first.", 409)
+        return _confirm_ban(found, kind, key, spam_pending=spam_pending)
+    try:
+        done = commenters.ban(found, kind, actor=current_user, now=utcnow(), spam_pending=spam_pending)
+    except commenters.CommenterError as error:
+        return refuse(str(error), 409)
     db.session.commit()
-    what = "address" if kind is BanKind.ADDRESS else "network (IPv4 /24 or IPv6 /64)"
-    flash(f"Banned the {what} of comment {comment_id}: their next comments go to spam.", "success")
+    what = BAN_WHAT[kind]
+    message = (
+        f"Banned the {what} of comment {comment_id}: their next comments go to spam."
+        if done.new
+        else f"Banned already: the {what} of comment {comment_id}; their next comments go to spam."
+    )
+    if done.moved:
+        message += f" {len(done.moved)} pending comment{'' if len(done.moved) == 1 else 's'} moved to spam."
+    if as_json:
+        lift = None
+        if done.new and policy.may(current_user, policy.rule_for("editorial.revoke_ban") or policy.Need.ADMIN):
+            lift = {
+                "action": "lift",
+                "url": url_for("editorial.revoke_ban", ban_id=done.ban.id),
+                # the Undo lifts the ban; the row's own comment, if the ban moved it, stays in spam until restored
+                "then": url_for("moderation.act", comment_id=comment_id, action="restore")
+                if comment_id in done.moved
+                else None,
+            }
+        return _answer(
+            message,
+            comment_id=comment_id,
+            action="ban",
+            changed=done.new,
+            new_status=found.status.value,
+            undo=lift,
+            kind=kind.value,
+            moved=done.moved,
+        )
+    flash(message, "success")
     return _back()
 
 
+def _confirm_ban(found: Comment, kind: BanKind, key: str, *, spam_pending: bool):
+    """The page that asks before a ban: what it matches (by keyed hash: never the address or the IP), and what
+    happens to the pending comments it matches."""
+    pending = commenters.pending_count(kind, key)
+    plural = "" if pending == 1 else "s"
+    if kind is BanKind.ADDRESS:
+        whom = f"Comments from this address (commenter #{key[:12]}) will go to spam from now on."
+    else:
+        whom = (
+            f"Comments from this network (#{key[:12]}: the IPv4 /24 or IPv6 /64 comment {found.id} came from) will "
+            "go to spam from now on, whoever writes them."
+        )
+    if spam_pending and pending:
+        then = f" The {pending} pending comment{plural} from it will be moved to spam now."
+    elif pending:
+        then = f" The {pending} pending comment{plural} from it will stay pending."
+    else:
+        then = ""
+    fields = [("kind", kind.value), ("comment_id", str(found.id))]
+    if spam_pending:
+        fields.append(("spam_pending", "yes"))
+    return _confirm(
+        title=f"Ban the {'address' if kind is BanKind.ADDRESS else 'network'} of comment {found.id}?",
+        message=f"{whom}{then} Admins can lift a ban in the settings.",
+        action=url_for("moderation.ban"),
+        button=f"Ban this {'address' if kind is BanKind.ADDRESS else 'network'}",
+        fields=fields,
+    )
+
+
 def _reported_page() -> str:
+    page = commenters.reported(
+        before=paging.Cursor.parse(request.args.get("before")),
+        after=paging.Cursor.parse(request.args.get("after")),
+    )
     return render_template(
         "moderation/reported.html",
-        rows=commenters.reported(),
+        rows=page.items,
+        page=page,
         counts=moderation.count_by_status(),
         shown_count=moderation.shown_count,
         reported_count=commenters.reported_count(),
+        bans=commenters.bans_of([c for c, _ in page.items]),
         actions=ACTIONS_FOR,
         here=request.full_path.rstrip("?"),
     )

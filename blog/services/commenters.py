@@ -27,8 +27,10 @@ from blog.models import (
     SettingsChange,
     User,
 )
+from blog.services import paging
+from blog.services.paging import Cursor
 
-COMMENTER_LIMIT = 200  # comments the commenter view lists, newest first
+COMMENTER_LIMIT = 200  # comments a page of the commenter view lists, newest first
 
 
 class CommenterError(ValueError):
@@ -38,20 +40,40 @@ class CommenterError(ValueError):
 # --- The commenter view ------------------------------------------------------------------------------------------
 
 
-def comments_of(author_key: str, *, limit: int = COMMENTER_LIMIT) -> list[Comment]:
-    """One commenter's comments (every status), newest first."""
-    return list(
+def comments_of(
+    author_key: str, *, before: Cursor | None = None, after: Cursor | None = None, limit: int = COMMENTER_LIMIT
+) -> paging.Page[Comment]:
+    """One page of one commenter's comments (every status), newest first, keyset-paged like the desk."""
+    position, order = paging.keyset(before, after)
+    rows = list(
         db.session.scalars(
             sa.select(Comment)
-            .where(Comment.author_key == author_key)
+            .where(Comment.author_key == author_key, *position)
             .options(
                 joinedload(Comment.article).load_only(Article.id, Article.title, Article.slug, raiseload=True),
                 raiseload("*"),
             )
-            .order_by(Comment.created_at.desc(), Comment.id.desc())
-            .limit(limit)
+            .order_by(*order)
+            .limit(limit + 1)
         )
     )
+    return paging.page(rows, per_page=limit, before=before, after=after, position=paging.position_of)
+
+
+def latest_of(author_key: str) -> Comment | None:
+    """The commenter's newest comment: their name, address and network as the commenter view shows them."""
+    return db.session.scalar(
+        sa.select(Comment)
+        .where(Comment.author_key == author_key)
+        .options(raiseload("*"))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .limit(1)
+    )
+
+
+def count_of(author_key: str) -> int:
+    """How many comments the commenter has (every status), from the ``author_key`` index."""
+    return db.session.scalar(sa.select(sa.func.count()).where(Comment.author_key == author_key)) or 0
 
 
 # --- Bans ---------------------------------------------------------------------------------------------------------
@@ -66,8 +88,9 @@ def ban_matching(author_key: str, network_hash: str) -> str:
     return next((kind.value for kind in BanKind if kind in kinds), "")
 
 
-def ban(comment: Comment, kind: BanKind, *, actor: User, now: datetime) -> CommenterBan:
-    """Ban the address or the network ``comment`` came from; banning twice keeps the first ban. Flushes."""
+def ban_key(comment: Comment, kind: BanKind) -> str:
+    """The keyed hash a ban of this kind made from ``comment`` stores: its ``author_key`` or its ``network_hash``.
+    Raises ``CommenterError`` when the comment no longer has it."""
     key = comment.author_key if kind is BanKind.ADDRESS else comment.network_hash
     if not key:
         raise CommenterError(
@@ -76,13 +99,55 @@ def ban(comment: Comment, kind: BanKind, *, actor: User, now: datetime) -> Comme
             if kind is BanKind.NETWORK
             else "This comment's address is no longer known (its personal data was erased)."
         )
+    return key
+
+
+def _pending_matching(kind: BanKind, key: str) -> sa.ColumnElement[bool]:
+    """The pending comments a ban of ``kind`` on ``key`` would have sent to spam had it been there: from that
+    address or that network, and not written by a signed-in member of the staff (bans never catch those)."""
+    column = Comment.author_key if kind is BanKind.ADDRESS else Comment.network_hash
+    return sa.and_(column == key, Comment.status == CommentStatus.PENDING, Comment.user_id.is_(None))
+
+
+def pending_count(kind: BanKind, key: str) -> int:
+    """How many pending comments ``ban(…, spam_pending=True)`` would move to spam now (for the confirmation)."""
+    return db.session.scalar(sa.select(sa.func.count()).where(_pending_matching(kind, key))) or 0
+
+
+@dataclass(frozen=True)
+class Banned:
+    ban: CommenterBan
+    new: bool  # False: it was banned already (the first ban is kept)
+    moved: list[int]  # the pending comments this call sent to spam, by id
+
+
+def ban(comment: Comment, kind: BanKind, *, actor: User, now: datetime, spam_pending: bool = False) -> Banned:
+    """Ban the address or the network ``comment`` came from; banning twice keeps the first ban. With
+    ``spam_pending``, the pending comments the ban matches go to spam too, each through ``change_status`` as the
+    desk's Spam button would send it (an event by ``actor``, the spam filter taught); one that another editor
+    decided meanwhile is left as they left it. Flushes."""
+    key = ban_key(comment, kind)
     existing = db.session.scalar(sa.select(CommenterBan).where(CommenterBan.kind == kind, CommenterBan.key_hash == key))
-    if existing is not None:
-        return existing
-    made = CommenterBan(kind=kind, key_hash=key, created_at=now, actor_id=actor.id, comment_id=comment.id)
-    db.session.add(made)
-    db.session.flush()
-    return made
+    made = existing
+    if made is None:
+        made = CommenterBan(kind=kind, key_hash=key, created_at=now, actor_id=actor.id, comment_id=comment.id)
+        db.session.add(made)
+        db.session.flush()
+    moved = _spam_pending(kind, key, actor=actor, now=now) if spam_pending else []
+    return Banned(ban=made, new=existing is None, moved=moved)
+
+
+def _spam_pending(kind: BanKind, key: str, *, actor: User, now: datetime) -> list[int]:
+    from blog.services import moderation  # moderation imports comments, which imports this module
+
+    moved = []
+    # in id order, as moderate_many locks its rows: two editors' overlapping actions wait rather than deadlock
+    for found in db.session.scalars(sa.select(Comment).where(_pending_matching(kind, key)).order_by(Comment.id)).all():
+        if moderation.change_status(
+            found, CommentStatus.SPAM, action="spam", actor=actor, now=now, from_status=CommentStatus.PENDING
+        ):
+            moved.append(found.id)
+    return moved
 
 
 def bans() -> list[CommenterBan]:
@@ -95,12 +160,28 @@ def bans() -> list[CommenterBan]:
     )
 
 
-def banned_kinds(author_key: str, network_hashes: set[str]) -> set[BanKind]:
-    """Which of this commenter's address and networks are banned (for the commenter view)."""
-    where = [sa.and_(CommenterBan.kind == BanKind.ADDRESS, CommenterBan.key_hash == author_key)]
-    if network_hashes:
-        where.append(sa.and_(CommenterBan.kind == BanKind.NETWORK, CommenterBan.key_hash.in_(network_hashes)))
+def banned_kinds(author_key: str) -> set[BanKind]:
+    """Which of this commenter's address and the networks they wrote from are banned (for the commenter view)."""
+    networks = sa.select(Comment.network_hash).where(Comment.author_key == author_key, Comment.network_hash != "")
+    where = [
+        sa.and_(CommenterBan.kind == BanKind.ADDRESS, CommenterBan.key_hash == author_key),
+        sa.and_(CommenterBan.kind == BanKind.NETWORK, CommenterBan.key_hash.in_(networks)),
+    ]
     return set(db.session.scalars(sa.select(CommenterBan.kind).where(sa.or_(*where))))
+
+
+def bans_of(comments: list[Comment]) -> dict[int, set[BanKind]]:
+    """For rows of the desk: which of each comment's address and network are banned already (one query)."""
+    keys = {c.author_key for c in comments if c.author_key} | {c.network_hash for c in comments if c.network_hash}
+    found: set[tuple[BanKind, str]] = set()
+    if keys:
+        stmt = sa.select(CommenterBan.kind, CommenterBan.key_hash).where(CommenterBan.key_hash.in_(keys))
+        found = {(kind, key) for kind, key in db.session.execute(stmt)}
+    rows = {}
+    for c in comments:
+        mine = ((BanKind.ADDRESS, c.author_key), (BanKind.NETWORK, c.network_hash))
+        rows[c.id] = {kind for kind, key in mine if key and (kind, key) in found}
+    return rows
 
 
 def revoke(ban_id: int, *, actor: User, now: datetime) -> bool:
@@ -245,23 +326,35 @@ def _open_reports() -> sa.Select[int, int]:
     )
 
 
-REPORTED_LIMIT = 200
+REPORTED_LIMIT = 200  # comments a page of the Reported tab lists
 
 
-def reported(*, limit: int = REPORTED_LIMIT) -> list[tuple[Comment, int]]:
-    """The Reported tab: published or held comments with open reports, most reported first."""
+def reported(
+    *, before: Cursor | None = None, after: Cursor | None = None, limit: int = REPORTED_LIMIT
+) -> paging.Page[tuple[Comment, int]]:
+    """One page of the Reported tab: published or held comments with open reports (and how many), newest first,
+    keyset-paged like the desk's other tabs. Not most reported first: report counts change while an editor pages,
+    and a list ordered by them would skip or repeat comments from one page to the next; the count is on each row."""
     counts = _open_reports().subquery()
+    position, order = paging.keyset(before, after)
     rows = db.session.execute(
         sa.select(Comment, counts.c.reports)
         .join(counts, counts.c.comment_id == Comment.id)
+        .where(*position)
         .options(
             joinedload(Comment.article).load_only(Article.id, Article.title, Article.slug, raiseload=True),
             raiseload("*"),
         )
-        .order_by(counts.c.reports.desc(), Comment.created_at.desc(), Comment.id.desc())
-        .limit(limit)
+        .order_by(*order)
+        .limit(limit + 1)
     ).all()
-    return [(comment, n) for comment, n in rows]
+    return paging.page(
+        [(comment, n) for comment, n in rows],
+        per_page=limit,
+        before=before,
+        after=after,
+        position=lambda row: paging.position_of(row[0]),
+    )
 
 
 def reported_count() -> int:

@@ -14,8 +14,9 @@ from blog import inputs
 from blog.core import audit
 from blog.extensions import db
 from blog.models import Article, Comment, CommentStatus, ModerationEvent, User
-from blog.services import notifications, spamfilter
+from blog.services import notifications, paging, spamfilter
 from blog.services.comments import refresh_comment_count
+from blog.services.paging import Cursor
 
 # action -> (statuses it applies to, resulting status); "delete" removes the row for good.
 TRANSITIONS: dict[str, tuple[frozenset[CommentStatus], CommentStatus | None]] = {
@@ -251,22 +252,6 @@ ALL_STATUSES = (CommentStatus.PENDING, CommentStatus.APPROVED, CommentStatus.SPA
 
 
 @dataclass(frozen=True)
-class Cursor:
-    """A position in the newest-first list: (created_at, id) of a row."""
-
-    created_at: datetime
-    id: int
-
-    def token(self) -> str:
-        return inputs.format_cursor(self.created_at, self.id)
-
-    @classmethod
-    def parse(cls, token: str | None) -> Cursor | None:
-        found = inputs.parse_cursor(token)
-        return None if found is None else cls(*found)
-
-
-@dataclass(frozen=True)
 class DeskQuery:
     status: CommentStatus = CommentStatus.PENDING
     article_id: int | None = None
@@ -307,18 +292,8 @@ def desk_page(query: DeskQuery) -> DeskPage:
                 )
             )
         )
-    newest_first = query.after is None
-    if query.before is not None:
-        c = query.before
-        where.append(
-            sa.or_(Comment.created_at < c.created_at, sa.and_(Comment.created_at == c.created_at, Comment.id < c.id))
-        )
-    elif query.after is not None:
-        c = query.after
-        where.append(
-            sa.or_(Comment.created_at > c.created_at, sa.and_(Comment.created_at == c.created_at, Comment.id > c.id))
-        )
-    order = (Comment.created_at.desc(), Comment.id.desc()) if newest_first else (Comment.created_at, Comment.id)
+    position, order = paging.keyset(query.before, query.after)
+    where.extend(position)
     parent = sa.orm.aliased(Comment)
     rows = list(
         db.session.scalars(
@@ -335,17 +310,14 @@ def desk_page(query: DeskQuery) -> DeskPage:
             .limit(query.per_page + 1)
         )
     )
-    more = len(rows) > query.per_page
-    rows = rows[: query.per_page]
-    if not newest_first:
-        rows.reverse()
-    has_older = more if newest_first else True
-    has_newer = (query.before is not None) if newest_first else more
+    found = paging.page(
+        rows, per_page=query.per_page, before=query.before, after=query.after, position=paging.position_of
+    )
     return DeskPage(
-        comments=rows,
+        comments=found.items,
         counts=count_by_status(query.article_id),
-        older=Cursor(rows[-1].created_at, rows[-1].id) if rows and has_older else None,
-        newer=Cursor(rows[0].created_at, rows[0].id) if rows and has_newer else None,
+        older=found.older,
+        newer=found.newer,
         counts_capped=query.article_id is None,
     )
 

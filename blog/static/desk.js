@@ -4,6 +4,8 @@
 //   staff bar's badge follow, and the row offers "Undo" for its last action; a permanent delete asks first
 //   (a second click);
 // - "Reply" opens a form under the comment;
+// - "Ban" (this address / this network) asks with a second click, then the row says "Banned", the rows of the
+//   pending comments the ban moved to Spam follow, and an admin gets an Undo that lifts the ban;
 // - keyboard shortcuts, for those who turned them on on their profile: j/k move, a/s/d/u approve, spam,
 //   trash, unapprove, r replies, z undoes, ? lists them.
 (function () {
@@ -129,6 +131,7 @@
       undo.className = "link-button row-undo";
       undo.textContent = "Undo";
       undo.dataset.url = answer.undo.url;
+      if (answer.undo.then) undo.dataset.then = answer.undo.then;
       p.appendChild(document.createTextNode(" "));
       p.appendChild(undo);
     }
@@ -154,8 +157,11 @@
     var button = row.querySelector(".row-undo");
     if (!button) return;
     button.disabled = true;
+    var then = button.dataset.then;  // a lifted ban leaves the row's comment in Spam: its Undo restores it next
     act(row, button.dataset.url, "undo").then(function (answer) {
-      if (!answer.error) undone(row, answer);
+      if (answer.error) return;
+      if (then) done(row, { message: answer.message + " Comment " + row.dataset.id + " is still in spam.", undo: { url: then } });
+      else undone(row, answer);
     });
   }
 
@@ -238,6 +244,49 @@
     });
   }
   table.querySelectorAll("[data-action=reply]").forEach(function (b) { b.hidden = false; });
+
+  // --- Ban from the row ------------------------------------------------------------------------------
+  // The row's Ban buttons belong to a form of its own after the table (forms do not nest).
+  function ban(button) {
+    var own = button.form;
+    var row = document.getElementById("row-" + own.dataset.comment);
+    if (!row) return false;
+    if (button.dataset.armed !== "yes") {  // a second click confirms
+      button.dataset.armed = "yes";
+      button.dataset.label = button.textContent;
+      button.textContent = "Confirm: " + button.dataset.label.toLowerCase();
+      say("Press again to ban the " + button.value + " of comment " + own.dataset.comment + ".");
+      setTimeout(function () {
+        button.dataset.armed = "";
+        button.textContent = button.dataset.label;
+      }, 5000);
+      return true;
+    }
+    button.dataset.armed = "";
+    button.textContent = button.dataset.label;
+    var fields = { comment_id: own.dataset.comment, kind: button.value, confirm: "yes" };
+    var box = own.elements.namedItem("spam_pending");
+    if (box && box.checked) fields.spam_pending = "yes";
+    act(row, own.action, "ban", fields).then(function (answer) {
+      if (answer.error) return;
+      (answer.moved || []).forEach(function (id) {
+        var other = document.getElementById("row-" + id);
+        if (!other || other === row || other.classList.contains("row-done")) return;
+        done(other, {
+          message: "Comment " + id + " moved to spam with the ban.",
+          undo: { url: "/moderation/comments/" + id + "/restore" }
+        });
+      });
+      done(row, answer);
+    });
+    return true;
+  }
+  document.querySelectorAll("form.ban-form").forEach(function (own) {
+    own.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (button && button.dataset.ban && ban(button)) event.preventDefault();
+    });
+  });
 
   // --- Keyboard shortcuts (opt-in, per user) ---------------------------------------------------------
   if (desk.dataset.shortcuts !== "on") return;

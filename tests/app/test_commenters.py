@@ -91,7 +91,7 @@ def test_a_banned_network_sends_any_address_from_it_to_spam(
 ):
     first = comment_from(banned_from)
     sign_in("editor")
-    client.post("/moderation/bans", data={"comment_id": str(first), "kind": "network"})
+    client.post("/moderation/bans", data={"comment_id": str(first), "kind": "network", "confirm": "yes"})
     client.post("/logout")
     neighbour = comment_from(same_network, email="sam@example.net", name="Sam Other")
     assert status_and_reasons(app, neighbour) == (CommentStatus.SPAM, ["banned network"])
@@ -107,8 +107,14 @@ def test_bad_ban_requests_are_refused_with_a_reason(app, client, article, sign_i
     assert client.post("/moderation/bans", data={"comment_id": "999", "kind": "address"}).status_code == 404
     refused = client.post("/moderation/bans", data={"comment_id": str(old), "kind": "network"})
     assert refused.status_code == 409 and "ban the address instead" in page_text(refused)
-    assert client.post("/moderation/bans", data={"comment_id": str(old), "kind": "address"}).status_code == 303
-    assert client.post("/moderation/bans", data={"comment_id": str(old), "kind": "address"}).status_code == 303
+    assert (
+        client.post("/moderation/bans", data={"comment_id": str(old), "kind": "address", "confirm": "yes"}).status_code
+        == 303
+    )
+    assert (
+        client.post("/moderation/bans", data={"comment_id": str(old), "kind": "address", "confirm": "yes"}).status_code
+        == 303
+    )
     with app.app_context():  # banning twice keeps one ban
         assert db.session.scalar(sa.select(sa.func.count()).select_from(CommenterBan)) == 1
 
@@ -116,8 +122,8 @@ def test_bad_ban_requests_are_refused_with_a_reason(app, client, article, sign_i
 def test_admins_list_and_lift_bans_in_the_settings(app, client, article, comment_from, sign_in):
     first = comment_from("192.0.2.7")
     sign_in("admin")
-    client.post("/moderation/bans", data={"comment_id": str(first), "kind": "address"})
-    client.post("/moderation/bans", data={"comment_id": str(first), "kind": "network"})
+    client.post("/moderation/bans", data={"comment_id": str(first), "kind": "address", "confirm": "yes"})
+    client.post("/moderation/bans", data={"comment_id": str(first), "kind": "network", "confirm": "yes"})
     settings = client.get("/editorial/settings")
     bans = parse(settings).xpath("//ul[@class='bans']/li")
     assert [" ".join(li.text_content().split())[:7] for li in bans] == ["Network", "Address"]
@@ -138,14 +144,14 @@ def test_admins_list_and_lift_bans_in_the_settings(app, client, article, comment
 def test_an_editor_cannot_lift_a_ban(app, client, article, comment_from, sign_in):
     first = comment_from("192.0.2.7")
     sign_in("editor")
-    client.post("/moderation/bans", data={"comment_id": str(first), "kind": "address"})
+    client.post("/moderation/bans", data={"comment_id": str(first), "kind": "address", "confirm": "yes"})
     assert client.post("/editorial/settings/bans/1/revoke").status_code == 403
 
 
 def test_a_banned_editor_network_still_publishes_their_own_comments(app, client, article, comment_from, sign_in):
     first = comment_from("192.0.2.7")
     sign_in("editor", email="ed@example.org")
-    client.post("/moderation/bans", data={"comment_id": str(first), "kind": "network"})
+    client.post("/moderation/bans", data={"comment_id": str(first), "kind": "network", "confirm": "yes"})
     mine = comment_from("192.0.2.8", email="ed@example.org", name="Editor Person", body="House rules apply.")
     assert status_and_reasons(app, mine) == (CommentStatus.APPROVED, ["editor"])
 

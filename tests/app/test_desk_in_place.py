@@ -78,9 +78,11 @@ def test_json_refusals_are_json(app, client, desk):
 
 def test_restore_reads_not_spam_on_the_spam_tab(client, desk):
     client.post(f"/moderation/comments/{desk[1]['p1']}/trash")
-    labels = parse(client.get("/moderation/?status=spam")).xpath("//p[@class='row-actions']/button/text()")
+    labels = parse(client.get("/moderation/?status=spam")).xpath("//div[@class='row-actions']/button/text()")
     assert "Not spam" in labels and "Restore" not in labels
-    assert "Restore" in parse(client.get("/moderation/?status=trash")).xpath("//p[@class='row-actions']/button/text()")
+    assert "Restore" in parse(client.get("/moderation/?status=trash")).xpath(
+        "//div[@class='row-actions']/button/text()"
+    )
 
 
 def test_a_reply_from_the_desk_is_published_as_the_editor_and_approves_its_parent(app, client, desk):

@@ -205,7 +205,7 @@ def test_banning_keeping_and_lifting_need_the_staff_token(app, client, published
     sign_in("admin")
     token = form_fields(client.get("/editorial/settings").get_data(as_text=True), "//main//form")["csrf_token"]
     same = {"Sec-Fetch-Site": "same-origin"}
-    ban = {"comment_id": str(published_comment), "kind": "address"}
+    ban = {"comment_id": str(published_comment), "kind": "address", "confirm": "yes"}
     assert client.post("/moderation/bans", data=ban, headers=same).status_code == 400
     assert client.post("/moderation/bans", data={**ban, "csrf_token": token}, headers=same).status_code == 303
     keep = f"/moderation/comments/{published_comment}/reports/keep"
