@@ -28,7 +28,11 @@ def reader(port: int, n: int) -> list[int]:
     hidden = browser.comment_form(SLUG)
     return [
         browser.post_comment(
-            SLUG, hidden, name=f"Reader {n}", email=f"r{n}@example.net", body=f"Comment {i} of {n}."
+            SLUG,
+            hidden,
+            name=f"Reader {n}",
+            email=f"r{n}@example.net",
+            body=f"Reader {n} again: the harbour wall looked fine on my walk number {i}.",
         ).status
         for i in range(PER_READER)
     ]

@@ -57,7 +57,10 @@ def test_smtp_down_then_up_every_mail_once_on_two_nodes(tmp_path):
                 )
                 for n, node in enumerate((a, b, a, b)):  # first comments: held, a mail to the editor each
                     posted = Browser(node.port).post_comment(
-                        SLUG, name=f"Reader {n}", email=f"reader{n}@example.net", body=f"Held comment {n}."
+                        SLUG,
+                        name=f"Reader {n}",
+                        email=f"reader{n}@example.net",
+                        body=f"I was at the meeting too, and question {n + 1} was never answered.",
                     )
                     assert posted.status == 303
                 for n, node in enumerate((a, b)):  # Bob is known: published at once, a mail to Alice each
@@ -65,7 +68,7 @@ def test_smtp_down_then_up_every_mail_once_on_two_nodes(tmp_path):
                         SLUG,
                         name="Bob Replier",
                         email="bob.replier@example.net",
-                        body=f"Reply {n}.",
+                        body=f"Good question, I asked the same at the drop-in on day {n + 1}.",
                         parent_id=str(parent_id),
                     )
                     assert posted.status == 303
