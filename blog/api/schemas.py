@@ -288,3 +288,9 @@ class ArticleIn(Schema):
 
 class PublishIn(Schema):
     at: datetime | None = Field(None, description="A time to come schedules it; absent publishes it now.")
+
+
+class SendBackIn(Schema):
+    note: str = Field(
+        min_length=1, max_length=2000, pattern=r"\S", description="What the author should change; mailed to them."
+    )

@@ -287,6 +287,26 @@ def create_article():
     return _detail(article), 201, {"Location": url_for("api.staff_article", article_id=article.id)}
 
 
+def _change(article_id: int, change: Callable[[Article, User], object]) -> Response | s.StaffArticleDetail:
+    """Apply one editorial step to an article the token's owner may open; its refusals as problems."""
+    found = _article_or_problem(article_id)
+    if isinstance(found, Response):
+        return found
+    try:
+        change(found, _user())
+    except NotAllowed as refusal:
+        db.session.rollback()
+        return problem(403, str(refusal), kind="not-allowed")
+    except EditorialError as error:
+        db.session.rollback()
+        if getattr(error, "field", None) is None:  # not a field's value: the article is in the wrong state for it
+            return problem(409, str(error), kind="wrong-state")
+        return _editorial_problem(error)
+    db.session.commit()
+    db.session.refresh(found, ["author", "tags"])
+    return _detail(found)
+
+
 @bp.put("/staff/articles/<int:article_id>")
 @spec.validate(
     json=s.ArticleIn,
@@ -301,20 +321,10 @@ def update_article(article_id: int):
     editors any; the text it replaces is kept as a revision, a changed address keeps answering with a 301."""
     if request.mimetype != "application/json":
         return problem(415, "Send the article as JSON (Content-Type: application/json).", kind="json-only")
-    found = _article_or_problem(article_id)
-    if isinstance(found, Response):
-        return found
-    try:
-        editorial.update_from_draft(found, _draft(request.context.json), actor=_user(), now=utcnow())  # type: ignore[attr-defined]
-    except NotAllowed as refusal:
-        db.session.rollback()
-        return problem(403, str(refusal), kind="not-yours")
-    except EditorialError as error:
-        db.session.rollback()
-        return _editorial_problem(error)
-    db.session.commit()
-    db.session.refresh(found, ["author", "tags"])
-    return _detail(found)
+    draft = _draft(request.context.json)  # type: ignore[attr-defined]
+    return _change(
+        article_id, lambda article, user: editorial.update_from_draft(article, draft, actor=user, now=utcnow())
+    )
 
 
 @bp.post("/staff/articles/<int:article_id>/publish")
@@ -328,18 +338,52 @@ def update_article(article_id: int):
 )
 def publish_article(article_id: int):
     """Publish now, or schedule (``at`` a time to come) — editors only, as on the editorial pages (scope: write)."""
-    found = _article_or_problem(article_id)
-    if isinstance(found, Response):
-        return found
     data = getattr(request.context, "json", None) or s.PublishIn(at=None)  # type: ignore[attr-defined]
-    try:
-        editorial.set_published(found, True, actor=_user(), now=utcnow(), at=data.at)
-    except NotAllowed as refusal:
-        db.session.rollback()
-        return problem(403, str(refusal), kind="editors-only")
-    except EditorialError as error:
-        db.session.rollback()
-        return _editorial_problem(error)
-    db.session.commit()
-    db.session.refresh(found, ["author", "tags"])
-    return _detail(found)
+    return _change(
+        article_id, lambda article, user: editorial.set_published(article, True, actor=user, now=utcnow(), at=data.at)
+    )
+
+
+@bp.post("/staff/articles/<int:article_id>/unpublish")
+@spec.validate(
+    resp=Responses(HTTP_200=s.StaffArticleDetail, HTTP_409=s.Problem, **STAFF_ERRORS),
+    before=_needs(Scope.WRITE),
+    security=SECURITY,
+    tags=["articles"],
+    operation_id="unpublish_article",
+)
+def unpublish_article(article_id: int):
+    """Take a published or scheduled article back to a draft — editors only (scope: write). Its page answers 404
+    at once; its comments are kept."""
+    return _change(article_id, lambda article, user: editorial.set_published(article, False, actor=user, now=utcnow()))
+
+
+@bp.post("/staff/articles/<int:article_id>/submit")
+@spec.validate(
+    resp=Responses(HTTP_200=s.StaffArticleDetail, HTTP_409=s.Problem, **STAFF_ERRORS),
+    before=_needs(Scope.WRITE),
+    security=SECURITY,
+    tags=["articles"],
+    operation_id="submit_article",
+)
+def submit_article(article_id: int):
+    """An author hands their draft to the editors: it waits as "ready for review" (scope: write)."""
+    return _change(article_id, lambda article, user: editorial.submit_for_review(article, actor=user))
+
+
+@bp.post("/staff/articles/<int:article_id>/send-back")
+@spec.validate(
+    json=s.SendBackIn,
+    resp=Responses(HTTP_200=s.StaffArticleDetail, HTTP_409=s.Problem, HTTP_415=s.Problem, **STAFF_ERRORS),
+    before=_needs(Scope.WRITE),
+    security=SECURITY,
+    tags=["articles"],
+    operation_id="send_back_article",
+)
+def send_back_article(article_id: int):
+    """An editor returns an article waiting for review to its author as a draft, with a note that is shown on its
+    page and mailed to the author (scope: write)."""
+    if request.mimetype != "application/json":
+        return problem(415, "Send the note as JSON (Content-Type: application/json).", kind="json-only")
+    note = request.context.json.note  # type: ignore[attr-defined]
+    return _change(article_id, lambda article, user: editorial.send_back(article, note, actor=user))

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
-from blog.models import ApiToken, Comment, CommentStatus, SecurityLogEntry
+from blog.models import ApiToken, Article, Comment, CommentStatus, OutboxMail, SecurityLogEntry
 from tests.helpers import form_fields
 
 API = "/api/v1"
@@ -195,3 +195,42 @@ def test_an_author_updates_their_draft_but_not_once_published(client, sign_in, m
     assert client.post(f"{API}/staff/articles/{made['id']}/publish", headers=bearer(editor)).status_code == 200
     refused = client.put(f"{API}/staff/articles/{made['id']}", json={"title": "Sneaky"}, headers=bearer(author))
     assert refused.status_code == 403 and refused.content_type == "application/problem+json"
+
+
+def test_the_review_round_trip_and_unpublishing_through_the_api(app, client, sign_in, make_token):
+    """An author submits their draft; an editor sends it back with a note (mailed to the author), publishes it once
+    resubmitted, and takes it down again: each step the editorial pages offer, with the same rules."""
+    sign_in("author", name="Ada Author", email="ada@example.org")
+    author = make_token("read", "write")
+    draft = client.post(f"{API}/staff/articles", json={"title": "Tide tables"}, headers=bearer(author)).get_json()
+    steps = f"{API}/staff/articles/{draft['id']}"
+    submitted = client.post(f"{steps}/submit", headers=bearer(author))
+    assert submitted.status_code == 200 and submitted.get_json()["status"] == "review"
+    again = client.post(f"{steps}/submit", headers=bearer(author))
+    assert again.status_code == 409 and "Only a draft" in again.get_json()["detail"]
+    assert client.post(f"{steps}/unpublish", headers=bearer(author)).status_code == 403
+    refused = client.post(f"{steps}/send-back", json={"note": "Add a source."}, headers=bearer(author))
+    assert refused.status_code == 403 and refused.content_type == "application/problem+json"
+
+    sign_in("editor")
+    editor = make_token("write")
+    assert client.post(f"{steps}/send-back", json={"note": "   "}, headers=bearer(editor)).status_code == 422
+    assert client.post(f"{steps}/send-back", data="note=x", headers=bearer(editor)).status_code == 415
+    sent = client.post(f"{steps}/send-back", json={"note": "Add a source for the low water."}, headers=bearer(editor))
+    assert sent.status_code == 200 and sent.get_json()["status"] == "draft"
+    with app.app_context():
+        article = db.session.get(Article, draft["id"])
+        assert article.review_note == "Add a source for the low water."
+        mails = db.session.scalars(sa.select(OutboxMail).where(OutboxMail.subject.startswith("Your article"))).all()
+        assert [(m.recipients, m.subject) for m in mails] == [
+            (["ada@example.org"], "Your article was sent back: Tide tables")
+        ]
+    assert client.post(f"{steps}/send-back", json={"note": "Again?"}, headers=bearer(editor)).status_code == 409
+
+    assert client.post(f"{steps}/submit", headers=bearer(author)).get_json()["status"] == "review"
+    assert client.post(f"{steps}/publish", json={}, headers=bearer(editor)).get_json()["status"] == "published"
+    assert client.get(f"{API}/articles/tide-tables").status_code == 200
+    down = client.post(f"{steps}/unpublish", headers=bearer(editor))
+    assert down.status_code == 200 and down.get_json()["status"] == "draft" and down.get_json()["url"] is None
+    assert client.get(f"{API}/articles/tide-tables").status_code == 404
+    assert client.get("/articles/tide-tables").status_code == 404

@@ -65,6 +65,9 @@ EXPECTED = {
     "api.create_article": ANYONE,
     "api.publish_article": ANYONE,
     "api.update_article": ANYONE,
+    "api.unpublish_article": ANYONE,
+    "api.submit_article": ANYONE,
+    "api.send_back_article": ANYONE,
     "api.openapi": ANYONE,
     "api.docs": ANYONE,
     "accounts.logout": SIGNED_IN,
@@ -264,8 +267,12 @@ STAFF_API = {
     "api.create_article": ("write", SIGNED_IN),
     "api.publish_article": ("write", EDITOR),
     "api.update_article": ("write", SIGNED_IN),  # authors: their own draft (the sample article)
+    "api.unpublish_article": ("write", EDITOR),
+    "api.submit_article": ("write", SIGNED_IN),  # authors: their own draft
+    "api.send_back_article": ("write", EDITOR),
 }
 SCOPES = ("read", "moderate", "write")
+BODIES = {"api.send_back_article": {"note": "Add a source for the low water."}}  # else {}: a POST's JSON body
 
 
 def test_every_staff_api_route_is_in_the_scope_table(app):
@@ -309,7 +316,7 @@ def test_staff_api_token_scopes(app, world):
                     url,
                     method=method,
                     headers={"Authorization": f"Bearer {secret}"},
-                    json={} if method == "POST" else None,
+                    json=BODIES.get(rule.endpoint, {}) if method == "POST" else None,
                 )
                 allowed = scope == needed and RANK[role] >= NEEDS[least]
                 ok = (
