@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
+import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
 from blog.extensions import db
 
-blog_cli = AppGroup("blog", help="Site maintenance commands.")
-users_cli = AppGroup("users", help="Manage the people who sign in (authors, editors, admins).")
-comments_cli = AppGroup("comments", help="Moderate comments from the command line.")
+NOT_MIGRATED = (
+    "The database has no tables for this yet: run `flask --app blog db upgrade` first (after every upgrade of the "
+    "site, too), then this command again."
+)
+
+
+def _table_missing(error: sa.exc.DBAPIError) -> bool:
+    """SQLite's "no such table", PostgreSQL's undefined_table."""
+    return "no such table" in str(error.orig) or getattr(error.orig, "sqlstate", None) == "42P01"
+
+
+class Commands(AppGroup):
+    """Our command groups: on a database that was never migrated a command says what to run, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except sa.exc.DBAPIError as error:
+            if not _table_missing(error):
+                raise
+            raise click.ClickException(NOT_MIGRATED) from None
+
+
+blog_cli = Commands("blog", help="Site maintenance commands.")
+users_cli = Commands("users", help="Manage the people who sign in (authors, editors, admins).")
+comments_cli = Commands("comments", help="Moderate comments from the command line.")
 mail_cli = AppGroup(
     "mail", help="The mail outbox: mail is written with the change that causes it, then sent by the worker."
 )

@@ -1,5 +1,7 @@
 import sqlalchemy as sa
 
+from blog import create_app
+from blog.cli import NOT_MIGRATED
 from blog.extensions import db
 from blog.models import Article, ArticleStatus, Comment, RelatedLink, Role, Tag, User
 
@@ -129,3 +131,18 @@ def test_rerender_brings_stored_html_under_the_current_sanitiser(app, runner, cl
 
     again = runner.invoke(args=["blog", "rerender"])
     assert "0 articles, 0 users, 0 comments, 0 site_settings changed" in again.output
+
+
+def test_a_command_on_a_database_never_migrated_says_what_to_run(tmp_path):
+    empty = create_app(
+        {"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/empty.sqlite3"},
+        instance_path=str(tmp_path),
+    )
+    for args in (
+        ["blog", "spam", "retrain"],
+        ["users", "set-password", "a@example.org"],
+        ["comments", "moderate", "1", "approve"],
+    ):
+        result = empty.test_cli_runner().invoke(args=args)
+        assert result.exit_code == 1, (args, result.output)
+        assert NOT_MIGRATED in result.output and "Traceback" not in result.output
