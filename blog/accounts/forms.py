@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, TextAreaField, URLField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3's; its stubs (3.2) lack it
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from blog.core.api_scopes import Scope
@@ -131,6 +142,18 @@ class TokenForm(FlaskForm):
     scope_read = BooleanField("read — the staff API's reads", default=True)
     scope_moderate = BooleanField("moderate — the moderation queue and its actions")
     scope_write = BooleanField("write — make and change articles")
+    expires = SelectField(
+        "Expires",
+        choices=[
+            SelectChoice(value, label)
+            for value, label in (("30", "in 30 days"), ("90", "in 90 days"), ("365", "in a year"), ("never", "never"))
+        ],
+        default="90",
+        description="A token that expires cannot be used for long by whoever finds it in an old script or log.",
+    )
+
+    def lifetime(self) -> timedelta | None:
+        return None if self.expires.data == "never" else timedelta(days=int(self.expires.data or 90))
 
     def scopes(self) -> frozenset[Scope]:
         chosen = {Scope.READ: self.scope_read, Scope.MODERATE: self.scope_moderate, Scope.WRITE: self.scope_write}

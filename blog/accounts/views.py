@@ -244,6 +244,7 @@ def _profile_page(
         token_form=token_form or TokenForm(formdata=None),
         token_scopes=sorted(ROLE_SCOPES[user.role.value]),
         new_token=new_token,
+        now=utcnow(),
     )
 
 
@@ -255,7 +256,9 @@ def create_token():
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            token, secret = api_tokens.create_token(user, name=form.name.data or "", scopes=form.scopes(), now=utcnow())
+            token, secret = api_tokens.create_token(
+                user, name=form.name.data or "", scopes=form.scopes(), now=utcnow(), lifetime=form.lifetime()
+            )
         except api_tokens.TokenRefused as refusal:
             db.session.rollback()
             form.name.errors = [*form.name.errors, str(refusal)]

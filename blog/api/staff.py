@@ -48,7 +48,7 @@ def _needs(scope: Scope) -> Callable[..., None]:
             abort(
                 problem(
                     401,
-                    "This token is not valid: revoked, mistyped, or its account deactivated.",
+                    "This token is not valid: revoked, expired, mistyped, or its account deactivated.",
                     kind="invalid-token",
                     headers={"WWW-Authenticate": f'{BEARER}, error="invalid_token"'},
                 )

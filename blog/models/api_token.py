@@ -25,6 +25,7 @@ class ApiToken(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+    expires_at: Mapped[datetime | None] = mapped_column()  # None: never (the person chose so, or made it before)
 
     def __repr__(self) -> str:  # never the hash
         return f"<ApiToken {self.id} user {self.user_id} {self.scopes!r}>"

@@ -23,7 +23,7 @@ class TokenRefused(ValueError):
 
 
 def list_tokens(user: User) -> list[ApiToken]:
-    """One's live tokens, newest first."""
+    """One's tokens not revoked (expired ones included, to be seen and revoked), newest first."""
     return list(
         db.session.scalars(
             sa.select(ApiToken)
@@ -33,11 +33,15 @@ def list_tokens(user: User) -> list[ApiToken]:
     )
 
 
-def create_token(user: User, *, name: str, scopes: frozenset[Scope], now: datetime) -> tuple[ApiToken, str]:
-    """A new token and its secret (shown once, never stored). Flushes; the caller commits."""
+def create_token(
+    user: User, *, name: str, scopes: frozenset[Scope], now: datetime, lifetime: timedelta | None = None
+) -> tuple[ApiToken, str]:
+    """A new token and its secret (shown once, never stored); it stops working after ``lifetime`` (None: never).
+    Flushes; the caller commits."""
     if refusal := api_scopes.scopes_refusal(user.role.value, scopes):
         raise TokenRefused(refusal)
-    if len(list_tokens(user)) >= current_app.config["API_TOKEN_LIMIT"]:
+    live = [t for t in list_tokens(user) if t.expires_at is None or t.expires_at > now]
+    if len(live) >= current_app.config["API_TOKEN_LIMIT"]:
         raise TokenRefused("You have as many tokens as one person may; revoke one you no longer use first.")
     secret = api_scopes.new_secret()
     token = ApiToken(
@@ -47,6 +51,7 @@ def create_token(user: User, *, name: str, scopes: frozenset[Scope], now: dateti
         prefix=secret[:12],
         scopes=api_scopes.format_scopes(scopes),
         created_at=now,
+        expires_at=None if lifetime is None else now + lifetime,
     )
     db.session.add(token)
     db.session.flush()
@@ -72,14 +77,18 @@ class Bearer:
 
 
 def authenticate(secret: str, *, now: datetime) -> Bearer | None:
-    """The live token with this secret and its active person, or None. Notes when it was last used (flushes: the
-    caller commits)."""
+    """The live token with this secret (not revoked, not expired) and its active person, or None. Notes when it
+    was last used (flushes: the caller commits)."""
     if not secret.startswith(api_scopes.TOKEN_PREFIX) or len(secret) > 100:
         return None
     row = db.session.execute(
         sa.select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == api_scopes.hash_secret(secret), ApiToken.revoked_at.is_(None))
+        .where(
+            ApiToken.token_hash == api_scopes.hash_secret(secret),
+            ApiToken.revoked_at.is_(None),
+            sa.or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > now),
+        )
     ).one_or_none()
     if row is None or not row.User.is_active:
         return None

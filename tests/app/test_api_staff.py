@@ -2,13 +2,15 @@
 moderation queue and its actions and for articles."""
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from blog.extensions import db
 from blog.models import ApiToken, Article, Comment, CommentStatus, OutboxMail, SecurityLogEntry
-from tests.helpers import form_fields
+from blog.orm import utcnow
+from tests.helpers import form_fields, parse
 
 API = "/api/v1"
 
@@ -234,3 +236,30 @@ def test_the_review_round_trip_and_unpublishing_through_the_api(app, client, sig
     assert down.status_code == 200 and down.get_json()["status"] == "draft" and down.get_json()["url"] is None
     assert client.get(f"{API}/articles/tide-tables").status_code == 404
     assert client.get("/articles/tide-tables").status_code == 404
+
+
+def test_a_token_expires_when_its_owner_said_and_the_profile_says_so(app, client, sign_in, make_token):
+    sign_in("editor", email="expiring@example.org")
+    page = client.get("/account/profile").get_data(as_text=True)
+    assert 'name="expires"' in page and "in 90 days" in page
+    fields = form_fields(page, "//form[@action='/account/tokens']")
+    made = client.post("/account/tokens", data={**fields, "name": "month", "scope_read": "y", "expires": "30"})
+    assert made.status_code == 201
+    secret = made.get_data(as_text=True).split('class="token-secret">')[1].split("<")[0]
+    assert client.get(f"{API}/staff/articles", headers=bearer(secret)).status_code == 200
+    with app.app_context():
+        token = db.session.scalars(sa.select(ApiToken).where(ApiToken.name == "month")).one()
+        assert 29 < (token.expires_at - token.created_at).days <= 30
+        token.expires_at = utcnow() - timedelta(minutes=1)  # a month later
+        db.session.commit()
+    refused = client.get(f"{API}/staff/articles", headers=bearer(secret))
+    assert refused.status_code == 401 and "expired" in refused.get_json()["detail"]
+    listed = parse(client.get("/account/profile"))
+    assert "expired" in listed.xpath("string(//table[@class='token-list']//tr[td='month'])")
+    never = client.post("/account/tokens", data={**fields, "name": "forever", "scope_read": "y", "expires": "never"})
+    assert never.status_code == 201
+    bad = client.post("/account/tokens", data={**fields, "name": "odd", "scope_read": "y", "expires": "7"})
+    assert bad.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(sa.select(ApiToken.expires_at).where(ApiToken.name == "forever")) is None
+        assert db.session.scalar(sa.select(sa.func.count()).where(ApiToken.name == "odd")) == 0
