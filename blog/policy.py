@@ -124,6 +124,10 @@ TWO_FACTOR_SETUP = frozenset(
 def _require_two_factor():
     if request.endpoint is None or request.endpoint in TWO_FACTOR_SETUP or request.blueprint == "api":
         return None
+    from blog.public.sharing import is_anonymous
+
+    if is_anonymous():  # none of our cookies: nobody is signed in (and no account is loaded to find out)
+        return None
     if not current_user.is_authenticated or current_user.role is not Role.ADMIN:
         return None
     from blog.services import site, two_factor

@@ -51,10 +51,10 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def add_security_headers(response):
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)  # a view that set its own keeps it
-        if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        present = {name.lower() for name, _ in response.headers}  # a view that set its own keeps it
+        response.headers.extend([(name, value) for name, value in headers.items() if name.lower() not in present])
+        if request.is_secure and "strict-transport-security" not in present:
+            response.headers["Strict-Transport-Security"] = HSTS
         return response
 
     hops = {name: int(app.config[f"PROXY_FIX_X_{name.upper()}"]) for name in _PROXY_HEADERS}
