@@ -39,7 +39,10 @@ def warm_up(app) -> None:
         validate_email("warm-up@example.org", check_deliverability=False)
         # What the first comment or health check would load in each worker: the job queue (Huey), and the spam
         # filter's seed counts, suffix list and look-alike table. Loaded once here, the workers share them.
-        jobs.current().huey  # noqa: B018
+        try:
+            jobs.current().huey  # noqa: B018
+        except Exception:  # e.g. a queue file it may not write: each worker then tries for itself, as without this
+            log.warning("warm-up: the job queue could not be built here", exc_info=True)
         spamfilter.seed_counts()
         core_spamfilter.features(body="Warm-up with a link https://www.example.co.uk/ and a lооk-alike")
         try:

@@ -2,6 +2,7 @@
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,26 @@ def test_serves_with_security_headers_secure_cookies_and_json_request_logs(tmp_p
     everything = node.stdout_path.read_text() + node.stderr_path.read_text()
     assert "quiet.reader" not in everything and "203.0.113.9" not in everything and "127.0.0.1 -" not in everything
     assert "warm-up:" not in everything  # the pages rendered once before the fork (blog/wsgi.py) answered 200
+
+
+def test_a_job_queue_it_cannot_open_does_not_stop_the_server_from_starting(tmp_path):
+    """The master builds the queue once before the fork, as best effort: if it cannot (here: a queue file in a folder
+    that does not exist), it says so, pages are served, and the health check names what is wrong."""
+    url = f"sqlite:///{tmp_path}/blog.sqlite3"
+    env = {**node_env(url), "BLOG_JOBS_SQLITE_PATH": str(tmp_path / "no-such-folder" / "jobs.sqlite3")}
+    with migrated_database(url, tmp_path) as app:
+        seed_article(app, "quay")
+    node = Node(env, tmp_path / "logs", workers=1, threads=2).start(wait=False)
+    try:
+        deadline, status = time.monotonic() + 60, None
+        while status != 200 and time.monotonic() < deadline and node.process.poll() is None:
+            try:
+                status = Browser(node.port).get("/articles/quay").status
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200, node.stderr_path.read_text()[-2000:]
+        health = Browser(node.port).get("/healthz")
+        assert health.status == 503 and json.loads(health.text)["queue"] == "unreachable"
+    finally:
+        node.stop()
+    assert "warm-up: the job queue could not be built here" in node.stderr_path.read_text()
