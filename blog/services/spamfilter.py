@@ -64,9 +64,15 @@ def read_examples(lines: Iterable[str]) -> Iterator[Example]:
 
 @functools.cache
 def seed_counts() -> Mapping[str, spamfilter.Counts]:
-    """The counts of the corpus we wrote and ship (blog/data/spam_seed.jsonl), once per process."""
-    text = resources.files("blog").joinpath("data/spam_seed.jsonl").read_text(encoding="utf-8")
-    return spamfilter.common(spamfilter.tally((e.features(), e.is_spam) for e in read_examples(text.splitlines())))
+    """The counts of the corpus we wrote and ship (blog/data/spam_seed.jsonl), once per process: read from the
+    counts made from it (spam_seed_counts.tsv, tests/data/make_spam_counts.py), which keeps the servers' memory
+    small."""
+    counts = {}
+    with resources.files("blog").joinpath("data/spam_seed_counts.tsv").open(encoding="utf-8") as lines:
+        for line in lines:
+            spam, ham, feature = line.rstrip("\n").split("\t", 2)
+            counts[feature] = spamfilter.Counts(int(spam), int(ham))
+    return counts
 
 
 # Features that name a person (a name's words, a website, a link's domain) are stored as keyed hashes.

@@ -216,6 +216,20 @@ def test_the_shipped_filter_on_the_held_out_sets(name, caught, ham_to_spam):
     assert result.recall >= caught and result.false_positive_rate <= ham_to_spam, result
 
 
+def test_the_shipped_seed_counts_are_the_seed_corpus_counted():
+    """A change to the corpus or to the features needs the counts made again: python tests/data/make_spam_counts.py"""
+    from tests.data.make_spam_counts import TARGET, text
+
+    assert TARGET.read_text(encoding="utf-8") == text(), "run: python tests/data/make_spam_counts.py"
+
+
+def test_the_server_reads_the_shipped_seed_counts():
+    from blog.services.spamfilter import seed_counts
+    from tests.data.make_spam_counts import CORPUS
+
+    assert seed_counts() == sf.common(sf.tally(_labelled(CORPUS)))
+
+
 def test_the_shipped_look_alike_table_is_unicodes_confusables_data():
     from tests.data.make_confusables import TARGET, table
 
