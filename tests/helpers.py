@@ -106,7 +106,14 @@ class SMTPInbox:
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
         self.messages: list = []
+        self.refuse: dict[str, str] = {}  # recipient -> the reply refusing it, e.g. "550 5.1.1 User unknown"
         self._controller = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         from email import message_from_bytes

@@ -5,7 +5,8 @@ job queue after the commit, and retried from the table until it goes out or is g
 - ``deliver_mail`` claims the row with a conditional UPDATE (only one worker wins a given attempt), sends it
   over SMTP outside any transaction, then marks it sent, or records the error and when to try again
   (exponential backoff, ``MAIL_RETRY_DELAY`` doubling up to ``MAIL_RETRY_MAX_DELAY``). A mail still failing
-  ``MAIL_UNDELIVERABLE_AFTER`` seconds after it was written is marked undeliverable (``failed_at``);
+  ``MAIL_UNDELIVERABLE_AFTER`` seconds after it was written is marked undeliverable (``failed_at``), and so at
+  once is a mail whose recipient the server refused for good (``refused_for_good``: "5.1.1 no such user");
 - ``retry_due_mail`` (every minute, in the consumer) and ``flask blog mail send`` deliver whatever is due.
 
 A claimed attempt moves ``next_attempt_at`` past the SMTP timeout, so a worker that dies mid-send leaves a row
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 import smtplib
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -127,7 +129,9 @@ def deliver_mail(mail_id: int, now: datetime | None = None) -> Outcome:
 
 
 def _failed(row: OutboxMail, error: Exception, now: datetime) -> Outcome:
-    give_up = now - row.created_at >= timedelta(seconds=current_app.config["MAIL_UNDELIVERABLE_AFTER"])
+    give_up = refused_for_good(error) or (
+        now - row.created_at >= timedelta(seconds=current_app.config["MAIL_UNDELIVERABLE_AFTER"])
+    )
     db.session.execute(
         sa.update(OutboxMail)
         .where(OutboxMail.id == row.id)
@@ -142,10 +146,31 @@ def _failed(row: OutboxMail, error: Exception, now: datetime) -> Outcome:
     return Outcome.FAILED
 
 
+def refused_for_good(error: Exception) -> bool:
+    """Whether the receiving server refused the recipient permanently (a 5xx reply whose enhanced status says
+    the address or mailbox is bad): trying again would only ask again. Any other refusal is retried until
+    MAIL_UNDELIVERABLE_AFTER, among them "relaying denied" (5.7.x), which a fix of the site's mail settings
+    cures, and replies without an enhanced status code, which say too little to drop a mail on."""
+    if not isinstance(error, smtplib.SMTPRecipientsRefused) or not error.recipients:
+        return False
+    # RFC 3463: 5.1.x a bad address or system ("5.1.1 no such user"), 5.2.x a disabled or over-full mailbox
+    return all(
+        500 <= code < 600 and _status(reply).startswith(("5.1.", "5.2.")) for code, reply in error.recipients.values()
+    )
+
+
+def _status(reply: bytes | str) -> str:
+    """The enhanced status code at the start of an SMTP reply's text ("5.1.1"), or ""."""
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else reply
+    found = re.match(r"\s*([245]\.\d{1,3}\.\d{1,3})\b", text)
+    return found.group(1) if found else ""
+
+
 def _describe(error: Exception) -> str:
     """The error in short: its class and the server's reply, without the recipients it may list."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        text = f"{len(error.recipients)} recipient(s) refused"
+    if isinstance(error, smtplib.SMTPRecipientsRefused):  # the replies' codes alone: their text names the address
+        codes = sorted({f"{code} {_status(reply)}".strip() for code, reply in error.recipients.values()})
+        text = f"{len(error.recipients)} recipient(s) refused ({', '.join(codes)})"
     elif isinstance(error, smtplib.SMTPResponseException):
         reply = error.smtp_error
         text = f"{error.smtp_code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"

@@ -121,6 +121,41 @@ def test_backoff_doubles_and_the_mail_is_undeliverable_after_a_day(
     assert smtp.messages == []
 
 
+@pytest.mark.app_config(**NO_BACKOFF)
+def test_an_address_the_server_refuses_for_good_is_undeliverable_at_once(mail_app, smtp, runner, client):
+    """ "No such user" (5.1.1) or a disabled mailbox (5.2.1) will not change: one attempt, not a day of them. A
+    refusal a fix could cure (relaying denied, a busy mailbox, a bare 550 that says no more) is tried again."""
+    smtp.refuse = {
+        "gone@example.net": "550 5.1.1 <gone@example.net>: Recipient address rejected: User unknown",
+        "closed@example.net": "550 5.2.1 Mailbox disabled",
+        "relay@example.net": "554 5.7.1 <relay@example.net>: Relay access denied",
+        "busy@example.net": "450 4.2.1 Mailbox busy, try later",
+        "vague@example.net": "550 Requested action not taken",
+    }
+    smtp.start()
+    with mail_app.test_request_context():
+        for name in ("gone", "closed", "relay", "busy", "vague"):
+            outbox_mail.queue_mail([f"{name}@example.net"], f"To {name}", "Hello.")
+        db.session.commit()  # each is tried once now (immediate mode)
+    rows = {m.recipients[0].split("@")[0]: m for m in mails(mail_app)}
+    for name in ("gone", "closed"):
+        assert rows[name].failed_at is not None and rows[name].attempts == 1, name
+    assert rows["gone"].last_error == "SMTPRecipientsRefused: 1 recipient(s) refused (550 5.1.1)"  # no address
+    for name in ("relay", "busy", "vague"):
+        assert rows[name].failed_at is None and rows[name].attempts == 1, name
+    assert rows["relay"].last_error == "SMTPRecipientsRefused: 1 recipient(s) refused (554 5.7.1)"
+    assert rows["vague"].last_error == "SMTPRecipientsRefused: 1 recipient(s) refused (550)"
+
+    smtp.refuse = {"gone@example.net": smtp.refuse["gone@example.net"]}  # the relay fixed, the mailbox free
+    assert send_due(runner).startswith("Mail: 3 sent, 0 failed (will be retried), 0 undeliverable; 0 due, 2 undeliv")
+    assert sorted(recipients[0] for recipients, _ in smtp.messages) == [
+        "busy@example.net",
+        "relay@example.net",
+        "vague@example.net",
+    ]
+    assert client.get("/healthz").get_json()["mail_undeliverable"] == 2
+
+
 @pytest.mark.app_config(MAIL_SERVER="127.0.0.1")
 def test_a_mail_whose_transaction_rolls_back_is_never_sent(mail_app, smtp, runner):
     smtp.start()
