@@ -44,6 +44,7 @@ TASK_MODULES = (
     "blog.services.authoring",
     "blog.services.media",
     "blog.services.wxr_import",
+    "blog.services.commenters",
 )
 
 Schedule = dict[str, str]  # huey.crontab's arguments: minute, hour, day, month, day_of_week

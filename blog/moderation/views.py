@@ -473,6 +473,8 @@ def ban():
     )
     if done.moved:
         message += f" {len(done.moved)} pending comment{'' if len(done.moved) == 1 else 's'} moved to spam."
+    if done.later:
+        message += f" The other {done.later:,} are being moved in the background: reload the desk in a minute."
     if as_json:
         lift = None
         if done.new and policy.may(current_user, policy.rule_for("editorial.revoke_ban") or policy.Need.ADMIN):

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload, raiseload
 
+from blog import jobs
 from blog.core import privacy
 from blog.extensions import db
 from blog.models import (
@@ -27,10 +28,14 @@ from blog.models import (
     SettingsChange,
     User,
 )
+from blog.orm import utcnow
 from blog.services import paging
 from blog.services.paging import Cursor
 
 COMMENTER_LIMIT = 200  # comments a page of the commenter view lists, newest first
+# Pending comments a ban moves to spam within the editor's request (a second or two on PostgreSQL); more wait for
+# the job queue, which moves them this many to a transaction: a spam wave's thousands never outlast the request.
+MOVE_AT_ONCE = 500
 
 
 class CommenterError(ValueError):
@@ -119,13 +124,15 @@ class Banned:
     ban: CommenterBan
     new: bool  # False: it was banned already (the first ban is kept)
     moved: list[int]  # the pending comments this call sent to spam, by id
+    later: int = 0  # pending comments beyond MOVE_AT_ONCE, moved by the job queue once this transaction commits
 
 
 def ban(comment: Comment, kind: BanKind, *, actor: User, now: datetime, spam_pending: bool = False) -> Banned:
     """Ban the address or the network ``comment`` came from; banning twice keeps the first ban. With
     ``spam_pending``, the pending comments the ban matches go to spam too, each through ``change_status`` as the
     desk's Spam button would send it (an event by ``actor``, the spam filter taught); one that another editor
-    decided meanwhile is left as they left it. Flushes."""
+    decided meanwhile is left as they left it. Up to ``MOVE_AT_ONCE`` of them now, the rest by the job queue after
+    the commit (``spam_pending_of_ban``). Flushes."""
     key = ban_key(comment, kind)
     existing = db.session.scalar(sa.select(CommenterBan).where(CommenterBan.kind == kind, CommenterBan.key_hash == key))
     made = existing
@@ -133,21 +140,48 @@ def ban(comment: Comment, kind: BanKind, *, actor: User, now: datetime, spam_pen
         made = CommenterBan(kind=kind, key_hash=key, created_at=now, actor_id=actor.id, comment_id=comment.id)
         db.session.add(made)
         db.session.flush()
-    moved = _spam_pending(kind, key, actor=actor, now=now) if spam_pending else []
-    return Banned(ban=made, new=existing is None, moved=moved)
+    if not spam_pending:
+        return Banned(ban=made, new=existing is None, moved=[])
+    moved, more = _spam_pending(kind, key, actor=actor, now=now)
+    later = pending_count(kind, key) if more else 0
+    if later:
+        jobs.after_commit(spam_pending_of_ban, made.id, actor.id)
+    return Banned(ban=made, new=existing is None, moved=moved, later=later)
 
 
-def _spam_pending(kind: BanKind, key: str, *, actor: User, now: datetime) -> list[int]:
+@jobs.task
+def spam_pending_of_ban(ban_id: int, actor_id: int) -> int:
+    """Move to spam what a ban matches and is still pending, ``MOVE_AT_ONCE`` to a transaction, as the editor who
+    banned (nothing once the ban is lifted). Safe to run twice: it only ever finds what is still pending."""
+    total = 0
+    while (found := db.session.get(CommenterBan, ban_id)) is not None:
+        actor = db.session.get(User, actor_id)
+        if actor is None:
+            break
+        moved, more = _spam_pending(found.kind, found.key_hash, actor=actor, now=utcnow())
+        db.session.commit()
+        total += len(moved)
+        if not more:
+            break
+    return total
+
+
+def _spam_pending(kind: BanKind, key: str, *, actor: User, now: datetime) -> tuple[list[int], bool]:
+    """Up to MOVE_AT_ONCE of the pending comments matching the ban, moved to spam: (their ids, whether there may
+    be more)."""
     from blog.services import moderation  # moderation imports comments, which imports this module
 
     moved = []
     # in id order, as moderate_many locks its rows: two editors' overlapping actions wait rather than deadlock
-    for found in db.session.scalars(sa.select(Comment).where(_pending_matching(kind, key)).order_by(Comment.id)).all():
+    found = db.session.scalars(
+        sa.select(Comment).where(_pending_matching(kind, key)).order_by(Comment.id).limit(MOVE_AT_ONCE)
+    ).all()
+    for comment in found:
         if moderation.change_status(
-            found, CommentStatus.SPAM, action="spam", actor=actor, now=now, from_status=CommentStatus.PENDING
+            comment, CommentStatus.SPAM, action="spam", actor=actor, now=now, from_status=CommentStatus.PENDING
         ):
-            moved.append(found.id)
-    return moved
+            moved.append(comment.id)
+    return moved, len(found) == MOVE_AT_ONCE
 
 
 def bans() -> list[CommenterBan]:

@@ -149,6 +149,55 @@ def test_a_network_ban_from_a_row_takes_the_networks_pending_comments_and_its_ne
     assert status_of(app, comment_from("2001:db8:1:4::1", email="far@example.net", name="Far"))[0] is P
 
 
+def test_a_ban_over_a_spam_wave_moves_the_first_ones_now_and_the_rest_in_the_background(
+    app, client, comment_from, sign_in, monkeypatch
+):
+    """Thousands of pending comments from one network must not outlast the editor's request (each move is an
+    event and a lesson for the filter): MOVE_AT_ONCE now, the rest by the job queue (here it runs at the commit)."""
+    from blog.services import commenters
+
+    monkeypatch.setattr(commenters, "MOVE_AT_ONCE", 2)
+    wave = [comment_from(f"192.0.2.{n}", email=f"w{n}@example.net", name=f"Wave {n}") for n in range(1, 6)]
+    editor = sign_in("editor")
+    asked = client.post("/moderation/bans", data=row_ban(client, wave[0], "network"))
+    assert "The 5 pending comments from it will be moved to spam now." in page_text(asked)
+    client.post("/moderation/bans", data=confirm_fields(asked))
+    flashed = page_text(client.get("/moderation/"))
+    assert "2 pending comments moved to spam. The other 3 are being moved in the background" in flashed
+    assert [status_of(app, c)[0] for c in wave] == [S] * 5
+    with app.app_context():
+        events = db.session.execute(
+            sa.select(ModerationEvent.comment_id, ModerationEvent.actor_id).where(ModerationEvent.action == "spam")
+        ).all()
+    assert sorted(events) == [(c, editor) for c in wave]  # each by the editor who banned, as if by hand
+
+
+def test_the_background_move_stops_when_the_ban_is_lifted(app, client, comment_from, sign_in):
+    from blog.services import commenters
+
+    first, second = (comment_from(f"192.0.2.{n}", email=f"w{n}@example.net", name=f"Wave {n}") for n in (1, 2))
+    editor = sign_in("admin")
+    asked = client.post("/moderation/bans", data=row_ban(client, first, "network", spam_pending=False))
+    client.post("/moderation/bans", data=confirm_fields(asked))
+    with app.app_context():
+        (ban,) = db.session.scalars(sa.select(CommenterBan)).all()
+        ban_id = ban.id
+    with app.test_request_context():
+        assert commenters.spam_pending_of_ban(ban_id, editor) == 2  # a second run finds nothing left
+        assert commenters.spam_pending_of_ban(ban_id, editor) == 0
+    client.post("/logout")
+    third = comment_from("192.0.2.3", email="w3@example.net", name="Wave 3")
+    assert status_of(app, third)[0] is S  # banned network
+    with app.app_context():
+        db.session.execute(sa.delete(CommenterBan))
+        db.session.commit()
+        db.session.execute(sa.update(Comment).values(status=P))
+        db.session.commit()
+    with app.test_request_context():
+        assert commenters.spam_pending_of_ban(ban_id, editor) == 0  # lifted: nothing moves
+    assert [status_of(app, c)[0] for c in (first, second, third)] == [P, P, P]
+
+
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 def test_a_ban_without_the_forms_token_is_refused(app, client, comment_from, sign_in):
     first = comment_from("192.0.2.7")
