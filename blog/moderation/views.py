@@ -419,6 +419,7 @@ def commenter(key: str):
         total=total,
         latest=latest,
         banned=commenters.banned_kinds(key),
+        row_bans=commenters.bans_of(page.items),
         limit=commenters.COMMENTER_LIMIT,
         here=request.full_path.rstrip("?"),
     )

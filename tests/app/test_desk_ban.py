@@ -149,6 +149,21 @@ def test_a_network_ban_from_a_row_takes_the_networks_pending_comments_and_its_ne
     assert status_of(app, comment_from("2001:db8:1:4::1", email="far@example.net", name="Far"))[0] is P
 
 
+def test_the_commenter_views_rows_have_the_same_control_and_move_the_networks_pending_ones(
+    app, client, comment_from, sign_in
+):
+    first = comment_from("192.0.2.7", body="First visit.")
+    housemate = comment_from("192.0.2.9", email="kim@example.net", name="Kim Else", body="Same street.")
+    sign_in("editor")
+    view = f"/moderation/commenters/{privacy.person_key(app.config['HASH_KEY'], EMAIL)}"
+    asked = client.post("/moderation/bans", data=row_ban(client, first, "network", url=view))
+    assert "The 2 pending comments from it will be moved to spam now." in page_text(asked)  # asks first
+    done = client.post("/moderation/bans", data=confirm_fields(asked))
+    assert done.status_code == 303 and done.headers["Location"] == view
+    assert [status_of(app, c)[0] for c in (first, housemate)] == [S, S]
+    assert "This network is banned." in page_text(client.get(view))
+
+
 def test_a_ban_over_a_spam_wave_moves_the_first_ones_now_and_the_rest_in_the_background(
     app, client, comment_from, sign_in, monkeypatch
 ):
