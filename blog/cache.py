@@ -12,9 +12,11 @@ rendered without it (logged); nothing personal goes in. docs/architecture.md has
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import math
+import os
 import threading
 import time
 import uuid
@@ -210,8 +212,11 @@ def article_fragment(article_id: int, vary: tuple[Hashable, ...], render: Callab
     return Markup(html)  # noqa: S704  (a template's output, as rendered or as stored by the line above)
 
 
-# A file cache without a threshold (blog.config.derive) keeps an expired file until its key is stored again;
-# each process that stores entries removes the expired ones every SWEEP_SECONDS. Version tokens never expire.
+# A file cache without a threshold (blog.config.derive) keeps an expired file until its key is stored again, and
+# the keys of pages and fragments change with every version: each process that stores entries removes, every
+# SWEEP_SECONDS, the files older than the longest lifetime an entry is given (CACHE_DEFAULT_TIMEOUT). A version
+# token (stored without expiry) that old goes too: the next reader makes a new one, and what was stored under the
+# old one is rendered again, once.
 SWEEP_SECONDS = 600
 _swept = -math.inf
 
@@ -222,4 +227,12 @@ def sweep() -> None:
     if not isinstance(backend, FileSystemCache) or time.monotonic() - _swept < SWEEP_SECONDS:
         return
     _swept = time.monotonic()
-    backend._remove_expired(time.time())  # cachelib's own sweep (what its threshold would run)
+    config = current_app.config
+    if config.get("CACHE_THRESHOLD"):  # set by the operator: cachelib prunes for itself
+        return
+    oldest = time.time() - config["CACHE_DEFAULT_TIMEOUT"]
+    with os.scandir(config["CACHE_DIR"]) as files:
+        for file in files:
+            with contextlib.suppress(FileNotFoundError):  # another process swept it first
+                if file.is_file() and file.stat().st_mtime < oldest:
+                    os.remove(file.path)

@@ -349,21 +349,27 @@ def test_a_sqlite_site_without_redis_caches_in_a_directory_that_other_processes_
     assert "Second thoughts" in page and "1 Comment" in page
 
 
-def test_the_file_cache_sweeps_expired_files_and_keeps_the_version_tokens(request, app, story, monkeypatch):
+def test_the_file_cache_sweeps_files_older_than_any_entry_lives(request, app, story, monkeypatch, count_queries):
     enable_cache(request, app, "FileSystemCache")
-    get_text(app.test_client())  # stores the page, under the two version tokens
+    client = app.test_client()
+    get_text(client)  # stores the page, under the two version tokens
     directory = Path(app.config["CACHE_DIR"])
-    stored = set(directory.iterdir())
-    later = time.time() + app.config["CACHE_DEFAULT_TIMEOUT"] + 1
-    monkeypatch.setattr(cache.time, "time", lambda: later)
+    stored = set(directory.iterdir())  # the page, its fragments and the version tokens
+    now = time.time()
     with app.app_context():
-        cache.sweep()  # this process swept less than SWEEP_SECONDS ago (storing the page): nothing yet
-        assert set(directory.iterdir()) == stored
         monkeypatch.setattr(cache, "_swept", cache._swept - cache.SWEEP_SECONDS)
+        monkeypatch.setattr(cache.time, "time", lambda: now + app.config["CACHE_DEFAULT_TIMEOUT"] - 5)
         cache.sweep()
-        left = set(directory.iterdir())
-        assert len(left) == 2 and left < stored  # the page's file went; the tokens, which never expire, stayed
-        assert cache.cache.get(cache.SITE_VERSION) is not None
+        assert set(directory.iterdir()) == stored  # nothing has outlived its lifetime yet
+        monkeypatch.setattr(cache, "_swept", cache._swept - cache.SWEEP_SECONDS)
+        monkeypatch.setattr(cache.time, "time", lambda: now + app.config["CACHE_DEFAULT_TIMEOUT"] + 5)
+        cache.sweep()
+        assert list(directory.iterdir()) == []  # the page, and the tokens nobody wrote since
+    monkeypatch.undo()
+    time.sleep(cache.MEMO_SECONDS)  # what this process served last, it may keep that long
+    with count_queries() as queries:
+        assert "First words." in get_text(client)  # rendered again under new tokens, and stored
+    assert queries and len(list(directory.iterdir())) == len(stored)
 
 
 def test_a_busy_page_is_kept_in_the_process_briefly_and_a_change_made_here_retires_it_at_once(
