@@ -56,6 +56,15 @@ def form_fields(html: str, form_selector: str = "//form[contains(@class, 'commen
     return {i.get("name"): i.get("value") or "" for i in form.xpath(".//input[@type='hidden']")}
 
 
+def comment_from(client, ip: str, *, slug: str, email: str, body: str = "Nice piece.", name: str = "Pat Reader") -> int:
+    """The comment form of ``slug`` sent from client address ``ip``, as a browser would; the stored comment's id."""
+    page = client.get(f"/articles/{slug}", environ_base={"REMOTE_ADDR": ip})
+    data = {**form_fields(page.get_data(as_text=True)), "name": name, "email": email, "body": body}
+    response = client.post(f"/articles/{slug}/comments", data=data, environ_base={"REMOTE_ADDR": ip})
+    assert response.status_code == 303, page_text(response)[:300]
+    return int(response.headers["Location"].rsplit("comment-", 1)[1])
+
+
 def dangerous_markup(root) -> list[str]:
     """Everything executable or embedding below ``root`` (an lxml element)."""
     problems = []

@@ -1,6 +1,7 @@
 """Commenters on the desk: one commenter's comments, bans by address or network, the IP hash filter, and readers'
 reports of published comments (the Reported tab, and the rule that takes a comment down after enough of them)."""
 
+import functools
 import hashlib
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from blog.extensions import db
 from blog.models import BanKind, Comment, CommenterBan, CommentReport, CommentStatus, ModerationEvent
 from blog.orm import utcnow
 from blog.services import personal_data, retention
+from tests import helpers
 from tests.helpers import form_fields, page_text, parse, set_settings
 
 EMAIL = "pat@example.net"
@@ -24,17 +26,8 @@ def article(make_article) -> int:
 
 @pytest.fixture
 def comment_from(client):
-    """``comment_from("192.0.2.7", email=…)``: the comment form sent from that client address, as a browser would;
-    returns the stored comment's id."""
-
-    def send(ip: str, *, email: str = EMAIL, body: str = "Nice piece.", name: str = "Pat Reader") -> int:
-        page = client.get("/articles/harbour", environ_base={"REMOTE_ADDR": ip})
-        data = {**form_fields(page.get_data(as_text=True)), "name": name, "email": email, "body": body}
-        response = client.post("/articles/harbour/comments", data=data, environ_base={"REMOTE_ADDR": ip})
-        assert response.status_code == 303, page_text(response)[:300]
-        return int(response.headers["Location"].rsplit("comment-", 1)[1])
-
-    return send
+    """``comment_from("192.0.2.7", email=…)``: the comment form sent from that client address; the comment's id."""
+    return functools.partial(helpers.comment_from, client, slug="harbour", email=EMAIL)
 
 
 def status_and_reasons(app, comment_id: int) -> tuple[CommentStatus, list[str]]:

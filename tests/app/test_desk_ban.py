@@ -3,6 +3,7 @@
 the address or the IP in the control. And paging beyond 200 for the Reported tab and the commenter view, with the
 desk's keyset cursor."""
 
+import functools
 import re
 
 import pytest
@@ -12,7 +13,8 @@ from lxml import html as lxml_html
 from blog.core import privacy
 from blog.extensions import db
 from blog.models import BanKind, Comment, CommenterBan, CommentReport, CommentStatus, ModerationEvent
-from tests.helpers import form_fields, page_text, parse
+from tests import helpers
+from tests.helpers import page_text, parse
 
 P, A, S = CommentStatus.PENDING, CommentStatus.APPROVED, CommentStatus.SPAM
 EMAIL = "pat@example.net"
@@ -26,17 +28,8 @@ def article(make_article) -> int:
 
 @pytest.fixture
 def comment_from(client, article):
-    """``comment_from("192.0.2.7", email=…)``: the comment form sent from that client address, as a browser would;
-    returns the stored comment's id."""
-
-    def send(ip: str, *, email: str = EMAIL, body: str = "Nice piece.", name: str = "Pat Reader") -> int:
-        page = client.get("/articles/harbour", environ_base={"REMOTE_ADDR": ip})
-        data = {**form_fields(page.get_data(as_text=True)), "name": name, "email": email, "body": body}
-        response = client.post("/articles/harbour/comments", data=data, environ_base={"REMOTE_ADDR": ip})
-        assert response.status_code == 303, page_text(response)[:300]
-        return int(response.headers["Location"].rsplit("comment-", 1)[1])
-
-    return send
+    """``comment_from("192.0.2.7", email=…)``: the comment form sent from that client address; the comment's id."""
+    return functools.partial(helpers.comment_from, client, slug="harbour", email=EMAIL)
 
 
 def status_of(app, comment_id: int) -> tuple[CommentStatus, list[str]]:
