@@ -121,6 +121,15 @@ def mail_send() -> None:
     )
 
 
+@mail_cli.command("digest")
+def mail_digest() -> None:
+    """Write the daily digests now and exit (the worker does this every day at 06:00 UTC): one mail per subscriber
+    with notices waiting. They go through the outbox: the worker sends them, or run "mail send"."""
+    from blog.services import notifications
+
+    click.echo(f"Digests: {notifications.send_digests()} written.")
+
+
 @retention_cli.command("run")
 def retention_run() -> None:
     """Apply the retention rules once, now, and print what each did (the worker does this every day).

@@ -222,6 +222,19 @@ def test_rate_limit_then_the_rest_in_the_digest(app, inbox, thread, subscribe, p
         assert notifications._sent_last_hour(subscription, utcnow() + timedelta(minutes=61)) == 0
 
 
+def test_the_digest_can_be_sent_from_the_command_line(app, inbox, thread, subscribe, post_comment, runner):
+    """For a site that runs cron rather than the worker: "mail digest" writes them, "mail send" delivers them."""
+    subscribe(delivery="daily")
+    reply(post_comment, thread, body="A reply for the morning mail.")
+    assert reply_notices(inbox) == []
+    result = runner.invoke(args=["blog", "mail", "digest"])
+    assert result.exit_code == 0 and result.output == "Digests: 1 written.\n"
+    runner.invoke(args=["blog", "mail", "send"])
+    (digest,) = reply_notices(inbox)
+    assert "A reply for the morning mail." in digest.get_content()
+    assert runner.invoke(args=["blog", "mail", "digest"]).output == "Digests: 0 written.\n"
+
+
 def test_daily_digest_instead_of_each_reply(app, inbox, thread, subscribe, post_comment):
     subscribe(delivery="daily")
     reply(post_comment, thread, body="First reply.")
