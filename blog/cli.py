@@ -286,8 +286,9 @@ def import_wxr(path: str, batch_size: int) -> None:
     without a password (they choose one through "Forgot your password?"); publish -> published, future ->
     scheduled, pending -> ready for review, draft and private -> draft; pages, pingbacks and trackbacks are
     counted and skipped, attachments listed but not downloaded. Each post's old addresses (/YYYY/MM/slug/,
-    /?p=ID, /slug/, its <link>) redirect to the new article. Search and Keep Reading are rebuilt at the end."""
-    from blog.core.wxr import WxrError
+    /?p=ID, /slug/, its <link>) redirect to the new article. Search and Keep Reading are rebuilt at the end.
+    One import at a time: this one is listed on the admins' Data page with its progress, and refused while
+    another (started there or here) is under way."""
     from blog.services import wxr_import
 
     with click.progressbar(length=100, label="Importing", show_percent=True) as bar:
@@ -299,19 +300,19 @@ def import_wxr(path: str, batch_size: int) -> None:
             done[0] = percent
 
         try:
-            summary = wxr_import.import_wxr(
-                path, on_batch=db.session.commit, on_progress=progress, batch_size=batch_size
-            )
-        except WxrError as error:
-            db.session.rollback()
-            raise click.ClickException(f"Cannot import {path}: {error}") from None
-    width = max(len(label) for label, _ in summary.rows())
+            run = wxr_import.import_here(path, on_progress=progress, batch_size=batch_size)
+        except wxr_import.ImportBusy as busy:
+            raise click.ClickException(str(busy)) from None
+    if run.error:
+        raise click.ClickException(f"Cannot import {path}: {run.error}")
+    summary = run.summary
+    width = max(len(label) for label, _ in summary["rows"])
     click.echo(f"\nImported {path}:")
-    for label, value in summary.rows():
+    for label, value in summary["rows"]:
         click.echo(f"  {label.ljust(width)}  {value}")
-    for url in summary.attachments:
+    for url in summary["attachments"]:
         click.echo(f"  attachment (not downloaded): {url}")
-    for note in summary.notes:
+    for note in summary["notes"]:
         click.echo(f"  note: {note}")
 
 

@@ -532,7 +532,6 @@ def start_run(save: Callable[[str], None], filename: str, *, folder: str, actor_
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"{secrets.token_hex(16)}.xml")
     save(path)
-    stopped = found.path if found is not None and _mark_stopped(found, now) else None
     run = ImportRun(
         filename=(os.path.basename(filename or "export.xml") or "export.xml")[:255],
         path=path,
@@ -543,17 +542,28 @@ def start_run(save: Callable[[str], None], filename: str, *, folder: str, actor_
         updated_at=now,
     )
     try:
+        _open(run, found, now)
+    except Exception:
+        _remove(path)
+        raise
+    jobs.after_commit(run_import, run.id)
+    return run
+
+
+def _open(run: ImportRun, found: ImportRun | None, now: datetime) -> None:
+    """Add ``run`` as the one import under way, after ``found`` (the active run read before, if any) was judged
+    stopped: that one is marked failed and its leftover upload deleted. A start that lost a race (both found none
+    active) fails on the unique index and is refused like any other (``ImportBusy``)."""
+    stopped = found.path if found is not None and _mark_stopped(found, now) else None
+    try:
         with db.session.begin_nested():
             db.session.add(run)
     except sa.exc.IntegrityError as error:
-        _remove(path)
         if "ix_import_runs_one_active" not in str(error.orig):
             raise
         raise _busy(active_run()) from None
-    if stopped is not None and os.path.exists(stopped):
+    if stopped and os.path.exists(stopped):
         _remove(stopped)  # the stopped run's upload: nothing will read it again
-    jobs.after_commit(run_import, run.id)
-    return run
 
 
 @jobs.task
@@ -574,6 +584,51 @@ def run_import(run_id: int) -> None:
         sa.select(ImportRun.path, ImportRun.actor_id).where(ImportRun.id == run_id)
     ).one()
     db.session.commit()
+    if _carry_out(run_id, path, actor_id=actor_id):
+        _remove(path)
+    # else the newer import that found this one stopped deleted the file
+
+
+def import_here(
+    path: str, *, on_progress: Callable[[int, int], None] | None = None, batch_size: int = BATCH_SIZE
+) -> ImportRun:
+    """The command line's import of the operator's own file (never deleted): a run like an upload's, so that the
+    admins' page shows it with its progress and neither can start while the other goes on (``ImportBusy``). The
+    run is returned finished (done or failed, with its error); Ctrl-C marks it failed before it stops."""
+    now = utcnow()
+    found = active_run()
+    if found is not None and not is_stopped(found, now):
+        raise _busy(found)
+    run = ImportRun(
+        filename=f"{os.path.basename(path)[:230]} (command line)",
+        path="",  # no upload of ours to delete
+        state=ImportState.RUNNING,
+        bytes_total=os.path.getsize(path),
+        summary={},
+        created_at=now,
+        updated_at=now,
+    )
+    _open(run, found, now)
+    db.session.commit()
+    try:
+        _carry_out(run.id, path, actor_id=None, on_progress=on_progress, batch_size=batch_size)
+    except KeyboardInterrupt:
+        _finish(run.id, ImportState.FAILED, f"Interrupted from the command line. {CONTINUE}")
+        raise
+    db.session.expire(run)
+    return db.session.get_one(ImportRun, run.id)
+
+
+def _carry_out(
+    run_id: int,
+    path: str,
+    *,
+    actor_id: int | None,
+    on_progress: Callable[[int, int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> bool:
+    """Import a running run's file, with a heartbeat at each progress update, and record how it ended. False when
+    the run was found stopped (marked failed by a newer import) and ended here writing nothing more."""
     ours = sa.and_(ImportRun.id == run_id, ImportRun.state == ImportState.RUNNING)
 
     def progress(done: int, total: int) -> None:
@@ -585,28 +640,36 @@ def run_import(run_id: int) -> None:
         )
         if not cast("sa.CursorResult[Any]", beat).rowcount:
             raise _Stopped
+        if on_progress is not None:
+            on_progress(done, total)
 
     state, error, summary = ImportState.FAILED, None, {}
     try:
-        result = import_wxr(path, on_batch=db.session.commit, on_progress=progress, actor_id=actor_id)
+        result = import_wxr(
+            path, on_batch=db.session.commit, on_progress=progress, actor_id=actor_id, batch_size=batch_size
+        )
         state, summary = ImportState.DONE, result.as_dict()
     except _Stopped:
         log.warning("import run %s was found stopped and marked failed by a newer import: it ends here", run_id)
         db.session.rollback()
-        return  # the newer import deleted the file
+        return False
     except wxr.WxrError as refused:
         error = str(refused)
     except Exception:  # the run must not stay "running": record the failure, the log has the details
         log.exception("import run %s failed", run_id)
         error = f"The import stopped on an unexpected error (the server's log has the details). {CONTINUE}"
+    _finish(run_id, state, error, summary)
+    return True
+
+
+def _finish(run_id: int, state: ImportState, error: str | None, summary: dict[str, Any] | None = None) -> None:
     db.session.rollback()  # a failure's unfinished batch; after a success, only the last progress update
     now = utcnow()
     read = {"bytes_done": ImportRun.bytes_total} if state is ImportState.DONE else {}
     db.session.execute(
         sa.update(ImportRun)
-        .where(ours)
-        .values(state=state, error=error, summary=summary, finished_at=now, updated_at=now, **read)
+        .where(ImportRun.id == run_id, ImportRun.state == ImportState.RUNNING)
+        .values(state=state, error=error, summary=summary or {}, finished_at=now, updated_at=now, **read)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    _remove(path)

@@ -131,7 +131,7 @@ def _killed_after(monkeypatch, commits: int) -> None:
             if len(made) == commits:
                 raise KeyboardInterrupt
 
-        return real(path, on_batch=commit_then_die, batch_size=2, **options)
+        return real(path, on_batch=commit_then_die, **{**options, "batch_size": 2})
 
     monkeypatch.setattr(wxr_import, "import_wxr", import_wxr)
 
@@ -239,7 +239,7 @@ def test_the_heartbeat_moves_with_every_progress_update(app, client, sign_in, mo
             on_progress(done, total)
             beats.append(db.session.execute(sa.select(ImportRun.bytes_done, ImportRun.updated_at)).one())
 
-        return real(path, on_progress=progress, batch_size=2, **options)
+        return real(path, on_progress=progress, **{**options, "batch_size": 2})
 
     monkeypatch.setattr(wxr_import, "import_wxr", import_wxr)
     assert _upload(client, "site.xml").status_code == 303
@@ -251,6 +251,43 @@ def test_the_heartbeat_moves_with_every_progress_update(app, client, sign_in, mo
     times = [when for _, when in beats]
     assert times == sorted(set(times))  # each update a later heartbeat
     assert created < times[0] and last == finished > times[-1]
+
+
+# --- The command line's import is a run too: listed, and one at a time with the page's ------------------------------
+
+
+def test_a_command_line_import_is_listed_on_the_page_and_keeps_the_operators_file(
+    app, client, sign_in, runner, tmp_path
+):
+    export = tmp_path / "site.xml"
+    export.write_bytes((FIXTURES / "site.xml").read_bytes())
+    result = runner.invoke(args=["blog", "import-wxr", str(export)])
+    assert result.exit_code == 0 and "Imported" in result.output
+    assert export.exists()  # the operator's file, not an upload of ours
+    sign_in("admin")
+    text = page_text(client.get("/editorial/data"))
+    assert "site.xml (command line) — done" in text and "comments" in text
+
+
+def test_the_command_line_waits_for_an_import_under_way(app, runner):
+    _run(app, state=ImportState.RUNNING, created_at=utcnow(), updated_at=utcnow())  # e.g. an upload's
+    refused = runner.invoke(args=["blog", "import-wxr", str(FIXTURES / "site.xml")])
+    assert refused.exit_code == 1 and "An import is already running (big.xml" in refused.output
+    with app.app_context():
+        assert _count(Article) == 0
+
+
+def test_ctrl_c_on_the_command_line_fails_the_run_at_once(app, client, sign_in, runner, monkeypatch):
+    _killed_after(monkeypatch, 2)  # a KeyboardInterrupt after two committed batches
+    interrupted = runner.invoke(args=["blog", "import-wxr", str(FIXTURES / "site.xml")])
+    assert interrupted.exit_code != 0
+    with app.app_context():
+        (run,) = db.session.scalars(sa.select(ImportRun))
+        assert run.state is ImportState.FAILED and run.error.startswith("Interrupted from the command line.")
+        assert _count(Comment) == 4  # what was committed stays
+    monkeypatch.undo()
+    sign_in("admin")
+    assert _upload(client, "site.xml").status_code == 303  # not held up for IMPORT_STALE_MINUTES
 
 
 # Two admins' uploads at the same moment: both find no import under way, then both insert.
