@@ -212,11 +212,9 @@ def article_fragment(article_id: int, vary: tuple[Hashable, ...], render: Callab
     return Markup(html)  # noqa: S704  (a template's output, as rendered or as stored by the line above)
 
 
-# A file cache without a threshold (blog.config.derive) keeps an expired file until its key is stored again, and
-# the keys of pages and fragments change with every version: each process that stores entries removes, every
-# SWEEP_SECONDS, the files older than the longest lifetime an entry is given (CACHE_DEFAULT_TIMEOUT). A version
-# token (stored without expiry) that old goes too: the next reader makes a new one, and what was stored under the
-# old one is rendered again, once.
+# Without a threshold (blog.config.derive) cachelib keeps an expired file until its key is stored again: each
+# process that stores entries removes, every SWEEP_SECONDS, files older than the longest lifetime an entry gets
+# (version tokens too: the next reader makes a new one, and a page stored under the old one is rendered again).
 SWEEP_SECONDS = 600
 _swept = -math.inf
 
@@ -226,13 +224,8 @@ def sweep() -> None:
     backend: BaseCache = cache.cache  # any backend: Flask-Caching annotates it as its SimpleCache
     if not isinstance(backend, FileSystemCache) or time.monotonic() - _swept < SWEEP_SECONDS:
         return
-    _swept = time.monotonic()
-    config = current_app.config
-    if config.get("CACHE_THRESHOLD"):  # set by the operator: cachelib prunes for itself
-        return
-    oldest = time.time() - config["CACHE_DEFAULT_TIMEOUT"]
-    with os.scandir(config["CACHE_DIR"]) as files:
-        for file in files:
-            with contextlib.suppress(FileNotFoundError):  # another process swept it first
-                if file.is_file() and file.stat().st_mtime < oldest:
-                    os.remove(file.path)
+    _swept, oldest = time.monotonic(), time.time() - current_app.config["CACHE_DEFAULT_TIMEOUT"]
+    for file in os.scandir(current_app.config["CACHE_DIR"]):
+        with contextlib.suppress(FileNotFoundError):  # another process swept it first
+            if file.is_file() and file.stat().st_mtime < oldest:
+                os.remove(file.path)
