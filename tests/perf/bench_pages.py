@@ -924,6 +924,9 @@ def main() -> int:
                     get(t.server.port, t.path)
         rows_before = {t.name: count_comments(t.server.env["DATABASE_URL"]) for t in targets if t.script}
         log(f"{len(targets)} targets x {args.rounds} rounds x {duration} s")
+        # PSS is sampled after every run and the highest kept: gunicorn's max_requests recycles a busy
+        # server's workers, and a new worker is small until it has served a few pages.
+        memory: dict[str, float] = {}
         for round_no in range(1, args.rounds + 1):
             time.sleep(1)  # the previous round's last requests finish
             for name, (port, path) in single_targets.items():
@@ -938,12 +941,14 @@ def main() -> int:
                     wrk, t.server.port, t.path, duration, args.threads, args.connections, t.script, t.headers
                 )
                 t.runs.append(result)
+                memory[t.mem_key] = max(memory.get(t.mem_key, 0), t.server.pss_mib())
                 log(
                     f"round {round_no}: {t.name}: {result.rps:,.0f} req/s, p50 {result.p50:.1f} ms, "
                     f"p99 {result.p99:.1f} ms, errors {result.errors}"
                 )
         time.sleep(1)  # requests in flight when wrk stopped finish
-        memory = {key: proc.pss_mib() for key, proc in servers.items()}
+        for key, proc in servers.items():
+            memory[key] = max(memory.get(key, 0), proc.pss_mib())
         lost_report = []
         for t in targets:
             if t.script:
@@ -1032,7 +1037,8 @@ def main() -> int:
     print()
     print(
         "Errors: non-2xx/3xx responses + socket errors, summed over the rounds. PSS: gunicorn master + workers "
-        "(nginx: master + workers) after the run; the cold server serves the cold, 1,000-comment, home and author "
+        "(nginx: master + workers), the highest of the samples taken after each run and at the end (workers are "
+        "recycled after max_requests; a fresh one is smaller until it has served pages); the cold server serves the cold, 1,000-comment, home and author "
         "targets."
     )
     print(
