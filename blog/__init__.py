@@ -6,15 +6,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, render_template
+from flask import Flask, Response, current_app, make_response, render_template, request
 from sqlalchemy import event
-from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException, SecurityError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException, SecurityError, ServiceUnavailable
 from werkzeug.wrappers import Response as BaseResponse
 
 from blog.config import derive, from_plain_env
 from blog.extensions import csrf, db, limiter, login_manager
-from blog.orm import render_item
+from blog.orm import is_busy, render_item
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -88,6 +88,7 @@ def create_app(
     templating.init_app(app)
     cli.init_app(app)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, database_busy)
     # WSGI middlewares: the request log, then ProxyFix (outermost: it fixes the environ the others read).
     requestlog.init_app(app)
     security.init_app(app)
@@ -108,15 +109,13 @@ def _sqlite_pragmas(busy_timeout_ms: int):
 
 def _import_upload_limit() -> None:
     """The admin's WordPress upload may be far larger than any other request (IMPORT_MAX_UPLOAD_BYTES)."""
-    from flask import request
-
     if request.endpoint == "editorial.start_import":
         request.max_content_length = current_app.config["IMPORT_MAX_UPLOAD_BYTES"]
 
 
 def _moved(error: HTTPException) -> BaseResponse | None:
     """A 404 for an address that an article had before (``redirects``): a 301 to where it is now."""
-    from flask import redirect, request, url_for
+    from flask import redirect, url_for
 
     from blog.services import redirects
 
@@ -146,8 +145,6 @@ def _moved(error: HTTPException) -> BaseResponse | None:
 
 def _is_api_request() -> bool:
     """The JSON API answers its errors as problem details, whether or not a route matched."""
-    from flask import request
-
     return request.path == "/api" or request.path.startswith("/api/")
 
 
@@ -164,7 +161,20 @@ FRIENDLY_ERRORS = {
     "If you were sending a comment, please keep it under 5,000 characters.",
     429: "Too many requests in a short time. Please wait a minute, then try again.",
     500: "Something went wrong on our side. It has been logged; please try again in a moment.",
+    503: "The site is busy saving other changes just now, so nothing was changed. Please try again in a minute.",
 }
+BUSY_RETRY_SECONDS = 30  # Retry-After of a 503 for a busy database (an import's last step can take minutes)
+
+
+def database_busy(error: OperationalError):
+    """SQLite's write lock held by another process for longer than we wait (``orm.is_busy``): a 503 that says to
+    try again, not a 500. Any other OperationalError is not ours to explain: it stays a 500."""
+    if not is_busy(error):
+        raise error
+    current_app.logger.warning("database busy: %s %s answered 503", request.method, request.endpoint)
+    response = make_response(_http_error(ServiceUnavailable()))
+    response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response
 
 
 def _http_error(error: HTTPException):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
@@ -100,3 +101,10 @@ def _read_requests_without_transaction(state: ORMExecuteState) -> None:
         return
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def is_busy(error: sa.exc.DBAPIError) -> bool:
+    """SQLite gave up waiting for its write lock (``SQLITE_BUSY_TIMEOUT_MS``): another process held it, an import's
+    last step or a migration. The request's transaction is rolled back; the same request succeeds a little later."""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY  # with the extended codes (BUSY_SNAPSHOT …)

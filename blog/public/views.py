@@ -6,13 +6,14 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.exc import OperationalError
 
-from blog import cache, health
+from blog import BUSY_RETRY_SECONDS, cache, database_busy, health
 from blog.core import placement
 from blog.extensions import csrf, db, limiter
 from blog.inputs import choice_arg, int_arg, parse_cursor, parse_id
 from blog.models import Comment
-from blog.orm import utcnow
+from blog.orm import is_busy, utcnow
 from blog.policy import may_moderate
 from blog.public import commenter, sharing
 from blog.public.forms import FORGED, CommentEditForm, CommentForm, ReportForm
@@ -371,6 +372,25 @@ def too_many_comments(error: RateLimitExceeded):
         "Please wait a little, then send your comment again — it is kept below."
     )
     return render_article(slug, form, status=429)
+
+
+@bp.errorhandler(OperationalError)
+def comment_not_saved(error: OperationalError):
+    """The database was busy (``blog.database_busy``): a comment's page comes back with the reader's text kept."""
+    slug = (request.view_args or {}).get("slug", "")
+    if request.endpoint != "public.submit_comment" or not is_busy(error):
+        return database_busy(error)
+    db.session.rollback()  # the failed statement ended the transaction; the page's reads need a new one
+    if articles.published_article_id(slug) is None:
+        return database_busy(error)
+    form = CommentForm(article_id=0)
+    form.refusal = (
+        "The site is busy saving other changes, so your comment was not sent. "
+        "It is kept below: please send it again in a minute."
+    )
+    response = make_response(render_article(slug, form, status=503))
+    response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response
 
 
 @bp.get("/authors/<slug>")
