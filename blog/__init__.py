@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, make_response, render_template, request
+from flask_limiter import RateLimitExceeded
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, SecurityError, ServiceUnavailable
@@ -87,7 +88,7 @@ def create_app(
     app.register_blueprint(api.bp)
     templating.init_app(app)
     cli.init_app(app)
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, error_page)
     app.register_error_handler(OperationalError, database_busy)
     # WSGI middlewares: the request log, then ProxyFix (outermost: it fixes the environ the others read).
     requestlog.init_app(app)
@@ -172,13 +173,14 @@ def database_busy(error: OperationalError):
     if not is_busy(error):
         raise error
     current_app.logger.warning("database busy: %s %s answered 503", request.method, request.endpoint)
-    response = make_response(_http_error(ServiceUnavailable()))
+    response = make_response(error_page(ServiceUnavailable()))
     response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
     return response
 
 
-def _http_error(error: HTTPException):
-    """Every HTTP error gets a page a person can read, with the right status."""
+def error_page(error: HTTPException):
+    """Every HTTP error gets a page a person can read, with the right status (a blueprint's own handler falls back
+    to it for what it does not answer itself)."""
     if error.code is None or error.code < 400:
         return error
     db.session.rollback()  # an error keeps nothing half-done, and a failed statement mustn't stop the page's queries
@@ -188,7 +190,8 @@ def _http_error(error: HTTPException):
         return from_http_error(error)
     if error.code == 404 and (moved := _moved(error)) is not None:
         return moved
-    generic = error.description == type(error).description
+    # The limiter's description is the limit ("5 per 1 minute"), not a sentence for a person.
+    generic = error.description == type(error).description or isinstance(error, RateLimitExceeded)
     message = FRIENDLY_ERRORS.get(error.code, error.description) if generic else error.description
     plain = Response(f"{error.code} {error.name}\n\n{message}\n", error.code, mimetype="text/plain")
     if isinstance(error, SecurityError):  # a host name we don't serve (TRUSTED_HOSTS): no URLs to build a page

@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
 
-from blog import BUSY_RETRY_SECONDS, cache, database_busy, health
+from blog import BUSY_RETRY_SECONDS, cache, database_busy, error_page, health
 from blog.core import placement
 from blog.extensions import csrf, db, limiter
 from blog.inputs import choice_arg, int_arg, parse_cursor, parse_id
@@ -365,7 +365,7 @@ def too_many_comments(error: RateLimitExceeded):
     """Re-show the article with the reader's text kept and the reason, instead of a bare error page."""
     slug = (request.view_args or {}).get("slug", "")
     if request.endpoint != "public.submit_comment" or articles.published_article_id(slug) is None:
-        return error
+        return error_page(error)
     form = CommentForm(article_id=0)
     form.refusal = (
         f"You're commenting faster than we allow ({error.description}). "

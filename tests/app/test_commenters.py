@@ -306,7 +306,10 @@ def test_a_cross_site_report_is_refused_and_not_counted(app, client, article, ma
 @pytest.mark.app_config(RATELIMIT_ENABLED=True, REPORT_RATE_LIMIT="2/minute")
 def test_reports_are_rate_limited_per_client(app, client, article, make_comment):
     targets = [make_comment(article, body=f"Comment {n}.") for n in range(3)]
-    assert [report(client, t, "192.0.2.7").status_code for t in targets] == [200, 200, 429]
+    answers = [report(client, t, "192.0.2.7") for t in targets]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "Too many requests in a short time. Please wait a minute" in page_text(answers[2])  # the site's page
+    assert parse(answers[2]).xpath("//main")
     assert report(client, targets[2], "198.51.100.7").status_code == 200  # another reader
 
 
