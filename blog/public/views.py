@@ -360,37 +360,39 @@ def _edit_page(slug: str, comment: Comment, form: CommentEditForm | None, *, sta
     return sharing.private(make_response(html, status))
 
 
-@bp.errorhandler(RateLimitExceeded)
-def too_many_comments(error: RateLimitExceeded):
-    """Re-show the article with the reader's text kept and the reason, instead of a bare error page."""
+def _comment_kept(refusal: str, status: int):
+    """A refused comment's article again, with the reader's text kept and the reason; None for any other request."""
     slug = (request.view_args or {}).get("slug", "")
     if request.endpoint != "public.submit_comment" or articles.published_article_id(slug) is None:
-        return error_page(error)
+        return None
     form = CommentForm(article_id=0)
-    form.refusal = (
+    form.refusal = refusal
+    return make_response(render_article(slug, form, status=status))
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_comments(error: RateLimitExceeded):
+    kept = _comment_kept(
         f"You're commenting faster than we allow ({error.description}). "
-        "Please wait a little, then send your comment again — it is kept below."
+        "Please wait a little, then send your comment again — it is kept below.",
+        429,
     )
-    return render_article(slug, form, status=429)
+    return kept if kept is not None else error_page(error)
 
 
 @bp.errorhandler(OperationalError)
 def comment_not_saved(error: OperationalError):
-    """The database was busy (``blog.database_busy``): a comment's page comes back with the reader's text kept."""
-    slug = (request.view_args or {}).get("slug", "")
-    if request.endpoint != "public.submit_comment" or not is_busy(error):
-        return database_busy(error)
-    db.session.rollback()  # the failed statement ended the transaction; the page's reads need a new one
-    if articles.published_article_id(slug) is None:
-        return database_busy(error)
-    form = CommentForm(article_id=0)
-    form.refusal = (
-        "The site is busy saving other changes, so your comment was not sent. "
-        "It is kept below: please send it again in a minute."
-    )
-    response = make_response(render_article(slug, form, status=503))
-    response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
-    return response
+    if is_busy(error):
+        db.session.rollback()  # the failed statement ended the transaction; the page's reads need a new one
+        kept = _comment_kept(
+            "The site is busy saving other changes, so your comment was not sent. "
+            "It is kept below: please send it again in a minute.",
+            503,
+        )
+        if kept is not None:
+            kept.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+            return kept
+    return database_busy(error)  # the error page's 503; any other database error stays a 500
 
 
 @bp.get("/authors/<slug>")
